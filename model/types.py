@@ -1,0 +1,505 @@
+"""The Go type universe and its memory layout (spec rules TYP-1 … TYP-12, spec/types.md).
+
+A type is an immutable, hashable value. Its layout depends on the pointer size, so it is computed
+by :func:`layout` for a given ``ptr_size`` and cached on the type.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import NamedTuple
+
+from regabi.errors import TypeTooLargeError
+
+__all__ = [
+    "BASIC",
+    "Array",
+    "Basic",
+    "Chan",
+    "Field",
+    "Func",
+    "GoType",
+    "Interface",
+    "Kind",
+    "Layout",
+    "Map",
+    "Named",
+    "Pointer",
+    "Slice",
+    "Struct",
+    "Part",
+    "layout",
+    "reg_parts",
+]
+
+
+class Kind(IntEnum):
+    """reflect.Kind numbering (src/reflect/type.go), so JSON and Go agree."""
+
+    BOOL = 1
+    INT = 2
+    INT8 = 3
+    INT16 = 4
+    INT32 = 5
+    INT64 = 6
+    UINT = 7
+    UINT8 = 8
+    UINT16 = 9
+    UINT32 = 10
+    UINT64 = 11
+    UINTPTR = 12
+    FLOAT32 = 13
+    FLOAT64 = 14
+    COMPLEX64 = 15
+    COMPLEX128 = 16
+    ARRAY = 17
+    CHAN = 18
+    FUNC = 19
+    INTERFACE = 20
+    MAP = 21
+    POINTER = 22
+    SLICE = 23
+    STRING = 24
+    STRUCT = 25
+    UNSAFE_POINTER = 26
+
+
+class Layout(NamedTuple):
+    """Memory layout of a type for one pointer size (TYP-2 … TYP-9).
+
+    ``gcmask`` has bit *i* set when word *i* is a pointer to the GC (the type's ptrdata bitmap);
+    ``heapmask`` is the subset that may point into the Go heap: equal to ``gcmask`` except that an
+    interface's first word (itab or type descriptor, never a heap object) is clear (TYP-10).
+    """
+
+    size: int
+    align: int
+    ptrdata: int
+    gcmask: int
+    heapmask: int
+    direct: bool  # pointer-shaped: stored directly in an interface's data word (TYP-11)
+    offsets: tuple[int, ...]  # struct field offsets, else ()
+
+
+class GoType:
+    """Base of all Go types. Subclasses are immutable; equality is structural."""
+
+    __slots__ = ("_hash", "_key", "_lay")
+    kind: Kind
+
+    def _init(self, key: tuple) -> None:
+        object.__setattr__(self, "_key", key)
+        object.__setattr__(self, "_hash", hash(key))
+        object.__setattr__(self, "_lay", {})
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("Go types are immutable")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, GoType) and self._key == other._key
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __repr__(self) -> str:
+        return f"<GoType {self}>"
+
+    @property
+    def underlying(self) -> GoType:
+        return self
+
+    def leaves(self) -> int:
+        """Number of scalar leaves (used to order counterexamples by size)."""
+        return 1
+
+
+class Basic(GoType):
+    """A predeclared type, or unsafe.Pointer (TYP-1)."""
+
+    __slots__ = ("kind", "name")
+
+    def __init__(self, kind: Kind, name: str) -> None:
+        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "name", name)
+        self._init(("basic", kind))
+
+    def __str__(self) -> str:
+        return self.name
+
+
+BASIC: dict[str, Basic] = {
+    n: Basic(k, n)
+    for n, k in [
+        ("bool", Kind.BOOL), ("int", Kind.INT), ("int8", Kind.INT8), ("int16", Kind.INT16),
+        ("int32", Kind.INT32), ("int64", Kind.INT64), ("uint", Kind.UINT), ("uint8", Kind.UINT8),
+        ("uint16", Kind.UINT16), ("uint32", Kind.UINT32), ("uint64", Kind.UINT64),
+        ("uintptr", Kind.UINTPTR), ("float32", Kind.FLOAT32), ("float64", Kind.FLOAT64),
+        ("complex64", Kind.COMPLEX64), ("complex128", Kind.COMPLEX128), ("string", Kind.STRING),
+        ("unsafe.Pointer", Kind.UNSAFE_POINTER),
+    ]
+}
+BASIC["byte"] = BASIC["uint8"]
+BASIC["rune"] = BASIC["int32"]
+
+
+class Pointer(GoType):
+    __slots__ = ("elem",)
+    kind = Kind.POINTER
+
+    def __init__(self, elem: GoType) -> None:
+        object.__setattr__(self, "elem", elem)
+        self._init(("ptr", elem._key))
+
+    def __str__(self) -> str:
+        return f"*{self.elem}"
+
+
+class Slice(GoType):
+    __slots__ = ("elem",)
+    kind = Kind.SLICE
+
+    def __init__(self, elem: GoType) -> None:
+        object.__setattr__(self, "elem", elem)
+        self._init(("slice", elem._key))
+
+    def __str__(self) -> str:
+        return f"[]{self.elem}"
+
+    def leaves(self) -> int:
+        return 3
+
+
+class Chan(GoType):
+    __slots__ = ("dir", "elem")
+    kind = Kind.CHAN
+
+    def __init__(self, elem: GoType, dir: str = "chan") -> None:
+        object.__setattr__(self, "elem", elem)
+        object.__setattr__(self, "dir", dir)
+        self._init(("chan", dir, elem._key))
+
+    def __str__(self) -> str:
+        return f"{self.dir} {self.elem}"
+
+
+class Map(GoType):
+    __slots__ = ("elem", "key")
+    kind = Kind.MAP
+
+    def __init__(self, key: GoType, elem: GoType) -> None:
+        object.__setattr__(self, "key", key)
+        object.__setattr__(self, "elem", elem)
+        self._init(("map", key._key, elem._key))
+
+    def __str__(self) -> str:
+        return f"map[{self.key}]{self.elem}"
+
+
+class Func(GoType):
+    """A func type. As a value it is one pointer (to a funcval); as a signature see model.sig."""
+
+    __slots__ = ("params", "results", "variadic")
+    kind = Kind.FUNC
+
+    def __init__(
+        self, params: tuple[GoType, ...], results: tuple[GoType, ...], variadic: bool = False
+    ) -> None:
+        object.__setattr__(self, "params", tuple(params))
+        object.__setattr__(self, "results", tuple(results))
+        object.__setattr__(self, "variadic", variadic)
+        self._init(
+            ("func", tuple(p._key for p in params), tuple(r._key for r in results), variadic)
+        )
+
+    def __str__(self) -> str:
+        ps = [str(p) for p in self.params]
+        if self.variadic and ps:
+            ps[-1] = "..." + str(self.params[-1].elem)  # type: ignore[attr-defined]
+        out = ", ".join(str(r) for r in self.results)
+        if len(self.results) > 1:
+            out = f"({out})"
+        return f"func({', '.join(ps)})" + (f" {out}" if out else "")
+
+
+class Interface(GoType):
+    """An interface. ``methods`` are kept for display only: every interface is two words."""
+
+    __slots__ = ("methods",)
+    kind = Kind.INTERFACE
+
+    def __init__(self, methods: tuple[str, ...] = ()) -> None:
+        object.__setattr__(self, "methods", tuple(methods))
+        self._init(("iface", self.methods))
+
+    def __str__(self) -> str:
+        if not self.methods:
+            return "interface{}"
+        return "interface{ " + "; ".join(self.methods) + " }"
+
+    def leaves(self) -> int:
+        return 2
+
+
+class Array(GoType):
+    __slots__ = ("elem", "length")
+    kind = Kind.ARRAY
+
+    def __init__(self, length: int, elem: GoType) -> None:
+        object.__setattr__(self, "length", length)
+        object.__setattr__(self, "elem", elem)
+        self._init(("array", length, elem._key))
+
+    def __str__(self) -> str:
+        return f"[{self.length}]{self.elem}"
+
+    def leaves(self) -> int:
+        return min(self.length, 1 << 20) * self.elem.leaves() or 1
+
+
+class Field(NamedTuple):
+    name: str  # "_" for blank fields, the type's name for embedded ones
+    type: GoType
+    embedded: bool = False
+
+
+class Struct(GoType):
+    __slots__ = ("fields",)
+    kind = Kind.STRUCT
+
+    def __init__(self, fields: tuple[Field, ...]) -> None:
+        object.__setattr__(self, "fields", tuple(fields))
+        self._init(("struct", tuple((f.name, f.type._key, f.embedded) for f in self.fields)))
+
+    def __str__(self) -> str:
+        if not self.fields:
+            return "struct{}"
+        parts = [str(f.type) if f.embedded else f"{f.name} {f.type}" for f in self.fields]
+        return "struct{" + "; ".join(parts) + "}"
+
+    def leaves(self) -> int:
+        return sum(f.type.leaves() for f in self.fields) or 1
+
+
+class Named(GoType):
+    """A defined type (``type S struct{…}``): a name over an underlying type; layout is the
+    underlying type's (TYP-12)."""
+
+    __slots__ = ("name", "under")
+
+    def __init__(self, name: str, under: GoType) -> None:
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "under", under.underlying)
+        self._init(("named", name, self.under._key))
+
+    @property
+    def kind(self) -> Kind:  # type: ignore[override]
+        return self.under.kind
+
+    @property
+    def underlying(self) -> GoType:
+        return self.under
+
+    def __str__(self) -> str:
+        return self.name
+
+    def leaves(self) -> int:
+        return self.under.leaves()
+
+
+# Bitmaps of words that can hold pointers; longer ones are refused rather than built (TYP-9).
+MAX_BITMAP_WORDS = 1 << 22
+
+
+def _basic_layout(k: Kind, ps: int) -> tuple[int, int, int]:
+    """(size, align, gcmask) of a non-composite kind (TYP-2, TYP-3; types/size.go CalcSize)."""
+    if k in (Kind.BOOL, Kind.INT8, Kind.UINT8):
+        return 1, 1, 0
+    if k in (Kind.INT16, Kind.UINT16):
+        return 2, 2, 0
+    if k in (Kind.INT32, Kind.UINT32, Kind.FLOAT32):
+        return 4, 4, 0
+    if k in (Kind.INT64, Kind.UINT64, Kind.FLOAT64):
+        return 8, min(8, ps), 0  # 64-bit scalars align to RegSize on 32-bit targets
+    if k == Kind.COMPLEX64:
+        return 8, 4, 0
+    if k == Kind.COMPLEX128:
+        return 16, min(8, ps), 0
+    if k in (Kind.INT, Kind.UINT, Kind.UINTPTR):
+        return ps, ps, 0
+    if k in (Kind.UNSAFE_POINTER, Kind.POINTER, Kind.CHAN, Kind.MAP, Kind.FUNC):
+        return ps, ps, 0b1
+    if k == Kind.STRING:
+        return 2 * ps, ps, 0b01
+    if k == Kind.SLICE:
+        return 3 * ps, ps, 0b001
+    if k == Kind.INTERFACE:
+        return 2 * ps, ps, 0b11
+    raise AssertionError(k)
+
+
+def _ptrdata(mask: int, ps: int) -> int:
+    return mask.bit_length() * ps
+
+
+def _repeat(mask: int, words: int, n: int) -> int:
+    """mask repeated n times at a stride of ``words`` words (by doubling: O(log n) big-int ops)."""
+    out, block, bw = 0, mask, words
+    pos = 0
+    while n:
+        if n & 1:
+            out |= block << pos
+            pos += bw
+        block |= block << bw
+        bw *= 2
+        n >>= 1
+    return out
+
+
+def layout(t: GoType, ps: int, max_width: int | None = None) -> Layout:
+    """Size, alignment, pointer bitmaps and field offsets of ``t`` for pointer size ``ps``.
+
+    Parameters
+    ----------
+    t : GoType
+        The type.
+    ps : int
+        Pointer size in bytes (8 or 4).
+    max_width : int, optional
+        The compiler's MAXWIDTH for the target; larger types raise TypeTooLargeError (TYP-8).
+        Defaults to 1<<50 for ps == 8 and 1<<32 - 1 for ps == 4.
+    """
+    cache = t._lay
+    hit = cache.get(ps)
+    if hit is not None:
+        return hit
+    mw = max_width if max_width is not None else ((1 << 50) if ps == 8 else (1 << 32) - 1)
+    lay = _compute(t.underlying, ps, mw)
+    cache[ps] = lay
+    return lay
+
+
+def _compute(t: GoType, ps: int, mw: int) -> Layout:
+    k = t.kind
+    if isinstance(t, Array):
+        el = layout(t.elem, ps, mw)
+        n = t.length
+        if el.size and n > (mw - 1) // el.size:
+            raise TypeTooLargeError(f"type {t} larger than address space")
+        size = el.size * n
+        mask = heap = 0
+        if el.gcmask and n:
+            ew = el.size // ps
+            if ew * (n - 1) + el.gcmask.bit_length() > MAX_BITMAP_WORDS:
+                raise TypeTooLargeError(f"type {t}: pointer bitmap too large to model")
+            mask = _repeat(el.gcmask, ew, n)
+            heap = _repeat(el.heapmask, ew, n)
+        direct = n == 1 and el.direct  # refined by the shape rule in model.variants (TYP-11)
+        return Layout(size, el.align, _ptrdata(mask, ps), mask, heap, direct, ())
+    if isinstance(t, Struct):
+        off = 0
+        align = 1
+        mask = heap = 0
+        offsets = []
+        last_zero = False
+        for f in t.fields:
+            fl = layout(f.type, ps, mw)
+            a = fl.align
+            off = (off + a - 1) & -a
+            offsets.append(off)
+            if fl.gcmask:
+                mask |= fl.gcmask << (off // ps)
+                heap |= fl.heapmask << (off // ps)
+            off += fl.size
+            if off >= mw:
+                raise TypeTooLargeError(f"type {t} larger than address space")
+            align = max(align, a)
+            last_zero = fl.size == 0
+        # TYP-6: a non-zero-size struct ending in a zero-size field gets one byte of padding so
+        # that &s.last never points past the object (types/size.go CalcStructSize, issue 9401).
+        if off > 0 and last_zero:
+            off += 1
+        size = (off + align - 1) & -align
+        direct = len(t.fields) == 1 and layout(t.fields[0].type, ps, mw).direct
+        return Layout(size, align, _ptrdata(mask, ps), mask, heap, direct, tuple(offsets))
+    size, align, mask = _basic_layout(k, ps)
+    heap = mask & ~1 if k == Kind.INTERFACE else mask  # TYP-10
+    direct = k in (Kind.UNSAFE_POINTER, Kind.POINTER, Kind.CHAN, Kind.MAP, Kind.FUNC)
+    return Layout(size, align, _ptrdata(mask, ps), mask, heap, direct, ())
+
+
+class Part(NamedTuple):
+    """One register-sized piece of a value (ASG-3): register class, offset and size inside the
+    value, and whether it may hold a heap pointer (TYP-10)."""
+
+    cls: str  # "int" or "float"
+    offset: int
+    size: int
+    ptr: bool
+    #: parts placed by one assignIntN/assignFloatN call start with the group's size, then 0
+    group: int = 1
+
+
+def reg_parts(t: GoType, ps: int, skip_zero_fields: bool = False) -> tuple[Part, ...] | None:
+    """The register decomposition of ``t`` (abi-internal.md "register-assign"; ASG-3), or None
+    when ``t`` cannot be register-assigned (an array of length > 1 anywhere inside it).
+
+    ``skip_zero_fields`` reproduces the 2020 seed, whose regAssign skipped zero-size struct fields
+    (so a ``[2]struct{}`` field did not make the struct unassignable).
+    """
+    key = ("parts", ps, skip_zero_fields)
+    cache = t._lay
+    if key in cache:
+        return cache[key]  # type: ignore[return-value]
+    out: list[Part] = []
+    ok = _parts(t.underlying, ps, 0, out, skip_zero_fields)
+    res = tuple(out) if ok else None
+    cache[key] = res  # type: ignore[assignment]
+    return res
+
+
+def _parts(t: GoType, ps: int, off: int, out: list[Part], skip0: bool) -> bool:
+    k = t.kind
+    if k in (Kind.UNSAFE_POINTER, Kind.POINTER, Kind.CHAN, Kind.MAP, Kind.FUNC):
+        out.append(Part("int", off, ps, True))
+    elif k in (Kind.INT64, Kind.UINT64) and ps == 4:
+        out.append(Part("int", off, 4, False, 2))
+        out.append(Part("int", off + 4, 4, False, 0))
+    elif k in (
+        Kind.BOOL, Kind.INT, Kind.INT8, Kind.INT16, Kind.INT32, Kind.INT64, Kind.UINT,
+        Kind.UINT8, Kind.UINT16, Kind.UINT32, Kind.UINT64, Kind.UINTPTR,
+    ):
+        out.append(Part("int", off, layout(t, ps).size, False))
+    elif k in (Kind.FLOAT32, Kind.FLOAT64):
+        out.append(Part("float", off, layout(t, ps).size, False))
+    elif k == Kind.COMPLEX64:
+        out.append(Part("float", off, 4, False, 2))
+        out.append(Part("float", off + 4, 4, False, 0))
+    elif k == Kind.COMPLEX128:
+        out.append(Part("float", off, 8, False, 2))
+        out.append(Part("float", off + 8, 8, False, 0))
+    elif k == Kind.STRING:
+        out.append(Part("int", off, ps, True, 2))
+        out.append(Part("int", off + ps, ps, False, 0))
+    elif k == Kind.INTERFACE:
+        out.append(Part("int", off, ps, False, 2))
+        out.append(Part("int", off + ps, ps, True, 0))
+    elif k == Kind.SLICE:
+        out.append(Part("int", off, ps, True, 3))
+        out.append(Part("int", off + ps, ps, False, 0))
+        out.append(Part("int", off + 2 * ps, ps, False, 0))
+    elif isinstance(t, Array):
+        if t.length == 0:
+            return True
+        if t.length == 1:
+            return _parts(t.elem.underlying, ps, off, out, skip0)
+        return False
+    elif isinstance(t, Struct):
+        offs = layout(t, ps).offsets
+        for f, fo in zip(t.fields, offs, strict=True):
+            if skip0 and layout(f.type, ps).size == 0:
+                continue
+            if not _parts(f.type.underlying, ps, off + fo, out, skip0):
+                return False
+    else:  # pragma: no cover - every Kind is handled above
+        raise AssertionError(k)
+    return True
