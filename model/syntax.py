@@ -11,7 +11,6 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING
 
-from regabi.errors import GoSyntaxError, UnsupportedError
 from regabi.model.sig import Signature
 from regabi.model.types import (
     BASIC,
@@ -26,7 +25,10 @@ from regabi.model.types import (
     Pointer,
     Slice,
     Struct,
+    layout,
 )
+
+from regabi.errors import GoSyntaxError, TypeTooLargeError, UnsupportedError
 
 if TYPE_CHECKING:
     from tree_sitter import Node, Parser
@@ -110,9 +112,26 @@ def _first_error(node: Node) -> Node | None:
 
 def _check_syntax(ctx: _Ctx, root: Node) -> None:
     bad = _first_error(root)
-    if bad is not None:
-        what = f"missing {bad.type}" if bad.is_missing else f"unexpected {ctx.text(bad)[:30]!r}"
-        raise ctx.err(GoSyntaxError, f"syntax error: {what}", bad)
+    if bad is None:
+        return
+    if bad.is_missing:
+        raise ctx.err(GoSyntaxError, f"syntax error: missing {bad.type!r}", bad)
+    # tree-sitter wraps an unclosed construct in one ERROR node reaching the end of the input:
+    # the problem is at its end, not at its start.
+    if ctx.src[bad.end_byte:].strip() == b"" and len(bad.children) > 1:
+        raise ctx.err(GoSyntaxError, "syntax error: unexpected end of input", _End(bad))
+    leaf = bad
+    while leaf.children:
+        errs = [c for c in leaf.children if c.type == "ERROR" or c.is_missing]
+        leaf = errs[0] if errs else leaf.children[-1]
+    raise ctx.err(GoSyntaxError, f"syntax error: unexpected {ctx.text(leaf)[:30]!r}", leaf)
+
+
+class _End:
+    """A node-like position at the end of ``node`` (for errors at end of input)."""
+
+    def __init__(self, node: Node) -> None:
+        self.start_point = node.end_point
 
 
 def _int_value(ctx: _Ctx, node: Node) -> int:
@@ -180,16 +199,29 @@ def _params(ctx: _Ctx, plist: Node | None) -> tuple[list[GoType], list[str], boo
         return types, names, variadic
     if plist.type != "parameter_list":  # a bare result type: func() int
         return [_type(ctx, plist, False)], [""], False
-    for decl in plist.named_children:
-        if decl.type == "comment":
-            continue
+    decls = [d for d in plist.named_children if d.type != "comment"]
+    # Go's rule (go/parser): either every parameter is named or none is. tree-sitter-go can
+    # split "a, b, …, i int" into a type-only "a" and a named rest, so when any declaration
+    # carries names, bare identifiers are names waiting for the next declaration's type.
+    named = any(d.children_by_field_name("name") for d in decls)
+    pending: list[Node] = []
+    for decl in decls:
         tnode = decl.child_by_field_name("type")
-        ids = [c for c in decl.children_by_field_name("name")]
+        ids = list(decl.children_by_field_name("name"))
         if decl.type == "variadic_parameter_declaration":
+            if decl != decls[-1]:
+                raise ctx.err(GoSyntaxError, "can only use ... with final parameter in list",
+                              decl)
             variadic = True
             t: GoType = Slice(_type(ctx, tnode, True))  # type: ignore[arg-type]
-            types.append(t)
-            names.append(ctx.text(ids[0]) if ids else "")
+            _check_size(ctx, t, decl)
+            for i in [*pending, *ids] or [None]:
+                types.append(t)
+                names.append(ctx.text(i) if i is not None else "")
+            pending = []
+            continue
+        if named and not ids and tnode is not None and tnode.type == "type_identifier":
+            pending.append(tnode)
             continue
         if tnode is None:  # func(a, b): the "names" are types
             for i in ids:
@@ -197,14 +229,27 @@ def _params(ctx: _Ctx, plist: Node | None) -> tuple[list[GoType], list[str], boo
                 names.append("")
             continue
         t = _type(ctx, tnode, False)
+        _check_size(ctx, t, tnode)
         if ids:
-            for i in ids:
+            for i in [*pending, *ids]:
                 types.append(t)
                 names.append(ctx.text(i))
+            pending = []
         else:
             types.append(t)
             names.append("")
+    if pending:
+        raise ctx.err(GoSyntaxError, "mixed named and unnamed parameters", pending[0])
     return types, names, variadic
+
+
+def _check_size(ctx: _Ctx, t: GoType, node: Node) -> None:
+    """Size overflow is reported where the type is written (64-bit MAXWIDTH; a 32-bit target's
+    smaller limit is checked again when that target lays the type out)."""
+    try:
+        layout(t, 8)
+    except TypeTooLargeError as e:
+        raise ctx.err(TypeTooLargeError, e.message, node) from None
 
 
 def _type(ctx: _Ctx, node: Node, indirect: bool) -> GoType:
@@ -324,6 +369,9 @@ def parse_signature(text: str, *, recv: str | None = None, decls: str = "",
         Go declarations (``type S struct{…}``) the signature may refer to.
     """
     body = text.strip()
+    if body.startswith("func") and body[4:].lstrip().startswith("["):
+        raise UnsupportedError("type parameters are not supported", source=source, line=1,
+                               column=text.index("[") + 1)
     if not body.startswith("func"):
         body = "func" + body
     if "\n" in body:

@@ -24,10 +24,10 @@ __all__ = [
     "Layout",
     "Map",
     "Named",
+    "Part",
     "Pointer",
     "Slice",
     "Struct",
-    "Part",
     "layout",
     "reg_parts",
 ]

@@ -85,7 +85,8 @@ DELTAS: dict[str, tuple[str, str, str]] = {
         "go1.27.3 cmd/compile/internal/types/type.go:1847 IsDirectIface (size/ptrdata)"),
     "indirect_ptrs_to_ptrs": (
         "VAR-7", "seed reflect/value.go Value.call: Ptrs set only when flagIndir == 0",
-        "go1.27.3 reflect/value.go Value.call: `regArgs.Ptrs[st.ireg] = *(*unsafe.Pointer)(offset)`"),
+        "go1.27.3 reflect/value.go Value.call: "
+        "`regArgs.Ptrs[st.ireg] = *(*unsafe.Pointer)(offset)`"),
     "rcvr_to_ptrs": (
         "VAR-8", "seed reflect/value.go Value.call: storeRcvr(rcvr, &regArgs.Ints[st.ireg])",
         "go1.27.3 reflect/value.go Value.call: storeRcvr(…Ptrs…); fallthrough to Ints"),

@@ -52,7 +52,8 @@ class GoSyntaxError(InputError):
 
 
 class UnsupportedError(InputError):
-    """Valid Go, but outside the model (type parameters, unresolved names, recursive value types)."""
+    """Valid Go, but outside the model (type parameters, unresolved names, recursive value
+    types)."""
 
 
 class TypeTooLargeError(InputError):
@@ -68,4 +69,4 @@ class ModelError(RegabiError):
 
 
 class SolverError(RegabiError):
-    """Z3 failed in a way that is not a verdict (as opposed to unknown/timeout, which are verdicts)."""
+    """Z3 failed in a way that is not a verdict (unknown and timeouts are verdicts)."""

@@ -1,0 +1,338 @@
+"""The ``regabi`` command line.
+
+Every failure caused by input is one line on stderr, ``error: <what> (<where>)``, exit status 2.
+z3 and networkx are imported only by the subcommands that use them, so ``regabi layout`` stays
+fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from regabi.errors import InputError, RegabiError
+
+DEFAULT_RANDOM = 2000
+DEFAULT_SEED = 20201022  # the seed commit's date
+
+
+def _arch(name: str):
+    from regabi.model.arch import load_arch
+
+    return load_arch(name)
+
+
+def _read_arg_file(path: str) -> str:
+    try:
+        return Path(path).read_text()
+    except OSError as e:
+        raise InputError(f"cannot read {path}: {e.strerror}") from None
+
+
+# ------------------------------------------------------------------------------------ layout
+
+
+def _sigs_from_target(target: str, recv: str | None) -> list[Any]:
+    from regabi.model.syntax import parse_file, parse_signature
+
+    if target.endswith(".go") and not target.startswith("func"):
+        decls = parse_file(_read_arg_file(target), source=target)
+        if not decls:
+            raise InputError("no functions or methods in file", source=target)
+        return [d.sig for d in decls]
+    return [parse_signature(target, recv=recv)]
+
+
+def _variants(v: str) -> list[str]:
+    return ["spec", "seed", "current"] if v == "all" else [v]
+
+
+def cmd_layout(args: argparse.Namespace) -> int:
+    from regabi.model.report import layout_report, render_text
+    from regabi.model.variants import VARIANTS
+
+    arch = _arch(args.arch)
+    for v in _variants(args.variant):
+        if v != "spec" and v not in VARIANTS:
+            raise InputError(f"unknown variant {v!r} (known: spec, seed, current, all)")
+    if args.batch:
+        return _layout_batch(args, arch)
+    if not args.target:
+        raise InputError("layout needs a signature, a .go file, or --batch FILE")
+    reports = [layout_report(sig, arch, v) for sig in _sigs_from_target(args.target, args.recv)
+               for v in _variants(args.variant)]
+    if args.json:
+        out = reports[0] if len(reports) == 1 else reports
+        sys.stdout.write(json.dumps(out, indent=1) + "\n")
+    else:
+        sys.stdout.write("\n\n".join(render_text(r) for r in reports) + "\n")
+    return 0
+
+
+def _layout_batch(args: argparse.Namespace, arch: Any) -> int:
+    from regabi.model.report import layout_report
+    from regabi.model.syntax import parse_signature
+
+    src = sys.stdin.read() if args.batch == "-" else _read_arg_file(args.batch)
+    try:
+        items = json.loads(src)
+    except json.JSONDecodeError as e:
+        raise InputError(f"invalid JSON: {e.msg}", source=args.batch, line=e.lineno,
+                         column=e.colno) from None
+    if not isinstance(items, list):
+        raise InputError("batch file must hold a JSON list", source=args.batch)
+    out = []
+    failed = 0
+    for i, item in enumerate(items):
+        try:
+            if isinstance(item, str):
+                text, recv, arch_i = item, None, arch
+            elif isinstance(item, dict) and isinstance(item.get("signature"), str):
+                text, recv = item["signature"], item.get("recv")
+                arch_i = _arch(item["arch"]) if "arch" in item else arch
+            else:
+                raise InputError("item must be a signature string or "
+                                 '{"signature": …, "recv": …, "arch": …}')
+            sig = parse_signature(text, recv=recv, source=f"item {i}")
+            res = [layout_report(sig, arch_i, v) for v in _variants(args.variant)]
+            out.append({"index": i, "ok": True,
+                        "result": res[0] if len(res) == 1 else res})
+        except RegabiError as e:
+            failed += 1
+            out.append({"index": i, "ok": False, "error": str(e)})
+    sys.stdout.write(json.dumps(out, separators=(",", ":")) + "\n")
+    return 1 if failed else 0
+
+
+# -------------------------------------------------------------------------------------- diff
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from regabi.model.report import layout_report
+
+    arch = _arch(args.arch)
+    sig = _sigs_from_target(args.target, args.recv)[0]
+    reps = {v: layout_report(sig, arch, v) for v in ("spec", "seed", "current")}
+
+    def place(v: dict) -> str:
+        if v["where"] == "stack":
+            return f"stack@{v['stack_offset']}"
+        if v["where"] == "regs":
+            return ",".join(r["reg"] for r in v["regs"])
+        return "-"
+
+    rows = [("value", "type", "spec", "seed", "current")]
+    differ = 0
+    for k, sv in enumerate(reps["spec"]["values"]):
+        cells = [place(reps[v]["values"][k]) for v in ("spec", "seed", "current")]
+        nm = "recv" if sv["role"] == "recv" else f"{sv['role']} {sv['index']}"
+        if sv["size"] == 0:
+            cells = [c + " (size 0)" for c in cells]
+        elif len(set(cells)) > 1:
+            differ += 1
+            nm = "! " + nm
+        rows.append((nm, sv["type"][:40], *cells))
+    spec_frame = reps["spec"]["frame_size"]
+    rows.append(("frame", "", f"{spec_frame} needed", f"{reps['seed']['frame_size']} reserved",
+                 f"{reps['current']['frame_size']} reserved"))
+    for v in ("seed", "current"):
+        if reps[v]["frame_size"] < spec_frame:
+            differ += 1
+    w = [max(len(r[i]) for r in rows) for i in range(5)]
+    print(f"{sig.go()}" + (f" [recv {sig.recv}]" if sig.recv is not None else "")
+          + f"   [{arch.name}]")
+    for r in rows:
+        print("  " + "  ".join(c.ljust(x) for c, x in zip(r, w, strict=True)).rstrip())
+    print(f"  {differ} difference(s)" if differ else "  seed, current and spec agree")
+    return 1 if differ else 0
+
+
+# ------------------------------------------------------------------------------------- check
+
+
+def layout_check(arch_name: str, variants: Sequence[str], n_random: int, seed: int) -> list:
+    """The concrete layout self-check: every invariant on the built-in corpus plus ``n_random``
+    seeded random signatures; the smallest counterexample per invariant."""
+    import random
+
+    from regabi.model.corpus import BUILTIN, random_signature
+    from regabi.model.invariants import CATALOGUE, check_all
+    from regabi.model.syntax import parse_signature
+    from regabi.model.variants import get_variant
+    from regabi.verdict import Verdict
+
+    arch = _arch(arch_name)
+    sigs = [parse_signature(s) for s in BUILTIN]
+    rng = random.Random(seed)
+    sigs += [random_signature(rng) for _ in range(n_random)]
+    out = []
+    for vname in variants:
+        v = get_variant(vname)
+        t0 = time.perf_counter()
+        worst: dict[str, Any] = {}
+        for sig in sigs:
+            for viol in check_all(sig, arch, v):
+                key = (sig.nvalues(), sig.leaves())
+                if viol.invariant not in worst or key < worst[viol.invariant][0]:
+                    worst[viol.invariant] = (key, viol)
+        dt = time.perf_counter() - t0
+        for inv in CATALOGUE:
+            hit = worst.get(inv.id)
+            if hit is None:
+                status, line, ce = "HOLDS", "", None
+            else:
+                ce = hit[1]
+                status = "LATENT" if inv.severity == "latent" else "FALSIFIED"
+                line = ce.line()
+            out.append(Verdict("layout", inv.id, vname, arch.name, status,
+                               f"{len(BUILTIN)} built-in + {n_random} random (seed {seed})",
+                               len(sigs), dt / len(CATALOGUE), line, ce))
+    return out
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from regabi.verdict import exit_status, render_table
+
+    variants = [v.strip() for v in args.variant.split(",")]
+    verdicts = layout_check(args.arch, variants, args.random, args.seed)
+    if not args.layout_only:
+        for mod in ("z3prove", "explore"):
+            if (mod == "z3prove" and args.no_z3) or (mod == "explore" and args.no_explore):
+                continue
+            section = _proof_module(mod)
+            verdicts += section.check_section(args.arch, tuple(variants)) if mod == "z3prove" \
+                else section.check_section(tuple(variants), args.arch)
+    if args.json:
+        print(json.dumps([v.to_json() for v in verdicts], indent=1))
+    else:
+        print(render_table(verdicts))
+    return exit_status(verdicts)
+
+
+def _proof_module(name: str) -> Any:
+    import importlib
+
+    return importlib.import_module(f"regabi.proofs.{name}")
+
+
+# ------------------------------------------------------------------------- info subcommands
+
+
+def cmd_invariants(args: argparse.Namespace) -> int:
+    from regabi.model.invariants import CATALOGUE
+
+    for inv in CATALOGUE:
+        print(f"{inv.id}  [{inv.severity}] {inv.title}\n    {inv.statement}\n    source: "
+              f"{inv.source}")
+    return 0
+
+
+def cmd_archs(args: argparse.Namespace) -> int:
+    from regabi.model.arch import arch_names, load_arch
+
+    for n in arch_names():
+        a = load_arch(n)
+        print(f"{n:11} ptr {a.ptr_size}  int {a.n_int:2}  float {a.n_float:2}  "
+              f"RegArgs {a.regargs.size:3} bytes  {' '.join(a.int_regs[:3])}"
+              f"{' …' if a.n_int > 3 else ''}")
+    return 0
+
+
+# ------------------------------------------------------------------------------------ parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="regabi",
+        description="Specification and model checker for Go's register ABI as used by "
+                    "reflect.Value.Call and runtime.reflectcall.")
+    sub = p.add_subparsers(dest="cmd", required=True)
+
+    lay = sub.add_parser("layout", help="assignment, frame and bitmaps of a signature")
+    lay.add_argument("target", nargs="?", help="a func type (Go syntax) or a .go file")
+    lay.add_argument("--arch", default="amd64")
+    lay.add_argument("--variant", default="current", help="spec, seed, current or all")
+    lay.add_argument("--recv", help="receiver type (method called via reflect)")
+    lay.add_argument("--json", action="store_true", help="regabi.layout/1 JSON")
+    lay.add_argument("--batch", metavar="FILE",
+                     help="JSON list of signatures (strings or objects); - for stdin")
+    lay.set_defaults(fn=cmd_layout)
+
+    d = sub.add_parser("diff", help="where seed, current and spec disagree for a signature")
+    d.add_argument("target")
+    d.add_argument("--arch", default="amd64")
+    d.add_argument("--recv")
+    d.set_defaults(fn=cmd_diff)
+
+    c = sub.add_parser("check", help="the main job: every invariant, seed and current")
+    c.add_argument("--arch", default="amd64")
+    c.add_argument("--variant", default="seed,current")
+    c.add_argument("--random", type=int, default=DEFAULT_RANDOM,
+                   help="random signatures for the layout self-check")
+    c.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    c.add_argument("--layout-only", action="store_true",
+                   help="only the concrete layout self-check")
+    c.add_argument("--no-z3", action="store_true")
+    c.add_argument("--no-explore", action="store_true")
+    c.add_argument("--json", action="store_true")
+    c.set_defaults(fn=cmd_check)
+
+    for name, mod, helptext in (
+        ("prove", "z3prove", "Z3 proofs of the invariants over symbolic signatures"),
+        ("mutants", "mutants", "the mutant catalogue and its kill score"),
+        ("explore", "explore", "GC x reflectcall interleavings of one signature"),
+    ):
+        sp = sub.add_parser(name, help=helptext)
+        sp.set_defaults(fn=_delegate(mod, name), _module=mod)
+        sp.add_argument("--_", help=argparse.SUPPRESS)  # arguments are added lazily
+
+    inv = sub.add_parser("invariants", help="list the invariant catalogue")
+    inv.set_defaults(fn=cmd_invariants)
+    ar = sub.add_parser("archs", help="list the architecture tables")
+    ar.set_defaults(fn=cmd_archs)
+    return p
+
+
+def _delegate(mod: str, name: str) -> Any:
+    def run(args: argparse.Namespace) -> int:
+        m = _proof_module(mod)
+        sp = argparse.ArgumentParser(prog=f"regabi {name}")
+        getattr(m, f"add_{name}_arguments")(sp)
+        return getattr(m, f"cli_{name}")(sp.parse_args(args._rest))
+    return run
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    rest: list[str] = []
+    if argv and argv[0] in ("prove", "mutants", "explore"):
+        argv, rest = argv[:1], argv[1:]
+    try:
+        args = parser.parse_args(argv)
+        args._rest = rest
+        return int(args.fn(args) or 0)
+    except RegabiError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return e.exit_status
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as e:  # a bug in regabi: still one line unless asked for the traceback
+        if os.environ.get("REGABI_DEBUG"):
+            raise
+        print(f"internal error: {type(e).__name__}: {e} (set REGABI_DEBUG=1 for the "
+              "traceback)", file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())
