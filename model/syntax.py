@@ -28,12 +28,12 @@ from regabi.model.types import (
     layout,
 )
 
-from regabi.errors import GoSyntaxError, TypeTooLargeError, UnsupportedError
+from regabi.errors import GoSyntaxError, InputError, TypeTooLargeError, UnsupportedError
 
 if TYPE_CHECKING:
     from tree_sitter import Node, Parser
 
-__all__ = ["FuncDecl", "parse_file", "parse_signature", "parse_type"]
+__all__ = ["FuncDecl", "parse_file", "parse_signature", "parse_signatures", "parse_type"]
 
 ERROR = Named("error", Interface(("Error() string",)))
 ANY = Interface(())
@@ -252,7 +252,24 @@ def _check_size(ctx: _Ctx, t: GoType, node: Node) -> None:
         raise ctx.err(TypeTooLargeError, e.message, node) from None
 
 
+#: type expressions by their text, for texts that cannot refer to file declarations
+_MEMO: dict[bytes, GoType] = {}
+
+
 def _type(ctx: _Ctx, node: Node, indirect: bool) -> GoType:
+    if not ctx.decls:
+        key = ctx.src[node.start_byte : node.end_byte]
+        hit = _MEMO.get(key)
+        if hit is not None:
+            return hit
+        t = _type_uncached(ctx, node, indirect)
+        if len(_MEMO) < 65536:
+            _MEMO[key] = t
+        return t
+    return _type_uncached(ctx, node, indirect)
+
+
+def _type_uncached(ctx: _Ctx, node: Node, indirect: bool) -> GoType:
     t = node.type
     if t == "type_identifier" or t == "identifier":
         return _resolve_name(ctx, ctx.text(node), node, indirect)
@@ -425,4 +442,42 @@ def parse_file(text: str, *, source: str = "<file>") -> list[FuncDecl]:
                 name = f"({rt}).{name}"
         sig = Signature(tuple(ps), tuple(rs), rt, var, name, tuple(pn), tuple(rn))
         out.append(FuncDecl(name, sig, top.start_point[0] + 1))
+    return out
+
+
+def parse_signatures(texts: list[str], *, source: str = "item",
+                     numbers: list[int] | None = None) -> list[Signature | InputError]:
+    """Parse many func types at once: one tree-sitter parse for the whole batch (the per-call
+    overhead dominates for small signatures); items with errors are re-parsed alone so that
+    each error names its own item and position (``numbers`` gives the item numbers used in
+    messages; default 0, 1, …). Returns a Signature or the error, per item."""
+    nums = numbers if numbers is not None else list(range(len(texts)))
+    bodies = []
+    for text in texts:
+        body = " ".join(text.strip().splitlines())
+        if not body.startswith("func"):
+            body = "func" + body
+        bodies.append(body)
+    src = ("package p\n" + "".join(f"type _ {b}\n" for b in bodies)).encode()
+    tree = _parser().parse(src)
+    ctx = _Ctx(src, source, _COL, 1)
+    decls = [n for n in tree.root_node.named_children if n.type == "type_declaration"]
+    by_row = {d.start_point[0]: d for d in decls}
+    out: list[Signature | InputError] = []
+    for i, text in enumerate(texts):
+        d = by_row.get(i + 1)
+        ft = None
+        if d is not None and not d.has_error and d.end_point[0] == i + 1:
+            ft = d.named_children[0].child_by_field_name("type")
+        try:
+            if ft is None or ft.type != "function_type" or bodies[i].startswith("func["):
+                out.append(parse_signature(text, source=f"{source} {nums[i]}"))
+                continue
+            ctx.source = f"{source} {nums[i]}"
+            ctx.line_shift = i + 1
+            ps, pn, var = _params(ctx, ft.child_by_field_name("parameters"))
+            rs, rn, _ = _params(ctx, ft.child_by_field_name("result"))
+            out.append(Signature(tuple(ps), tuple(rs), None, var, "", tuple(pn), tuple(rn)))
+        except InputError as e:
+            out.append(e)
     return out

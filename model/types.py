@@ -88,6 +88,7 @@ class GoType:
     kind: Kind
 
     def _init(self, key: tuple) -> None:
+        # Keys hold child *types*, whose hashes are cached: hashing stays O(children).
         object.__setattr__(self, "_key", key)
         object.__setattr__(self, "_hash", hash(key))
         object.__setattr__(self, "_lay", {})
@@ -148,7 +149,7 @@ class Pointer(GoType):
 
     def __init__(self, elem: GoType) -> None:
         object.__setattr__(self, "elem", elem)
-        self._init(("ptr", elem._key))
+        self._init(("ptr", elem))
 
     def __str__(self) -> str:
         return f"*{self.elem}"
@@ -160,7 +161,7 @@ class Slice(GoType):
 
     def __init__(self, elem: GoType) -> None:
         object.__setattr__(self, "elem", elem)
-        self._init(("slice", elem._key))
+        self._init(("slice", elem))
 
     def __str__(self) -> str:
         return f"[]{self.elem}"
@@ -176,7 +177,7 @@ class Chan(GoType):
     def __init__(self, elem: GoType, dir: str = "chan") -> None:
         object.__setattr__(self, "elem", elem)
         object.__setattr__(self, "dir", dir)
-        self._init(("chan", dir, elem._key))
+        self._init(("chan", dir, elem))
 
     def __str__(self) -> str:
         return f"{self.dir} {self.elem}"
@@ -189,7 +190,7 @@ class Map(GoType):
     def __init__(self, key: GoType, elem: GoType) -> None:
         object.__setattr__(self, "key", key)
         object.__setattr__(self, "elem", elem)
-        self._init(("map", key._key, elem._key))
+        self._init(("map", key, elem))
 
     def __str__(self) -> str:
         return f"map[{self.key}]{self.elem}"
@@ -207,9 +208,7 @@ class Func(GoType):
         object.__setattr__(self, "params", tuple(params))
         object.__setattr__(self, "results", tuple(results))
         object.__setattr__(self, "variadic", variadic)
-        self._init(
-            ("func", tuple(p._key for p in params), tuple(r._key for r in results), variadic)
-        )
+        self._init(("func", self.params, self.results, variadic))
 
     def __str__(self) -> str:
         ps = [str(p) for p in self.params]
@@ -247,7 +246,7 @@ class Array(GoType):
     def __init__(self, length: int, elem: GoType) -> None:
         object.__setattr__(self, "length", length)
         object.__setattr__(self, "elem", elem)
-        self._init(("array", length, elem._key))
+        self._init(("array", length, elem))
 
     def __str__(self) -> str:
         return f"[{self.length}]{self.elem}"
@@ -268,7 +267,7 @@ class Struct(GoType):
 
     def __init__(self, fields: tuple[Field, ...]) -> None:
         object.__setattr__(self, "fields", tuple(fields))
-        self._init(("struct", tuple((f.name, f.type._key, f.embedded) for f in self.fields)))
+        self._init(("struct", self.fields))
 
     def __str__(self) -> str:
         if not self.fields:
@@ -289,7 +288,7 @@ class Named(GoType):
     def __init__(self, name: str, under: GoType) -> None:
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "under", under.underlying)
-        self._init(("named", name, self.under._key))
+        self._init(("named", name, self.under))
 
     @property
     def kind(self) -> Kind:  # type: ignore[override]

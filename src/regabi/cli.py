@@ -77,7 +77,7 @@ def cmd_layout(args: argparse.Namespace) -> int:
 
 def _layout_batch(args: argparse.Namespace, arch: Any) -> int:
     from regabi.model.report import layout_report
-    from regabi.model.syntax import parse_signature
+    from regabi.model.syntax import parse_signature, parse_signatures
 
     src = sys.stdin.read() if args.batch == "-" else _read_arg_file(args.batch)
     try:
@@ -87,19 +87,27 @@ def _layout_batch(args: argparse.Namespace, arch: Any) -> int:
                          column=e.colno) from None
     if not isinstance(items, list):
         raise InputError("batch file must hold a JSON list", source=args.batch)
+    # Plain strings (the common case) are parsed in one go; objects one by one.
+    plain = [i for i, it in enumerate(items) if isinstance(it, str)]
+    parsed = dict(zip(plain, parse_signatures([items[i] for i in plain], numbers=plain),
+                      strict=True))
     out = []
     failed = 0
     for i, item in enumerate(items):
         try:
-            if isinstance(item, str):
-                text, recv, arch_i = item, None, arch
+            arch_i = arch
+            if i in parsed:
+                sig = parsed[i]
+                if isinstance(sig, RegabiError):
+                    raise sig
             elif isinstance(item, dict) and isinstance(item.get("signature"), str):
-                text, recv = item["signature"], item.get("recv")
-                arch_i = _arch(item["arch"]) if "arch" in item else arch
+                if "arch" in item:
+                    arch_i = _arch(item["arch"])
+                sig = parse_signature(item["signature"], recv=item.get("recv"),
+                                      source=f"item {i}")
             else:
                 raise InputError("item must be a signature string or "
-                                 '{"signature": …, "recv": …, "arch": …}')
-            sig = parse_signature(text, recv=recv, source=f"item {i}")
+                                 '{"signature": …, "recv": …, "arch": …}', source=f"item {i}")
             res = [layout_report(sig, arch_i, v) for v in _variants(args.variant)]
             out.append({"index": i, "ok": True,
                         "result": res[0] if len(res) == 1 else res})
