@@ -37,11 +37,20 @@ FLOAT32_REG_FORMATS: frozenset[str] = frozenset({"", "low32", "float64", "nanbox
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
-class ArchError(KeyError, ValueError):
+try:
+    from regabi.errors import ArchError as _ArchErrorBase
+except ImportError:  # source tree used without the regabi package (tests' fallback)
+
+    class _ArchErrorBase(ValueError):  # type: ignore[no-redef]
+        exit_status = 2
+
+
+class ArchError(_ArchErrorBase, KeyError):
     """Unknown or malformed architecture configuration.
 
-    Subclasses both :class:`KeyError` (unknown name) and :class:`ValueError`
-    (bad data or arguments), so callers may catch either.
+    A :class:`regabi.errors.ArchError` (hence a ``RegabiError`` and a
+    :class:`ValueError`) that is also a :class:`KeyError` (unknown name), so
+    callers may catch any of these.
     """
 
     def __str__(self) -> str:  # KeyError would repr() the message
@@ -102,8 +111,9 @@ def regargs_layout(n_int: int, n_float: int, ptr_size: int) -> RegArgsLayout:
     amd64: Ints 9*8 = 72 bytes; Floats at 72, 15*8 = 120 bytes; Ptrs at 192,
     72 bytes; ReturnIsPtr at 264, 2 bytes; 266 rounded to 8 is 272.
 
-    >>> regargs_layout(9, 15, 8)
-    RegArgsLayout(ints_offset=0, floats_offset=72, ptrs_offset=192, return_is_ptr_offset=264, size=272)
+    >>> r = regargs_layout(9, 15, 8)
+    >>> (r.floats_offset, r.ptrs_offset, r.return_is_ptr_offset, r.size)
+    (72, 192, 264, 272)
     >>> regargs_layout(0, 0, 8).size
     0
     """
@@ -157,8 +167,16 @@ class Arch:
         # Mappings are unhashable; hash a subset of the fields that
         # equality also compares, which keeps hash/eq consistent.
         return hash(
-            (self.name, self.goarch, self.ptr_size, self.int_regs, self.float_regs,
-             self.float_reg_size, self.regargs, self.call_sizes)
+            (
+                self.name,
+                self.goarch,
+                self.ptr_size,
+                self.int_regs,
+                self.float_regs,
+                self.float_reg_size,
+                self.regargs,
+                self.call_sizes,
+            )
         )
 
     @property
@@ -212,7 +230,9 @@ class Arch:
             If ``i`` is out of range.
         """
         if not 0 <= i < len(self.float_regs):
-            raise IndexError(f"{self.name}: no float argument register {i} (n_float={self.n_float})")
+            raise IndexError(
+                f"{self.name}: no float argument register {i} (n_float={self.n_float})"
+            )
         return self.float_regs[i]
 
     def with_regs(self, n_int: int, n_float: int, float_reg_size: int | None = None) -> Arch:
@@ -365,9 +385,7 @@ def _from_toml(name: str, d: Mapping[str, Any]) -> Arch:
     try:
         ra = d["regargs"]
         rc = d["reflectcall"]
-        reserved = {
-            k: tuple(v) if isinstance(v, list) else v for k, v in d["reserved"].items()
-        }
+        reserved = {k: tuple(v) if isinstance(v, list) else v for k, v in d["reserved"].items()}
         arch = Arch(
             name=d["name"],
             goarch=d["goarch"],
@@ -415,7 +433,8 @@ def _from_toml(name: str, d: Mapping[str, Any]) -> Arch:
     if arch.regargs != want:
         raise bad(f"[regargs] {arch.regargs} != computed {want}")
     cs = arch.call_sizes
-    if not cs or any(b != 2 * a for a, b in zip(cs, cs[1:], strict=False)) or cs[0] & (cs[0] - 1):
+    doubling = all(cs[k + 1] == 2 * cs[k] for k in range(len(cs) - 1))
+    if not cs or not doubling or cs[0] & (cs[0] - 1):
         raise bad("call_sizes must be consecutive powers of two")
     required = [*_REQUIRED_SOURCES, *(f"reserved.{k}" for k in arch.reserved)]
     missing = [k for k in required if k not in arch.sources]
