@@ -13,8 +13,10 @@ from typing import NamedTuple
 
 from regabi.model.arch import Arch
 from regabi.model.sig import Signature
-from regabi.model.types import BASIC, GoType, Part, layout, reg_parts
+from regabi.model.types import BASIC, GoType, Kind, Part, layout, reg_parts
 from regabi.model.variants import Variant
+
+from regabi.errors import InputError
 
 __all__ = [
     "AbiDesc",
@@ -42,7 +44,8 @@ RCVR_WORD = BASIC["unsafe.Pointer"]
 class SpecParam(NamedTuple):
     """One argument or result as the compiler assigns it (abiutils.go ABIParamAssignment).
 
-    ``regs`` lists (class, index, offset-in-value, size, may-hold-heap-pointer) per part; empty
+    ``regs`` lists (class, index, offset-in-value, size, may-hold-heap-pointer) per part (an
+    interface's itab word counts as no heap pointer, TYP-10; see ``itab_regs``); empty
     when stack-assigned. ``stack`` is the stack offset (stack-assigned) else None; ``spill`` the
     spill offset inside the spill area (register-assigned arguments) else None.
     """
@@ -259,6 +262,11 @@ def reflect_assign(sig: Signature, arch: Arch, v: Variant) -> AbiDesc:
     """reflect's newAbiDesc for ``sig`` in variant ``v``, with funcLayout's frame type size and
     the frameSize Value.call passes to reflectcall."""
     ps = arch.ptr_size
+    if sig.recv is not None and sig.recv.kind == Kind.INTERFACE:
+        # RFL-5: methodReceiver resolves an interface's method to the dynamic type's, so
+        # funcLayout never sees an interface receiver and panics if given one.
+        raise InputError(f"reflect: funcLayout with interface receiver {sig.recv} (a method "
+                         "called through an interface has the dynamic type as receiver)")
     stack_ptrs = 0
     stack_n = 0
     spill = 0

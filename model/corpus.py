@@ -14,6 +14,7 @@ from regabi.model.types import (
     Func,
     GoType,
     Interface,
+    Kind,
     Map,
     Pointer,
     Slice,
@@ -80,5 +81,7 @@ def random_signature(rng: random.Random, *, max_params: int = 8, max_results: in
     ps = tuple(random_type(rng, depth) for _ in range(rng.randint(0, max_params)))
     rs = tuple(random_type(rng, depth) for _ in range(rng.randint(0, max_results)))
     has_recv = rng.random() < 0.2 if receiver is None else receiver
-    recv = random_type(rng, 1) if has_recv else None
+    recv = None
+    while has_recv and (recv is None or recv.kind == Kind.INTERFACE):
+        recv = random_type(rng, 1)  # reflect never lays out an interface receiver (RFL-5)
     return Signature(ps, rs, recv)

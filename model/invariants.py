@@ -221,77 +221,106 @@ def _agree(c: _Ctx) -> Violation | None:
             ok = all(s.kind != "stack" for s in steps) and got == want
         if not ok:
             return c.fail("INV-ASSIGN-AGREE", f"reflect puts {nm} "
-                          f"{_where_reflect(steps, a)[3:]}, spec puts {_where_spec(p, a)[3:]}",
+                          f"{_where_reflect(steps, a)[3:]}, spec puts {_where_spec(p, a)}",
                           value=nm)
+    return None
+
+
+def _sandwich(got: int, lo: int, hi: int) -> tuple[str, int] | None:
+    """Where ``lo ⊆ got ⊆ hi`` fails: ("misses", bit) or ("marks", bit)."""
+    if lo & ~got:
+        return "misses", (lo & ~got).bit_length() - 1
+    if got & ~hi:
+        return "marks", (got & ~hi).bit_length() - 1
     return None
 
 
 def _bitmap_stack(c: _Ctx) -> Violation | None:
     ps = c.arch.ptr_size
-    want = 0
+    lo = hi = 0
     for which, i, p, steps in _values(c):
         if steps and steps[0].kind == "stack":
-            off = steps[0].stkoff
-            lay = layout(p.type, ps)
+            w = steps[0].stkoff // ps
             if which == "in" and c.sig.recv is not None and i == 0:
-                mask = 1  # the receiver word is a pointer (RFL-5)
+                lo |= 1 << w  # the receiver word is a pointer (RFL-5)
+                hi |= 1 << w
             else:
-                mask = lay.gcmask
-            want |= mask << (off // ps)
+                lay = layout(p.type, ps)
+                lo |= lay.heapmask << w
+                hi |= lay.gcmask << w
     got = c.desc.stack_ptrs
-    if got != want:
-        extra = got & ~want
-        miss = want & ~got
-        w = (extra or miss).bit_length() - 1
-        kind = "marks non-pointer word" if extra else "misses pointer word"
-        return c.fail("INV-BITMAP-STACK", f"stackPtrs {kind} {w} (stack offset {w * ps})",
-                      want=bin(want), got=bin(got))
-    if c.desc.stack_ptrs_n < want.bit_length():
+    bad = _sandwich(got, lo, hi)
+    if bad is not None:
+        what, w = bad
+        msg = ("misses pointer word" if what == "misses" else "marks non-pointer word")
+        return c.fail("INV-BITMAP-STACK", f"stackPtrs {msg} {w} (stack offset {w * ps})",
+                      heap=bin(lo), pointers=bin(hi), got=bin(got))
+    if c.desc.stack_ptrs_n < lo.bit_length():
         return c.fail("INV-BITMAP-STACK", f"stackPtrs has {c.desc.stack_ptrs_n} bits, pointers "
-                      f"reach word {want.bit_length() - 1}")
+                      f"reach word {lo.bit_length() - 1}")
     return None
 
 
-def _reg_ptr_mask(params: tuple[SpecParam, ...]) -> int:
-    m = 0
-    for p in params:
-        for cls, idx, _off, _size, ptr in p.regs:
-            if cls == "int" and ptr:
-                m |= 1 << idx
-    return m
+def _reg_masks(params: tuple[SpecParam, ...], arch: Arch, sig: Signature,
+               args: bool) -> tuple[int, int]:
+    """(heap-pointer registers, pointer-holding registers) per spec's assignment (TYP-10)."""
+    lo = hi = 0
+    types = ([None] if args and sig.recv is not None else []) + list(
+        sig.params if args else sig.results)
+    for p, t in zip(params, types, strict=True):
+        if not p.regs:
+            continue
+        itabs = set()
+        if t is not None:
+            from regabi.model.types import reg_parts
+
+            parts = reg_parts(t, arch.ptr_size) or ()
+            itabs = {q.offset for q in parts if q.itab}
+        for cls, idx, off, _size, ptr in p.regs:
+            if cls != "int":
+                continue
+            if ptr:
+                lo |= 1 << idx
+                hi |= 1 << idx
+            elif off in itabs:
+                hi |= 1 << idx
+    return lo, hi
 
 
 def _bitmap_regs(c: _Ctx) -> Violation | None:
     a = c.arch
-    want_out = _reg_ptr_mask(c.spec.results)
-    if c.desc.out_reg_ptrs != want_out:
-        diff = c.desc.out_reg_ptrs ^ want_out
-        r = diff.bit_length() - 1
-        return c.fail("INV-BITMAP-REGS", f"outRegPtrs bit {r} ({a.int_reg_name(r)}) is "
-                      f"{(c.desc.out_reg_ptrs >> r) & 1}, result register carries "
-                      f"{'a pointer' if (want_out >> r) & 1 else 'no pointer'}")
+    lo, hi = _reg_masks(c.spec.results, a, c.sig, False)
+    bad = _sandwich(c.desc.out_reg_ptrs, lo, hi)
+    if bad is not None:
+        what, r = bad
+        return c.fail("INV-BITMAP-REGS", (
+            f"outRegPtrs misses {a.int_reg_name(r)}, which carries a result pointer"
+            if what == "misses" else
+            f"outRegPtrs marks {a.int_reg_name(r)}, which carries no result pointer"))
     # inRegPtrs is consumed only with no receiver (reflect/makefunc.go passes funcLayout(ftyp,
     # nil)); receivers are INV-INREGPTRS-RCVR's business.
     if c.desc.in_reg_ptrs is not None and c.sig.recv is None:
-        want_in = _reg_ptr_mask(c.spec.params)
-        if c.desc.in_reg_ptrs != want_in:
-            diff = c.desc.in_reg_ptrs ^ want_in
-            r = diff.bit_length() - 1
-            return c.fail("INV-BITMAP-REGS", f"inRegPtrs bit {r} ({a.int_reg_name(r)}) is "
-                          f"{(c.desc.in_reg_ptrs >> r) & 1}, argument register carries "
-                          f"{'a pointer' if (want_in >> r) & 1 else 'no pointer'}")
+        lo, hi = _reg_masks(c.spec.params, a, c.sig, True)
+        bad = _sandwich(c.desc.in_reg_ptrs, lo, hi)
+        if bad is not None:
+            what, r = bad
+            return c.fail("INV-BITMAP-REGS", (
+                f"inRegPtrs misses {a.int_reg_name(r)}, which carries an argument pointer"
+                if what == "misses" else
+                f"inRegPtrs marks {a.int_reg_name(r)}, which carries no argument pointer"))
     return None
 
 
 def _inregptrs_rcvr(c: _Ctx) -> Violation | None:
     if c.desc.in_reg_ptrs is None or c.sig.recv is None:
         return None
-    want = _reg_ptr_mask(c.spec.params)
-    if c.desc.in_reg_ptrs != want:
-        r = (c.desc.in_reg_ptrs ^ want).bit_length() - 1
-        return c.fail("INV-INREGPTRS-RCVR", f"with a receiver, inRegPtrs bit {r} "
-                      f"({c.arch.int_reg_name(r)}) is {(c.desc.in_reg_ptrs >> r) & 1}, the "
-                      f"register carries {'a pointer' if (want >> r) & 1 else 'no pointer'}")
+    lo, hi = _reg_masks(c.spec.params, c.arch, c.sig, True)
+    bad = _sandwich(c.desc.in_reg_ptrs, lo, hi)
+    if bad is not None:
+        what, r = bad
+        return c.fail("INV-INREGPTRS-RCVR", f"with a receiver, inRegPtrs {what} "
+                      f"{c.arch.int_reg_name(r)} (" + ("a pointer" if what == "misses" else
+                                                      "no pointer") + " there)")
     return None
 
 
@@ -388,13 +417,13 @@ CATALOGUE: tuple[Invariant, ...] = (
         "reflect/abi.go regAssign vs abiutils.go ABIAnalyzeTypes; abi-internal.md", _agree),
     Invariant(
         "INV-BITMAP-STACK", "stack bitmap soundness",
-        "stackPtrs has bit w set exactly for the pointer words of stack-assigned values (their "
-        "types' GC masks at their offsets; the receiver word is a pointer).",
+        "stackPtrs marks every heap-pointer word of the stack-assigned values (runtime GC mask, "
+        "TYP-10) and only words that hold pointers (TYP-9); the receiver word is a pointer.",
         "reflect/abi.go newAbiDesc addTypeBits; reflect/type.go funcLayout", _bitmap_stack),
     Invariant(
         "INV-BITMAP-REGS", "register bitmap soundness",
-        "outRegPtrs (and inRegPtrs, where it exists and is consumed) has bit i exactly when "
-        "integer register i carries a heap-pointer part.",
+        "outRegPtrs (and inRegPtrs, where it exists and is consumed) marks every integer "
+        "register that carries a heap-pointer part, and only registers that carry pointers.",
         "reflect/abi.go newAbiDesc; runtime/mbarrier.go reflectcallmove; reflect/makefunc.go",
         _bitmap_regs),
     Invariant(

@@ -67,9 +67,10 @@ class Kind(IntEnum):
 class Layout(NamedTuple):
     """Memory layout of a type for one pointer size (TYP-2 … TYP-9).
 
-    ``gcmask`` has bit *i* set when word *i* is a pointer to the GC (the type's ptrdata bitmap);
-    ``heapmask`` is the subset that may point into the Go heap: equal to ``gcmask`` except that an
-    interface's first word (itab or type descriptor, never a heap object) is clear (TYP-10).
+    ``gcmask`` has bit *i* set when word *i* holds a pointer of any kind: what reflect's
+    addTypeBits marks (TYP-9). ``heapmask`` is the subset that may point into the Go heap, which
+    is the runtime's GC mask (cmd/compile typebits.Set): an interface's first word (itab or
+    type descriptor) is clear (TYP-10). A sound GC bitmap lies between the two.
     """
 
     size: int
@@ -436,6 +437,8 @@ class Part(NamedTuple):
     ptr: bool
     #: parts placed by one assignIntN/assignFloatN call start with the group's size, then 0
     group: int = 1
+    #: an interface's first word: a pointer, but never to the heap (TYP-10)
+    itab: bool = False
 
 
 def reg_parts(t: GoType, ps: int, skip_zero_fields: bool = False) -> tuple[Part, ...] | None:
@@ -480,7 +483,7 @@ def _parts(t: GoType, ps: int, off: int, out: list[Part], skip0: bool) -> bool:
         out.append(Part("int", off, ps, True, 2))
         out.append(Part("int", off + ps, ps, False, 0))
     elif k == Kind.INTERFACE:
-        out.append(Part("int", off, ps, False, 2))
+        out.append(Part("int", off, ps, False, 2, True))
         out.append(Part("int", off + ps, ps, True, 0))
     elif k == Kind.SLICE:
         out.append(Part("int", off, ps, True, 3))
