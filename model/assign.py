@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from regabi.model.arch import Arch
 from regabi.model.sig import Signature
-from regabi.model.types import BASIC, GoType, Kind, Part, layout, reg_parts
+from regabi.model.types import BASIC, GoType, Kind, Part, layout, reg_parts, reg_parts_prefix
 from regabi.model.variants import Variant
 
 from regabi.errors import InputError
@@ -225,12 +225,14 @@ class _Seq:
         if lay.size == 0 and v.zero_size_aligns_stack:  # VAR-2
             self.stack_bytes = _align(self.stack_bytes, lay.align)
             return None
-        parts = reg_parts(t, ps, skip_zero_fields=not v.visit_zero_fields)  # VAR-3
-        if lay.size == 0 and parts is not None:
+        parts, complete = reg_parts_prefix(t, ps, skip_zero_fields=not v.visit_zero_fields)
+        if lay.size == 0 and complete:
             return None  # seed: zero-size struct / [0]T / [1]struct{} "assigned", no steps
         p_start = len(self.steps)
         regs = (self.iregs, self.fregs)
-        if parts is None or not self.reg_assign(parts, arch):
+        # regAssign places parts as it walks: the parts before an [N>1] array or before the
+        # group that did not fit keep their registers until addArg undoes them (VAR-1)
+        if not (self.reg_assign(parts, arch) and complete):
             del self.steps[p_start:]
             if v.rollback_regs:  # VAR-1
                 self.iregs, self.fregs = regs

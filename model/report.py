@@ -49,7 +49,7 @@ def _spec_report(sig: Signature, arch: Arch, s: SpecLayout) -> dict[str, Any]:
                  "class": c, "index": i, "offset": off, "size": size, "pointer": ptr}
                 for c, i, off, size, ptr in p.regs]
         values.append({
-            "role": role, "index": idx, "type": str(t), "size": lay.size, "align": lay.align,
+            "role": role, "index": idx, "type": t.go(), "size": lay.size, "align": lay.align,
             "where": "regs" if p.regs else "stack", "regs": regs,
             "stack_offset": p.stack, "spill_offset": p.spill,
         })
@@ -84,7 +84,7 @@ def _reflect_report(sig: Signature, arch: Arch, d: AbiDesc) -> dict[str, Any]:
                              "index": st.ireg, "offset": st.offset, "size": st.size,
                              "pointer": st.kind == "ptr"})
         values.append({
-            "role": role, "index": idx, "type": str(t),
+            "role": role, "index": idx, "type": t.go(),
             "size": lay.size if lay else ps, "align": lay.align if lay else ps,
             "where": "stack" if stack is not None else ("regs" if regs else "none"),
             "regs": regs, "stack_offset": stack,

@@ -30,6 +30,7 @@ __all__ = [
     "Struct",
     "layout",
     "reg_parts",
+    "reg_parts_prefix",
 ]
 
 
@@ -105,6 +106,13 @@ class GoType:
 
     def __repr__(self) -> str:
         return f"<GoType {self}>"
+
+    def go(self) -> str:
+        """Go syntax of the type, cached (reports print every value's type)."""
+        hit = self._lay.get("str")
+        if hit is None:
+            hit = self._lay["str"] = str(self)
+        return hit  # type: ignore[return-value]
 
     @property
     def underlying(self) -> GoType:
@@ -457,6 +465,23 @@ def reg_parts(t: GoType, ps: int, skip_zero_fields: bool = False) -> tuple[Part,
     res = tuple(out) if ok else None
     cache[key] = res  # type: ignore[assignment]
     return res
+
+
+def reg_parts_prefix(t: GoType, ps: int, skip_zero_fields: bool = False
+                     ) -> tuple[tuple[Part, ...], bool]:
+    """The decomposition walked in memory order up to where it fails: (parts, complete).
+
+    reflect's regAssign places each part as it walks, so when an ``[N>1]`` array makes it fail,
+    the parts before it have already taken registers (RFL-3); this is that prefix.
+    """
+    key = ("prefix", ps, skip_zero_fields)
+    cache = t._lay
+    hit = cache.get(key)
+    if hit is None:
+        out: list[Part] = []
+        ok = _parts(t.underlying, ps, 0, out, skip_zero_fields)
+        hit = cache[key] = (tuple(out), ok)  # type: ignore[assignment]
+    return hit  # type: ignore[return-value]
 
 
 def _parts(t: GoType, ps: int, off: int, out: list[Part], skip0: bool) -> bool:

@@ -1,0 +1,419 @@
+"""Exhaustive exploration of the interleavings of the reflect call path with a garbage collector
+and stack moves (spec/call.md GC-1 … GC-6).
+
+A state is a plain tuple ``(prog, pc, gc_cycles, moves, freed, stale)``: which compiled program
+(one per holding mode, CALL-3), the next point, the budget used, the freed-object bitmask and the
+stale-stack-holder bitmask. Between safepoints the path is deterministic; at a safepoint the
+successors are: nothing, a GC (if fewer than K happened), a stack move (if fewer than M). BFS
+with a parent map makes the first violation found for each invariant a shortest trace.
+No partial-order or symmetry reduction is applied (so no cross-check is needed).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+from collections import deque
+from typing import Any
+
+from regabi.model.callmachine import GC_INVARIANT_IDS, Program, build_program, holding_modes
+from regabi.model.sig import Signature
+from regabi.model.syntax import parse_signature
+from regabi.model.variants import get_variant
+
+from regabi.verdict import Verdict, exit_status, render_table
+
+__all__ = [
+    "BUILTIN_CORPUS",
+    "add_explore_arguments",
+    "check_section",
+    "cli_explore",
+    "explore",
+    "explore_sig",
+    "itf_trace",
+    "state_graph",
+    "to_dot",
+]
+
+#: Built-in corpus for ``regabi check`` (signature, receiver or None).
+BUILTIN_CORPUS: list[str] = [
+    "func(p *int) *int",                                     # direct pointer, pointer result
+    "func(a int, p *int, q *byte)",                          # direct pointers in registers
+    "func(s string) string",                                 # indirect pointer part (string)
+    "func(b []byte, n int) []byte",                          # slice
+    "func(e any, err error) error",                          # interfaces
+    "func(a, b, c, d, e, f, g, h, i int, p *int, s string)", # register exhaustion → stack
+    "func(x [2]*int, y [3]string) ([2]*int, int)",           # stack-assigned with pointers
+    "func(x struct{}, y [0]int, p *int) struct{}",           # zero-size values
+    "func(s struct{a, b, c int; p *int; f float64; g float32}) (int, *int)",  # many registers
+    "func(f float64, c complex128, g float32) (float64, complex128)",         # float registers
+    "func(m map[int]int, ch chan int, fn func()) (map[int]int, chan int)",    # pointer kinds
+    "func(a int8, b int16, c int32) (int8, *int, string)",   # small ints, mixed results
+    "func(s struct{a int8; z [0]int64}) int",                 # trailing zero-size field
+    "func() (*int, *int, *int)",                              # several pointer results
+]
+#: (signature, receiver type) pairs in the corpus with receivers.
+BUILTIN_METHODS: list[tuple[str, str]] = [
+    ("func(a int) int", "*int"),
+    ("func(s string) *int", "struct{a, b int}"),
+    ("func() string", "*struct{p *int}"),
+]
+
+INV_IDS = GC_INVARIANT_IDS
+
+
+class _Tables:
+    """Flat per-point arrays of one program, for the inner loop."""
+
+    __slots__ = ("alloc", "bad", "ms", "n", "reach", "sp", "stale", "static", "suses", "uses")
+
+    def __init__(self, p: Program) -> None:
+        pts = p.points
+        self.n = len(pts)
+        self.sp = tuple(bool(x.sp) for x in pts)
+        self.uses = tuple(x.uses for x in pts)
+        self.suses = tuple(x.stack_uses for x in pts)
+        self.static = tuple(x.static[0] if x.static else None for x in pts)
+        self.reach = tuple(x.reach for x in pts)
+        self.alloc = tuple(x.alloc for x in pts)
+        self.bad = tuple(x.bad[0] if x.bad else None for x in pts)
+        self.ms = tuple(x.ms_static[0] if x.ms_static else None for x in pts)
+        self.stale = tuple(x.stale_move for x in pts)
+
+
+def bfs(progs: list[Program], gc_cycles: int, stack_moves: int, max_states: int,
+        want: tuple[str, ...] = INV_IDS) -> tuple[dict, dict, int, bool]:
+    """The core search. Returns (parent map, first violation per invariant, states, complete).
+
+    A violation is ``(state, choice, message)``; the parent map sends a state to
+    ``(previous state, choice)``.
+    """
+    tabs = [_Tables(p) for p in progs]
+    parent: dict[tuple, Any] = {}
+    found: dict[str, tuple] = {}
+    q: deque = deque()
+    for i in range(len(progs)):
+        s0 = (i, 0, 0, 0, 0, 0)
+        parent[s0] = None
+        q.append(s0)
+    K, M = gc_cycles, stack_moves
+    wantset = set(want)
+    complete = True
+    popleft, append = q.popleft, q.append
+    while q:
+        s = popleft()
+        pi, pc, k, m, freed, stale = s
+        T = tabs[pi]
+        # Executing point pc: reads of freed objects (GC-6), stale stack use, static checks.
+        if T.uses[pc] & freed:
+            if "INV-GC-UAF" not in found:
+                names = progs[pi].obj_names(T.uses[pc] & freed)
+                found["INV-GC-UAF"] = (s, "step", f"reads freed {', '.join(names)}")
+            continue
+        if T.suses[pc] & stale:
+            if "INV-GC-STACK" not in found:
+                found["INV-GC-STACK"] = (s, "step", "uses a stale pointer into the old stack")
+            continue
+        st = T.static[pc]
+        if st is not None:
+            if st[0] not in found:
+                found[st[0]] = (s, "step", st[1])
+            continue
+        nxt = pc + 1
+        if nxt >= T.n:
+            continue
+        succ = (pi, nxt, k, m, freed, stale)
+        if succ not in parent:
+            parent[succ] = (s, "step")
+            append(succ)
+        if T.sp[pc]:
+            if k < K:
+                bad = T.bad[pc]
+                dang = T.reach[pc] & freed
+                if T.ms[pc] is not None:
+                    if T.ms[pc][0] not in found:
+                        found[T.ms[pc][0]] = (s, "gc", T.ms[pc][1])
+                elif bad is not None or dang:
+                    if "INV-GC-SCAN" not in found:
+                        msg = (f"GC scans {bad}" if bad is not None else
+                               "GC scans a pointer to freed "
+                               + ", ".join(progs[pi].obj_names(dang)))
+                        found["INV-GC-SCAN"] = (s, "gc", msg)
+                else:
+                    g = (pi, nxt, k + 1, m, freed | (T.alloc[pc] & ~T.reach[pc]), stale)
+                    if g not in parent:
+                        parent[g] = (s, "gc")
+                        append(g)
+            if m < M:
+                if T.ms[pc] is not None:
+                    if T.ms[pc][0] not in found:
+                        found[T.ms[pc][0]] = (s, "move", T.ms[pc][1])
+                else:
+                    g = (pi, nxt, k, m + 1, freed, stale | T.stale[pc])
+                    if g not in parent:
+                        parent[g] = (s, "move")
+                        append(g)
+        if len(parent) >= max_states:
+            complete = False
+            break
+        if wantset and wantset <= found.keys():
+            complete = False  # everything wanted is found; the rest is irrelevant
+            break
+    return parent, found, len(parent), complete
+
+
+def _trace(parent: dict, s: tuple, choice: str) -> list[tuple[tuple, str]]:
+    out = [(s, choice)]
+    while parent[s] is not None:
+        s, c = parent[s]
+        out.append((s, c))
+    out.reverse()
+    return out
+
+
+def _trace_json(progs: list[Program], tr: list[tuple[tuple, str]]) -> list[dict]:
+    steps = []
+    for i, (s, c) in enumerate(tr):
+        pi, pc, k, m, freed, _stale = s
+        pt = progs[pi].points[pc]
+        d = {"step": i, "where": pt.where, "label": pt.label, "choice": c,
+             "gc_cycles": k, "stack_moves": m, "freed": progs[pi].obj_names(freed)}
+        if pt.regs:
+            d["regs"] = pt.regs
+        if c == "gc":
+            d["gc_sees"] = pt.gc_sees
+        steps.append(d)
+    return steps
+
+
+def _sig_text(sig: Signature) -> str:
+    return str(sig)
+
+
+def explore_sig(sig: Signature, variant: str, arch: str = "amd64", gc_cycles: int = 1,
+                stack_moves: int = 1, max_states: int = 2_000_000,
+                only: tuple[str, ...] = INV_IDS,
+                holding: list[tuple[bool, ...]] | None = None) -> list[Verdict]:
+    """:func:`explore` with an optional restriction to invariants and holding modes."""
+    t0 = time.perf_counter()
+    v = get_variant(variant)
+    modes = holding if holding is not None else holding_modes(sig, v)
+    progs = [build_program(sig, v, arch, h) for h in modes]
+    parent, found, n, complete = bfs(progs, gc_cycles, stack_moves, max_states, only)
+    dt = time.perf_counter() - t0
+    all_modes = len(holding_modes(sig, v, limit=1 << 20)) if holding is None else len(modes)
+    bounds = (f"K={gc_cycles} GC, M={stack_moves} stack moves, {len(modes)}/{all_modes} "
+              "holding modes, one goroutine, no reduction")
+    out = []
+    for inv in only:
+        if inv in found:
+            s, c, msg = found[inv]
+            tr = _trace(parent, s, c)
+            steps = _trace_json(progs, tr)
+            p = progs[s[0]]
+            hold = ",".join("indir" if h else "direct" for h in p.holding)
+            line = (f"{inv} false for {_sig_text(sig)} ({variant}, {arch}): {msg} "
+                    f"[{len(tr)}-step trace, holding {hold or '-'}]")
+            out.append(Verdict("explore", inv, variant, arch, "VIOLATED", bounds, n, dt, line,
+                               {"message": msg, "trace": steps, "holding": list(p.holding)},
+                               {"trace_len": len(tr), "state": s, "signature": str(sig),
+                                "_progs": progs, "_parent": parent}))
+        else:
+            status = "HOLDS" if complete or not (set(only) - found.keys()) else "LIMIT"
+            if not complete and len(parent) >= max_states:
+                status = "LIMIT"
+            out.append(Verdict("explore", inv, variant, arch, status, bounds, n, dt,
+                               extra={"signature": str(sig)}))
+    return out
+
+
+def explore(sig: Signature, variant: str, arch: str = "amd64", gc_cycles: int = 1,
+            stack_moves: int = 1, max_states: int = 2_000_000) -> list[Verdict]:
+    """One Verdict per INV-GC-* invariant for ``sig`` under ``variant``.
+
+    Parameters
+    ----------
+    sig : Signature
+        The function called through ``reflect.Value.Call`` (method if ``sig.recv``).
+    variant : str
+        "seed" or "current".
+    arch : str
+        "amd64".
+    gc_cycles, stack_moves : int
+        Bounds K and M on the number of GCs and stack moves on one path.
+    max_states : int
+        State budget; verdicts become LIMIT when it is exhausted first.
+    """
+    return explore_sig(sig, variant, arch, gc_cycles, stack_moves, max_states)
+
+
+# --------------------------------------------------------------------------------------------
+# Graphs and exports (networkx only here, never in the search)
+
+
+def state_graph(v: Verdict) -> Any:
+    """The explored state graph (tree edges of the parent map) of a VIOLATED verdict, as a
+    networkx DiGraph, with the counterexample's shortest path checked by networkx."""
+    import networkx as nx
+
+    parent = v.extra["_parent"]
+    g = nx.DiGraph()
+    for s, pr in parent.items():
+        g.add_node(s)
+        if pr is not None:
+            g.add_edge(pr[0], s, choice=pr[1])
+    return g
+
+
+def _shortest(v: Verdict) -> list:
+    import networkx as nx
+
+    g = state_graph(v)
+    target = v.extra["state"]
+    roots = [s for s, pr in v.extra["_parent"].items() if pr is None and s[0] == target[0]]
+    return nx.shortest_path(g, roots[0], target)
+
+
+def to_dot(v: Verdict, path: str) -> str:
+    """Write the trace of ``v`` as DOT (and SVG beside it if graphviz ``dot`` exists)."""
+    progs = v.extra["_progs"]
+    nodes = _shortest(v)
+    lines = ["digraph trace {", "  rankdir=TB; node [shape=box, fontsize=10];"]
+    for i, s in enumerate(nodes):
+        pt = progs[s[0]].points[s[1]]
+        lab = f"{i}: {pt.where}\\n{pt.label}".replace('"', "'")
+        color = ', color=red' if i == len(nodes) - 1 else ""
+        lines.append(f'  n{i} [label="{lab}"{color}];')
+    trace = v.counterexample["trace"]
+    for i in range(1, len(nodes)):
+        lines.append(f'  n{i - 1} -> n{i} [label="{trace[i - 1]["choice"]}"];')
+    lines.append(f'  viol [label="{v.invariant}: {v.counterexample["message"]}", '
+                 'shape=note, color=red];'.replace("\\", ""))
+    lines.append(f"  n{len(nodes) - 1} -> viol [label=\"{trace[-1]['choice']}\"];")
+    lines.append("}")
+    text = "\n".join(lines) + "\n"
+    with open(path, "w") as f:
+        f.write(text)
+    if shutil.which("dot") and path.endswith(".dot"):
+        subprocess.run(["dot", "-Tsvg", path, "-o", path[:-4] + ".svg"], check=False)
+    return text
+
+
+def itf_trace(v: Verdict) -> dict:
+    """The counterexample of ``v`` in the ITF trace format (Apalache/Quint)."""
+    steps = v.counterexample["trace"]
+    states = []
+    for i, d in enumerate(steps):
+        states.append({"#meta": {"index": i}, "where": d["where"], "label": d["label"],
+                       "choice": d["choice"], "gc_cycles": {"#bigint": str(d["gc_cycles"])},
+                       "stack_moves": {"#bigint": str(d["stack_moves"])},
+                       "freed": {"#set": d["freed"]}})
+    return {"#meta": {"format": "ITF", "format-description":
+                      "https://apalache-mc.org/docs/adr/015adr-trace.html",
+                      "source": "regabi explore", "invariant": v.invariant,
+                      "signature": v.extra.get("signature"), "variant": v.variant,
+                      "violation": v.counterexample["message"], "bounds": v.bounds},
+            "vars": ["where", "label", "choice", "gc_cycles", "stack_moves", "freed"],
+            "states": states}
+
+
+# --------------------------------------------------------------------------------------------
+# CLI
+
+
+def add_explore_arguments(parser: Any) -> None:
+    """Arguments of ``regabi explore``."""
+    parser.add_argument("sig", metavar="SIG", help='Go func type, e.g. "func(s string) *int"')
+    parser.add_argument("--variant", default="current", choices=("seed", "current"))
+    parser.add_argument("--arch", default="amd64")
+    parser.add_argument("--gc-cycles", "-K", type=int, default=1, dest="gc_cycles")
+    parser.add_argument("--stack-moves", "-M", type=int, default=1, dest="stack_moves")
+    parser.add_argument("--max-states", type=int, default=2_000_000)
+    parser.add_argument("--trace", action="store_true", help="print each counterexample trace")
+    parser.add_argument("--dot", metavar="F", help="write the first trace as DOT (+SVG)")
+    parser.add_argument("--itf", metavar="F", help="write the first trace as ITF JSON")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--recv", metavar="T", help="receiver type (method call)")
+
+
+def print_trace(v: Verdict, out: Any = None) -> None:
+    """A trace step by step: the step, the registers that matter, what the GC sees."""
+    out = out if out is not None else sys.stdout
+    ce = v.counterexample
+    print(f"{v.invariant} ({v.variant}): {ce['message']}", file=out)
+    print(f"  holding: {ce['holding']}", file=out)
+    for d in ce["trace"]:
+        ch = {"step": "", "gc": "  ** GC **", "move": "  ** stack move **"}[d["choice"]]
+        print(f"  {d['step']:3d} {d['where']:<16} {d['label']}{ch}", file=out)
+        if d.get("regs") and d["choice"] == "step":
+            print(f"        regs: {d['regs']}", file=out)
+        if d["choice"] == "gc":
+            print(f"        GC sees: {d['gc_sees']}", file=out)
+        if d["freed"]:
+            print(f"        freed so far: {', '.join(d['freed'])}", file=out)
+    print(f"  ⇒ {ce['message']}", file=out)
+
+
+def cli_explore(args: Any) -> int:
+    """``regabi explore``: verdict table, traces, exports; exit 1 on a violation."""
+    sig = parse_signature(args.sig, recv=args.recv)
+    vs = explore(sig, args.variant, args.arch, args.gc_cycles, args.stack_moves, args.max_states)
+    bad = [v for v in vs if v.status == "VIOLATED"]
+    if args.json:
+        print(json.dumps([_public(v) for v in vs], indent=2))
+    else:
+        print(render_table(vs))
+        if args.trace:
+            for v in bad:
+                print()
+                print_trace(v)
+    if bad and args.dot:
+        to_dot(bad[0], args.dot)
+    if bad and args.itf:
+        with open(args.itf, "w") as f:
+            json.dump(itf_trace(bad[0]), f, indent=1)
+    return exit_status(vs)
+
+
+def _public(v: Verdict) -> dict:
+    d = v.to_json()
+    d.pop("extra", None)
+    d["extra"] = {k: x for k, x in v.extra.items() if not k.startswith("_") and k != "state"}
+    return d
+
+
+def corpus_signatures() -> list[Signature]:
+    """The built-in corpus, parsed."""
+    out = [parse_signature(s) for s in BUILTIN_CORPUS]
+    out += [parse_signature(s, recv=r) for s, r in BUILTIN_METHODS]
+    return out
+
+
+def check_section(variants: tuple[str, ...] = ("seed", "current"),
+                  arch: str = "amd64") -> list[Verdict]:
+    """``regabi check``: one verdict per (invariant, variant) over the built-in corpus (K=1,
+    M=1); the first counterexample in corpus order is kept."""
+    sigs = corpus_signatures()
+    out = []
+    for var in variants:
+        t0 = time.perf_counter()
+        agg: dict[str, Verdict] = {}
+        states = 0
+        for sig in sigs:
+            for v in explore(sig, var, arch, 1, 1):
+                states = max(states, 0) + (v.covered or 0) // len(INV_IDS)
+                cur = agg.get(v.invariant)
+                if cur is None or (cur.status != "VIOLATED" and v.status != "HOLDS"):
+                    agg[v.invariant] = v
+        dt = time.perf_counter() - t0
+        for inv in INV_IDS:
+            v = agg[inv]
+            out.append(Verdict("explore", inv, var, arch, v.status,
+                               f"{len(sigs)} corpus signatures; {v.bounds.split(', ', 2)[0]}, "
+                               f"{v.bounds.split(', ', 2)[1]}, all holding modes",
+                               len(sigs), dt, v.line, v.counterexample,
+                               {k: x for k, x in v.extra.items() if not k.startswith("_")}))
+    return out
