@@ -289,25 +289,20 @@ def _reg_masks(params: tuple[SpecParam, ...], arch: Arch, sig: Signature,
 
 def _bitmap_regs(c: _Ctx) -> Violation | None:
     a = c.arch
-    lo, hi = _reg_masks(c.spec.results, a, c.sig, False)
-    bad = _sandwich(c.desc.out_reg_ptrs, lo, hi)
-    if bad is not None:
-        what, r = bad
-        return c.fail("INV-BITMAP-REGS", (
-            f"outRegPtrs misses {a.int_reg_name(r)}, which carries a result pointer"
-            if what == "misses" else
-            f"outRegPtrs marks {a.int_reg_name(r)}, which carries no result pointer"))
+    checks = [("outRegPtrs", c.desc.out_reg_ptrs, c.spec.results, False, "result")]
     # inRegPtrs is consumed only with no receiver (reflect/makefunc.go passes funcLayout(ftyp,
     # nil)); receivers are INV-INREGPTRS-RCVR's business.
     if c.desc.in_reg_ptrs is not None and c.sig.recv is None:
-        lo, hi = _reg_masks(c.spec.params, a, c.sig, True)
-        bad = _sandwich(c.desc.in_reg_ptrs, lo, hi)
+        checks.append(("inRegPtrs", c.desc.in_reg_ptrs, c.spec.params, True, "argument"))
+    for name, got, params, args, role in checks:
+        lo, hi = _reg_masks(params, a, c.sig, args)
+        bad = _sandwich(got, lo, hi)
         if bad is not None:
             what, r = bad
-            return c.fail("INV-BITMAP-REGS", (
-                f"inRegPtrs misses {a.int_reg_name(r)}, which carries an argument pointer"
-                if what == "misses" else
-                f"inRegPtrs marks {a.int_reg_name(r)}, which carries no argument pointer"))
+            carries = f"carries a {role} pointer" if what == "misses" else \
+                f"carries no {role} pointer"
+            return c.fail("INV-BITMAP-REGS", f"{name} {what} {a.int_reg_name(r)}, which "
+                          f"{carries}")
     return None
 
 
