@@ -1,7 +1,5 @@
 """``python -m regabi`` is the ``regabi`` command."""
 
-import sys
+from regabi.cli import entry
 
-from regabi.cli import main
-
-sys.exit(main())
+entry()
