@@ -13,7 +13,7 @@ Sources
 * ``src/reflect/all_test.go`` ``TestFuncLayout`` (compared with ``reflect_assign(…, CURRENT)``).
 * ``src/reflect/abi_test.go``: ``TestReflectCallABI``, ``TestReflectMakeFuncCallABI``,
   ``TestMethodValueCallABI`` and the claims written in its comments.
-* ``/work/shared/seed/go-e0215315-reflect-regabi-amd64.patch``: seed expectations by hand.
+* ``../shared/seed/go-e0215315-reflect-regabi-amd64.patch``: seed expectations by hand.
 """
 
 from __future__ import annotations
@@ -696,7 +696,7 @@ def test_reflect_abi_test_struct4_whole_registers() -> None:
 
 
 # =============================================================================================
-# The seed (go e0215315, dev.regabi, /work/shared/seed/go-e0215315-reflect-regabi-amd64.patch)
+# The seed (go e0215315, dev.regabi, ../shared/seed/go-e0215315-reflect-regabi-amd64.patch)
 #
 # Expectations derived by hand from the seed's reflect/abi.go (addArg, regAssign, assignIntN,
 # assignFloatN, stackAssign, newAbiDesc) and reflect/type.go funcLayout / value.go Value.call,
