@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from regabi.errors import InputError
 from regabi.model.arch import Arch
 from regabi.model.sig import Signature
 from regabi.model.types import BASIC, GoType, Kind, Part, layout, reg_parts, reg_parts_prefix
 from regabi.model.variants import Variant
-
-from regabi.errors import InputError
 
 __all__ = [
     "AbiDesc",

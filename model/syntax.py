@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING
 
+from regabi.errors import GoSyntaxError, InputError, TypeTooLargeError, UnsupportedError
 from regabi.model.sig import Signature
 from regabi.model.types import (
     BASIC,
@@ -27,8 +28,6 @@ from regabi.model.types import (
     Struct,
     layout,
 )
-
-from regabi.errors import GoSyntaxError, InputError, TypeTooLargeError, UnsupportedError
 
 if TYPE_CHECKING:
     from tree_sitter import Node, Parser
@@ -56,6 +55,9 @@ class Ref(GoType):
     def __init__(self, name: str) -> None:
         object.__setattr__(self, "name", name)
         self._init(("named-ref", name))
+
+    def _args(self) -> tuple:
+        return (self.name,)
 
     def __str__(self) -> str:
         return self.name

@@ -98,6 +98,13 @@ class GoType:
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("Go types are immutable")
 
+    def __reduce__(self) -> tuple:
+        # immutable slots objects: rebuild through the constructor (pickling across processes)
+        return (type(self), self._args())
+
+    def _args(self) -> tuple:
+        raise NotImplementedError
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, GoType) and self._key == other._key
 
@@ -133,6 +140,9 @@ class Basic(GoType):
         object.__setattr__(self, "name", name)
         self._init(("basic", kind))
 
+    def _args(self) -> tuple:
+        return (self.kind, self.name)
+
     def __str__(self) -> str:
         return self.name
 
@@ -160,6 +170,9 @@ class Pointer(GoType):
         object.__setattr__(self, "elem", elem)
         self._init(("ptr", elem))
 
+    def _args(self) -> tuple:
+        return (self.elem,)
+
     def __str__(self) -> str:
         return f"*{self.elem}"
 
@@ -171,6 +184,9 @@ class Slice(GoType):
     def __init__(self, elem: GoType) -> None:
         object.__setattr__(self, "elem", elem)
         self._init(("slice", elem))
+
+    def _args(self) -> tuple:
+        return (self.elem,)
 
     def __str__(self) -> str:
         return f"[]{self.elem}"
@@ -188,6 +204,9 @@ class Chan(GoType):
         object.__setattr__(self, "dir", dir)
         self._init(("chan", dir, elem))
 
+    def _args(self) -> tuple:
+        return (self.elem, self.dir)
+
     def __str__(self) -> str:
         return f"{self.dir} {self.elem}"
 
@@ -200,6 +219,9 @@ class Map(GoType):
         object.__setattr__(self, "key", key)
         object.__setattr__(self, "elem", elem)
         self._init(("map", key, elem))
+
+    def _args(self) -> tuple:
+        return (self.key, self.elem)
 
     def __str__(self) -> str:
         return f"map[{self.key}]{self.elem}"
@@ -218,6 +240,9 @@ class Func(GoType):
         object.__setattr__(self, "results", tuple(results))
         object.__setattr__(self, "variadic", variadic)
         self._init(("func", self.params, self.results, variadic))
+
+    def _args(self) -> tuple:
+        return (self.params, self.results, self.variadic)
 
     def __str__(self) -> str:
         ps = [str(p) for p in self.params]
@@ -239,6 +264,9 @@ class Interface(GoType):
         object.__setattr__(self, "methods", tuple(methods))
         self._init(("iface", self.methods))
 
+    def _args(self) -> tuple:
+        return (self.methods,)
+
     def __str__(self) -> str:
         if not self.methods:
             return "interface{}"
@@ -256,6 +284,9 @@ class Array(GoType):
         object.__setattr__(self, "length", length)
         object.__setattr__(self, "elem", elem)
         self._init(("array", length, elem))
+
+    def _args(self) -> tuple:
+        return (self.length, self.elem)
 
     def __str__(self) -> str:
         return f"[{self.length}]{self.elem}"
@@ -277,6 +308,9 @@ class Struct(GoType):
     def __init__(self, fields: tuple[Field, ...]) -> None:
         object.__setattr__(self, "fields", tuple(fields))
         self._init(("struct", self.fields))
+
+    def _args(self) -> tuple:
+        return (self.fields,)
 
     def __str__(self) -> str:
         if not self.fields:
@@ -306,6 +340,9 @@ class Named(GoType):
     @property
     def underlying(self) -> GoType:
         return self.under
+
+    def _args(self) -> tuple:
+        return (self.name, self.under)
 
     def __str__(self) -> str:
         return self.name

@@ -23,7 +23,6 @@ from regabi.model.callmachine import GC_INVARIANT_IDS, Program, build_program, h
 from regabi.model.sig import Signature
 from regabi.model.syntax import parse_signature
 from regabi.model.variants import get_variant
-
 from regabi.verdict import Verdict, exit_status, render_table
 
 __all__ = [

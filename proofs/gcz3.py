@@ -20,10 +20,10 @@ from __future__ import annotations
 import time
 
 import z3
+
 from regabi.model.sig import Signature
 from regabi.model.syntax import parse_type
 from regabi.model.variants import get_variant
-
 from regabi.verdict import Verdict
 
 __all__ = ["CATALOGUE", "N_ARGS", "catalogue_signature", "holds_for", "prove"]

@@ -20,6 +20,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from gotool import compiler_layouts, go_binary, reflect_layouts, type_layouts
+
 from regabi.model.arch import load_arch
 from regabi.model.assign import is_direct, reflect_assign, spec_assign
 from regabi.model.corpus import random_signature

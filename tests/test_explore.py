@@ -7,6 +7,7 @@ import json
 import random
 
 import pytest
+
 from regabi.model.callmachine import GC_CATALOGUE, GC_INVARIANT_IDS
 from regabi.model.sig import Signature
 from regabi.model.syntax import parse_signature

@@ -12,6 +12,8 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+
+from regabi.errors import TypeTooLargeError
 from regabi.model.arch import Arch, load_arch
 from regabi.model.assign import AbiDesc, SpecLayout, Step, reflect_assign, spec_assign
 from regabi.model.invariants import check_all
@@ -19,8 +21,6 @@ from regabi.model.sig import Signature
 from regabi.model.syntax import parse_signature, parse_type
 from regabi.model.types import GoType, layout
 from regabi.model.variants import CURRENT
-
-from regabi.errors import TypeTooLargeError
 from regabi.strategies import go_types, signature_texts, signatures
 
 PROPS = settings(max_examples=150, derandomize=True, deadline=None, database=None,

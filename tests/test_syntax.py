@@ -4,10 +4,10 @@ and one-line positioned errors for bad input."""
 from __future__ import annotations
 
 import pytest
-from regabi.model.syntax import parse_file, parse_signature, parse_type
-from regabi.model.types import BASIC, Array, Interface, Named, Pointer, Slice, Struct, layout
 
 from regabi.errors import GoSyntaxError, InputError, TypeTooLargeError, UnsupportedError
+from regabi.model.syntax import parse_file, parse_signature, parse_type
+from regabi.model.types import BASIC, Array, Interface, Named, Pointer, Slice, Struct, layout
 
 INT, STRING = BASIC["int"], BASIC["string"]
 

@@ -4,10 +4,10 @@ cmd/compile/internal/types/size.go; abi-internal.md "Memory layout")."""
 from __future__ import annotations
 
 import pytest
-from regabi.model.syntax import parse_type
-from regabi.model.types import layout
 
 from regabi.errors import InputError, TypeTooLargeError
+from regabi.model.syntax import parse_type
+from regabi.model.types import layout
 
 
 def lay(text: str, ps: int = 8) -> tuple[int, int, tuple[int, ...]]:

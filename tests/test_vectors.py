@@ -22,6 +22,7 @@ import re
 from typing import NamedTuple
 
 import pytest
+
 from regabi.model.arch import load_arch
 from regabi.model.assign import AbiDesc, SpecLayout, SpecParam, reflect_assign, spec_assign
 from regabi.model.invariants import check_all

@@ -213,12 +213,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     variants = [v.strip() for v in args.variant.split(",")]
     verdicts = layout_check(args.arch, variants, args.random, args.seed)
     if not args.layout_only:
-        for mod in ("z3prove", "explore"):
-            if (mod == "z3prove" and args.no_z3) or (mod == "explore" and args.no_explore):
-                continue
-            section = _proof_module(mod)
-            verdicts += section.check_section(args.arch, tuple(variants)) if mod == "z3prove" \
-                else section.check_section(tuple(variants), args.arch)
+        if not args.no_z3:  # Z3 with cause isolation, one process per variant
+            verdicts += _proof_module("causes").check_section(args.arch, tuple(variants))
+        if not args.no_explore:
+            verdicts += _proof_module("explore").check_section(tuple(variants), args.arch)
     if args.json:
         print(json.dumps([v.to_json() for v in verdicts], indent=1))
     else:

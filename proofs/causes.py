@@ -1,0 +1,170 @@
+"""Cause isolation: every independent flaw behind an invariant, not only the smallest one.
+
+Z3 answers one minimal counterexample per invariant; when a variant has two flaws that break the
+same invariant, the second hides behind the first. A variant is a set of named deltas from
+``current`` (spec/variants.md, VAR-1 … VAR-9), so a counterexample can be *attributed*: the
+smallest set of deltas that, reverted to current's behaviour, makes it pass. Reverting those
+deltas gives a hypothetical variant in which Z3 searches again, until the invariant is proved
+or a counterexample no delta explains turns up. This uses only the model's decomposition into
+deltas, never knowledge of particular bugs.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, replace
+
+from regabi.errors import RegabiError
+from regabi.model.arch import Arch
+from regabi.model.invariants import Violation, get_invariant
+from regabi.model.sig import Signature
+from regabi.model.types import GoType
+from regabi.model.variants import CURRENT, DELTAS, Variant
+from regabi.proofs.z3prove import Bounds, go_source, prove_one, pytest_source
+from regabi.verdict import Verdict
+
+__all__ = ["Cause", "attribute", "isolate_causes", "witness"]
+
+
+@dataclass(frozen=True)
+class Cause:
+    """One independent flaw: its minimal counterexample and the deltas that explain it."""
+
+    invariant: str
+    deltas: tuple[str, ...]  # Variant field names; () if no delta explains it
+    rules: tuple[str, ...]  # their spec rule IDs (VAR-…)
+    violation: Violation
+    verdict: Verdict
+    #: a counterexample in the *actual* variant fixed by reverting exactly these deltas, when
+    #: ``violation`` was found in a hypothetical variant (other causes reverted)
+    witness: Violation | None = None
+
+    def line(self) -> str:
+        why = ", ".join(f"{r} {d}" for r, d in zip(self.rules, self.deltas, strict=True))
+        v = self.witness or self.violation
+        return f"{v.line()}  [cause: {why or 'no variant delta explains it'}]"
+
+
+def attribute(vio: Violation, arch: Arch, v: Variant, reference: Variant = CURRENT,
+              max_size: int = 2) -> tuple[str, ...]:
+    """The smallest set of ``v``'s deltas from ``reference`` whose reversal removes ``vio``.
+
+    Returns () when no set of up to ``max_size`` deltas (nor all of them) explains it.
+    """
+    inv = get_invariant(vio.invariant)
+    deltas = v.deltas(reference)
+    for k in range(1, max_size + 1):
+        for combo in itertools.combinations(deltas, k):
+            fixed = replace(v, **{d: getattr(reference, d) for d in combo})
+            if inv.check(vio.sig, arch, fixed) is None:
+                return combo
+    fixed = replace(v, **{d: getattr(reference, d) for d in deltas})
+    if deltas and inv.check(vio.sig, arch, fixed) is None:
+        return tuple(deltas)
+    return ()
+
+
+def witness(vio: Violation, arch: Arch, actual: Variant, deltas: tuple[str, ...],
+            pool: list[GoType], pair_pool: list[GoType]) -> Violation | None:
+    """A signature near ``vio``'s that violates the invariant in ``actual`` and passes once
+    ``deltas`` are reverted: the cause shown on the real variant. Tries one substitution from
+    ``pool``, then two from the smaller ``pair_pool``; fewest leaves first."""
+    inv = get_invariant(vio.invariant)
+    fixed = replace(actual, **{d: getattr(CURRENT, d) for d in deltas})
+
+    def ok(sig: Signature) -> Violation | None:
+        try:
+            got = inv.check(sig, arch, actual)
+            return got if got is not None and inv.check(sig, arch, fixed) is None else None
+        except RegabiError:
+            return None
+
+    base = vio.sig
+    if (hit := ok(base)) is not None:
+        return hit
+    slots = [("params", i) for i in range(len(base.params))] + [
+        ("results", i) for i in range(len(base.results))]
+    for k, cands in ((1, pool), (2, pair_pool)):
+        cands = sorted(cands, key=lambda t: t.leaves())
+        for where in itertools.combinations(slots, k):
+            for picks in itertools.product(cands, repeat=k):
+                ps, rs = list(base.params), list(base.results)
+                for (which, i), t in zip(where, picks, strict=True):
+                    (ps if which == "params" else rs)[i] = t
+                if (hit := ok(Signature(tuple(ps), tuple(rs), base.recv))) is not None:
+                    return hit
+    return None
+
+
+def isolate_causes(arch: Arch, v: Variant, inv_id: str, bounds: Bounds,
+                   max_rounds: int = 8) -> tuple[list[Cause], Verdict]:
+    """Every cause of ``inv_id`` failing in ``v`` within ``bounds``.
+
+    Returns the causes in the order found and the final verdict: PROVED (or UNKNOWN) for the
+    variant with every found cause reverted, or the FALSIFIED verdict no delta explains.
+    """
+    causes: list[Cause] = []
+    cur = v
+    for _ in range(max_rounds):
+        verdict = prove_one(arch, cur, inv_id, bounds)
+        vio = verdict.counterexample
+        if verdict.status not in ("FALSIFIED", "LATENT") or vio is None:
+            return causes, verdict
+        ds = attribute(vio, arch, cur)
+        wit = None
+        if ds and cur is not v:
+            from regabi.proofs.catalogue import build_catalogue
+
+            pool = [e.rep for e in build_catalogue(arch.ptr_size, 2, 2)]
+            pairs = [e.rep for e in build_catalogue(arch.ptr_size, 1, 1)]
+            wit = witness(vio, arch, v, ds, pool, pairs)
+        causes.append(Cause(inv_id, ds, tuple(DELTAS[d][0] for d in ds), vio, verdict, wit))
+        if not ds:
+            return causes, verdict
+        cur = replace(cur, name=f"{cur.name}-{'-'.join(ds)}",
+                      **{d: getattr(CURRENT, d) for d in ds})
+    return causes, verdict
+
+
+#: the bounds of ``regabi check``'s Z3 section (signature counts in each verdict's ``covered``)
+CHECK_BOUNDS = Bounds(max_params=3, max_results=1, max_fields=2, max_depth=1)
+
+
+def variant_verdicts(arch_name: str, variant: str, bounds: Bounds = CHECK_BOUNDS,
+                     invariant_ids: list[str] | None = None) -> list[Verdict]:
+    """Every invariant on one variant, with its causes: one FALSIFIED/LATENT row per cause,
+    then the verdict for the variant with all found causes reverted (when there were any)."""
+    from regabi.model.invariants import CATALOGUE
+    from regabi.model.variants import get_variant
+    from regabi.proofs.z3prove import _arch
+
+    arch = _arch(arch_name)
+    v = get_variant(variant)
+    out: list[Verdict] = []
+    for inv_id in invariant_ids or [i.id for i in CATALOGUE]:
+        causes, final = isolate_causes(arch, v, inv_id, bounds)
+        for c in causes:
+            shown = c.witness or c.violation
+            extra: dict = {"cause": list(c.deltas), "rules": list(c.rules)}
+            if shown.variant == variant:  # a demo/regression test only for a real variant
+                extra |= {"go_source": go_source(shown), "pytest": pytest_source(shown)}
+            out.append(replace(c.verdict, variant=variant, line=c.line(),
+                               counterexample=shown, extra=extra))
+        if causes and causes[-1].deltas:
+            rules = ",".join(r for c in causes for r in c.rules)
+            out.append(replace(final, variant=f"{variant} w/o {rules}"))
+        elif not causes:
+            out.append(final)
+    return out
+
+
+def check_section(arch: str = "amd64", variants: tuple[str, ...] = ("seed", "current")
+                  ) -> list[Verdict]:
+    """``regabi check``'s Z3 section: one process per variant (the machine has two cores)."""
+    if len(variants) == 1:
+        return variant_verdicts(arch, variants[0])
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=min(2, len(variants))) as ex:
+        parts = list(ex.map(variant_verdicts, [arch] * len(variants), variants))
+    return [v for part in parts for v in part]
