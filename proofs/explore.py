@@ -17,12 +17,13 @@ import subprocess
 import sys
 import time
 from collections import deque
+from dataclasses import replace
 from typing import Any
 
 from regabi.model.callmachine import GC_INVARIANT_IDS, Program, build_program, holding_modes
 from regabi.model.sig import Signature
 from regabi.model.syntax import parse_signature
-from regabi.model.variants import get_variant
+from regabi.model.variants import CURRENT, DELTAS, Variant, get_variant
 from regabi.verdict import Verdict, exit_status, render_table
 
 __all__ = [
@@ -192,13 +193,15 @@ def _sig_text(sig: Signature) -> str:
     return str(sig)
 
 
-def explore_sig(sig: Signature, variant: str, arch: str = "amd64", gc_cycles: int = 1,
-                stack_moves: int = 1, max_states: int = 2_000_000,
+def explore_sig(sig: Signature, variant: str | Variant, arch: str = "amd64",
+                gc_cycles: int = 1, stack_moves: int = 1, max_states: int = 2_000_000,
                 only: tuple[str, ...] = INV_IDS,
                 holding: list[tuple[bool, ...]] | None = None) -> list[Verdict]:
-    """:func:`explore` with an optional restriction to invariants and holding modes."""
+    """:func:`explore` with an optional restriction to invariants and holding modes;
+    ``variant`` may be a Variant object (a hypothetical one, for cause isolation)."""
     t0 = time.perf_counter()
-    v = get_variant(variant)
+    v = variant if isinstance(variant, Variant) else get_variant(variant)
+    variant = v.name
     modes = holding if holding is not None else holding_modes(sig, v)
     progs = [build_program(sig, v, arch, h) for h in modes]
     parent, found, n, complete = bfs(progs, gc_cycles, stack_moves, max_states, only)
@@ -391,28 +394,61 @@ def corpus_signatures() -> list[Signature]:
     return out
 
 
+def _attribute(sig: Signature, inv: str, v: Variant, arch: str,
+               holding: list[bool]) -> tuple[str, ...]:
+    """The single delta of ``v`` from current whose reversal removes the violation (same
+    signature, same holding mode, same bounds), else () (proofs/causes.py does the same for
+    the layout invariants)."""
+    for d in v.deltas(CURRENT):
+        fixed = replace(v, **{d: getattr(CURRENT, d)})
+        (r,) = explore_sig(sig, fixed, arch, 1, 1, only=(inv,), holding=[tuple(holding)])
+        if r.status == "HOLDS":
+            return (d,)
+    return ()
+
+
 def check_section(variants: tuple[str, ...] = ("seed", "current"),
                   arch: str = "amd64") -> list[Verdict]:
-    """``regabi check``: one verdict per (invariant, variant) over the built-in corpus (K=1,
-    M=1); the first counterexample in corpus order is kept."""
+    """``regabi check``: per (invariant, variant), the built-in corpus at K=1, M=1. A violation
+    is attributed to the variant delta that explains it (VAR-…); that delta is then reverted
+    and the corpus searched again, so independent causes each get their own row."""
     sigs = corpus_signatures()
     out = []
     for var in variants:
-        t0 = time.perf_counter()
-        agg: dict[str, Verdict] = {}
-        states = 0
-        for sig in sigs:
-            for v in explore(sig, var, arch, 1, 1):
-                states = max(states, 0) + (v.covered or 0) // len(INV_IDS)
-                cur = agg.get(v.invariant)
-                if cur is None or (cur.status != "VIOLATED" and v.status != "HOLDS"):
-                    agg[v.invariant] = v
-        dt = time.perf_counter() - t0
+        base = get_variant(var)
         for inv in INV_IDS:
-            v = agg[inv]
-            out.append(Verdict("explore", inv, var, arch, v.status,
-                               f"{len(sigs)} corpus signatures; {v.bounds.split(', ', 2)[0]}, "
-                               f"{v.bounds.split(', ', 2)[1]}, all holding modes",
-                               len(sigs), dt, v.line, v.counterexample,
-                               {k: x for k, x in v.extra.items() if not k.startswith("_")}))
+            t0 = time.perf_counter()
+            v = base
+            rules: list[str] = []
+            for _round in range(6):
+                hit = None
+                for sig in sigs:
+                    (r,) = explore_sig(sig, v, arch, 1, 1, only=(inv,))
+                    if r.status != "HOLDS":
+                        hit = (sig, r)
+                        break
+                if hit is None:
+                    name = var if not rules else f"{var} w/o {','.join(rules)}"
+                    out.append(Verdict("explore", inv, name, arch, "HOLDS",
+                                       f"{len(sigs)} corpus signatures; K=1 GC, M=1 stack "
+                                       "moves, all holding modes", len(sigs),
+                                       time.perf_counter() - t0))
+                    break
+                sig, r = hit
+                ds = _attribute(sig, inv, v, arch, r.counterexample["holding"]) \
+                    if r.status == "VIOLATED" else ()
+                why = ", ".join(f"{DELTAS[d][0]} {d}" for d in ds) or \
+                    "no variant delta explains it"
+                line = r.line.replace(f"({v.name}, ", f"({var}, ") + f"  [cause: {why}]"
+                out.append(Verdict("explore", inv, var, arch, r.status,
+                                   f"{len(sigs)} corpus signatures; K=1 GC, M=1 stack moves, "
+                                   "all holding modes", len(sigs), time.perf_counter() - t0,
+                                   line, r.counterexample,
+                                   {**{k: x for k, x in r.extra.items()
+                                       if not k.startswith("_")}, "cause": list(ds)}))
+                if not ds:
+                    break
+                rules += [DELTAS[d][0] for d in ds]
+                v = replace(v, name=f"{v.name}-{'-'.join(ds)}",
+                            **{d: getattr(CURRENT, d) for d in ds})
     return out
