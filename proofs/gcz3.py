@@ -1,138 +1,187 @@
-"""Z3 encoding of GC visibility over symbolic signatures (spec/call.md GC-1 … GC-3, CALL-5,
-CALL-6, VAR-7, VAR-8).
+"""Z3 across the preemption point: GC visibility over symbolic signatures (spec/call.md GC-1,
+GC-2, CALL-5, CALL-6, CALL-13; VAR-7, VAR-8).
 
-Signatures are symbolic: up to ``N`` arguments, each a choice from a small catalogue of value
-types *with how the Value holds them*, plus an optional pointer receiver. The property, at the
-preemption point after Value.call's marshalling loop (where ``in`` and its heap copies are dead,
-CALL-13):
+The signatures are those of the layout prover (proofs/catalogue.py): up to ``n`` arguments
+from the type catalogue, an optional receiver, and a symbolic *holding mode* per argument
+(direct only for pointer-shaped types, CALL-3). Reflect's placement of every value (register
+or stack, which registers, stack offsets, stackPtrs) is the prover's encoding of the variant
+(proofs/z3prove.py ``_Run``), not a table. The property holds at the async preemption point
+after Value.call's marshalling loop, where ``in`` and its heap copies are dead (CALL-13):
 
-    every live pointer word is GC-visible (RegArgs.Ptrs, or the stack-args frame via its
-    bitmap), and every GC-visible word holds a pointer or nil.
+* every live heap-pointer word is GC-visible: in the stack-args frame under a stackPtrs bit
+  (BMP-1), or in a register whose part Value.call also stored into ``regArgs.Ptrs`` (CALL-6:
+  a ``ptr`` step of a direct Value; of an indirect one only with VAR-7; the receiver only with
+  VAR-8);
+* every GC-visible word holds a pointer or nil: a stackPtrs bit only over a pointer word of a
+  stack value or over zeroed padding, and a Ptrs slot only from a part that holds a pointer.
 
-The catalogue uses at most two integer registers per value, so with N ≤ 4 plus a receiver every
-register-assignable value fits in amd64's nine (checked as a lemma): the encoding need not model
-register exhaustion. The explorer (regabi.proofs.explore) covers the same signatures concretely;
-tests/test_explore.py checks the two agree (INV-GC-UAF).
+INV-GC-UAF is the explorer's name for a violation of the first half (a later read of the freed
+object); tests/test_explore.py checks that the two agree.
 """
 
 from __future__ import annotations
 
 import time
 
-import z3
-
+from regabi.model.arch import Arch, load_arch
 from regabi.model.sig import Signature
-from regabi.model.syntax import parse_type
-from regabi.model.variants import get_variant
+from regabi.model.variants import Variant, get_variant
+from regabi.proofs.catalogue import Bounds, Entry, build_catalogue
+from regabi.proofs.z3prove import W, _decode, _Enc, _Run
 from regabi.verdict import Verdict
 
-__all__ = ["CATALOGUE", "N_ARGS", "catalogue_signature", "holds_for", "prove"]
+__all__ = ["BOUNDS", "INV", "encode", "holds_for", "prove"]
 
-#: (name, Go type, held indirectly, int regs, float regs, pointer words, where pointers live)
-#: where: "none", "ptrs" (Ptrs when direct), "ptrs-indir" (Ptrs only with VAR-7), "frame"
-CATALOGUE: tuple[tuple[str, str, bool, int, int, int, str], ...] = (
-    ("int", "int", True, 1, 0, 0, "none"),
-    ("float64", "float64", True, 0, 1, 0, "none"),
-    ("*int direct", "*int", False, 1, 0, 1, "ptrs"),
-    ("*int indirect", "*int", True, 1, 0, 1, "ptrs-indir"),
-    ("string", "string", True, 2, 0, 1, "ptrs-indir"),
-    ("[2]*int", "[2]*int", True, 0, 0, 2, "frame"),
-)
-ABSENT = len(CATALOGUE)
-N_ARGS = 4
 INV = "INV-GC-UAF"
+#: arguments only: the property is about the marshalled arguments before the call
+BOUNDS = Bounds(max_params=3, max_results=0, max_fields=2, max_depth=1)
 
 
-def _encode(variant: str, n: int = N_ARGS) -> tuple[z3.Solver, list, z3.ArithRef, z3.ExprRef]:
-    v = get_variant(variant)
+def encode(r: _Run, v: Variant) -> tuple[object, object, list]:
+    """(lost, bad_content, holding) for one shape: ``lost`` when some live heap pointer is
+    invisible, ``bad_content`` when some visible word holds no pointer; ``holding`` the
+    per-argument "held indirectly" Bools."""
+    z3, enc = r.z3, r.enc
+    fw = enc.fw
+    refl = r.refl
+    sptrs = refl["sptrs"]
     f7, f8 = z3.BoolVal(v.indirect_ptrs_to_ptrs), z3.BoolVal(v.rcvr_to_ptrs)
-    c = [z3.Int(f"arg{i}") for i in range(n)]
-    r = z3.Int("recv")
-    s = z3.Solver()
-    for i in range(n):
-        s.add(c[i] >= 0, c[i] <= ABSENT)
-        if i + 1 < n:
-            s.add(z3.Implies(c[i] == ABSENT, c[i + 1] == ABSENT))
-    s.add(r >= 0, r <= 1)
-
-    def attr(ci: z3.ArithRef, k: int) -> z3.ArithRef:
-        e = z3.IntVal(0)
-        for j, row in enumerate(CATALOGUE):
-            e = z3.If(ci == j, z3.IntVal(row[k]), e)
-        return e
-
-    ints = r + z3.Sum([attr(ci, 3) for ci in c])
-    # Visibility of each live pointer word (GC-1): Ptrs for direct pointer-shaped values,
-    # Ptrs for indirect ones only with VAR-7, the receiver only with VAR-8, frame via bitmap.
-    lost = []
-    for ci in c:
-        for j, row in enumerate(CATALOGUE):
-            where = row[6]
-            visible = {"none": z3.BoolVal(True), "ptrs": z3.BoolVal(True),
-                       "ptrs-indir": f7, "frame": z3.BoolVal(True)}[where]
-            lost.append(z3.And(ci == j, z3.Not(visible)))
-    lost.append(z3.And(r == 1, z3.Not(f8)))
-    # GC-2: a Ptrs slot is written only by a pointer step with a pointer, a frame word only at
-    # its bitmap's pointer bits with a pointer: the content of a visible word is a pointer.
-    slot_content_ok = z3.BoolVal(True)
-    bad = z3.Or(*lost, z3.Not(slot_content_ok))
-    return s, [*c, r], ints, bad
+    ins = refl["ins"]
+    off0 = 1 if r.recv else 0
+    hold = [z3.Bool(f"indir{i}") for i in range(len(r.params))]
+    lost, bad, cons = [], [], []
+    union = z3.BitVecVal(0, fw)  # pointer words of stack values (any kind), at their offsets
+    shift = enc.ps.bit_length() - 1
+    if r.recv:
+        d = ins[0]
+        isp = z3.Extract(0, 0, r.rv.isptr) == 1
+        # the receiver word is a heap pointer (storeRcvr of a pointer); CALL-4, VAR-8
+        lost.append(z3.And(d["reg"], isp, z3.Not(f8)))
+        lost.append(z3.And(d["stack"], isp, z3.Extract(0, 0, sptrs) == 0))
+        union = z3.If(d["stack"], union | d["gc"], union)
+    for i, (p, h) in enumerate(zip(r.params, hold, strict=True)):
+        d = ins[off0 + i]
+        cons.append(z3.Implies(z3.Not(p.dir), h))  # CALL-3: only pointer-shaped may be direct
+        w = z3.ZeroExt(fw - W, z3.LShR(d["off"], shift))
+        hm = p.hm
+        # registers: Ptrs gets the part iff it is a ptr step and (direct, or VAR-7)
+        to_ptrs = z3.Or(z3.Not(h), f7)
+        lost.append(z3.And(d["reg"], hm != 0,
+                           z3.Or(d["pp"] == 0, z3.Not(to_ptrs))))
+        # stack: the frame is live (used after the call) and scanned with stackPtrs
+        lost.append(z3.And(d["stack"], ((hm << w) & ~sptrs) != 0))
+        union = z3.If(d["stack"], union | (p.gc << w), union)
+        bad.append(z3.And(d["reg"], to_ptrs, (d["pp"] & ~p.rph) != 0))
+    bad.append((sptrs & ~union) != 0)
+    return z3.And(*cons, z3.Or(*lost)) if lost else z3.BoolVal(False), \
+        z3.And(*cons, z3.Or(*bad)), hold
 
 
-def prove(variant: str, n: int = N_ARGS) -> Verdict:
-    """PROVED (no signature in the catalogue loses a pointer) or FALSIFIED with the smallest
-    counterexample signature (fewest arguments)."""
+def _shapes(b: Bounds) -> list[tuple[int, bool]]:
+    out = [(n, rc) for n in range(b.max_params + 1)
+           for rc in ((False, True) if b.receiver else (False,))]
+    out.sort(key=lambda s: (s[0] + s[1], s[1]))
+    return out
+
+
+def _solve(arch: Arch, v: Variant, cat: tuple[Entry, ...], n: int, rc: bool,
+           pins: list[Entry] | None = None, rpin: Entry | None = None,
+           hold_pin: list[bool] | None = None, timeout_ms: int = 20000):
+    import z3
+
+    enc = _Enc(arch, v, cat)
+    r = _Run(enc, n, 0, rc)
+    lost, bad, hold = encode(r, v)
+    s = z3.SolverFor("QF_BV")
+    s.set("timeout", timeout_ms)
+    for i, val in enumerate(r.params):
+        s.add(enc.table(val, (pins[i],) if pins else cat))
+    if rc:
+        s.add(enc.table(r.rv, (rpin,) if rpin else tuple(e for e in cat if e.rep.kind != 20),
+                        rcvr=True))
+    if hold_pin is not None:
+        s.add(*[h if x else z3.Not(h) for h, x in zip(hold, hold_pin, strict=True)])
+    return z3, s, r, enc, lost, bad, hold
+
+
+def prove(variant: str, arch: str = "amd64", bounds: Bounds = BOUNDS) -> Verdict:
+    """PROVED (within ``bounds``, every holding mode) or FALSIFIED with the first
+    counterexample in order of fewest values, as a signature plus holding mode."""
     t0 = time.perf_counter()
-    s, vars_, ints, bad = _encode(variant, n)
-    bounds = f"≤{n} args from {len(CATALOGUE)} catalogue types, optional *int receiver"
-    # Lemma: the catalogue never exhausts amd64's 9 integer registers (so no VAR-1 effects).
-    s.push()
-    s.add(ints > 9)
-    lemma = s.check()
-    s.pop()
-    if lemma != z3.unsat:
-        return Verdict("z3", INV, variant, "amd64", "ERROR", bounds, None,
-                       time.perf_counter() - t0, "register lemma failed")
-    s.add(bad)
-    best = None
-    res = s.check()
-    if res == z3.sat:
-        # smallest: minimise the number of present arguments + receiver
-        opt = z3.Optimize()
-        opt.add(s.assertions())
-        opt.minimize(z3.Sum([z3.If(x == ABSENT, 0, 1) for x in vars_[:-1]]) + vars_[-1])
-        opt.check()
-        mdl = opt.model()
-        best = [mdl.eval(x).as_long() for x in vars_]
-    dt = time.perf_counter() - t0
-    if res == z3.unsat:
-        return Verdict("z3", INV, variant, "amd64", "PROVED", bounds, None, dt)
-    if res == z3.unknown:
-        return Verdict("z3", INV, variant, "amd64", "UNKNOWN", bounds, None, dt)
-    args, recv = best[:-1], best[-1]
-    sig, hold = catalogue_signature(args, recv)
-    names = [CATALOGUE[a][0] for a in args if a != ABSENT]
-    line = (f"{INV} false for {sig} ({variant}, amd64): a live pointer word is not GC-visible "
-            f"after marshalling (args: {', '.join(names) or '-'}"
-            f"{', *int receiver' if recv else ''})")
-    return Verdict("z3", INV, variant, "amd64", "FALSIFIED", bounds, None, dt, line,
-                   {"args": names, "recv": bool(recv)}, {"signature": str(sig),
-                                                          "holding": list(hold)})
+    a = load_arch(arch)
+    v = get_variant(variant)
+    cat = build_catalogue(a.ptr_size, bounds.max_fields, bounds.max_depth)
+    n_types = sum(e.count for e in cat)
+    cov = sum(n_types ** (k + rc) * (1 << k) for k, rc in _shapes(bounds))
+    desc = f"{bounds.describe()} (arguments only), every holding mode; before the call"
+    unknown = []
+    for n, rc in _shapes(bounds):
+        for which in ("lost", "bad"):
+            z3, s, r, enc, lost, bad, hold = _solve(a, v, cat, n, rc,
+                                                  timeout_ms=bounds.timeout_ms)
+            s.add(lost if which == "lost" else bad)
+            res = s.check()
+            if res == z3.sat:
+                m = s.model()
+                sig = _decode(r, m, enc)
+                h = [bool(m.eval(x, model_completion=True)) for x in hold]
+                sig = _fewest_leaves(sig, h, v, a, cat)
+                what = ("a live heap pointer is not GC-visible" if which == "lost" else
+                        "a GC-visible word holds no pointer")
+                line = (f"{INV} false for {sig.go()}"
+                        + (f" [recv {sig.recv}]" if sig.recv is not None else "")
+                        + f" ({variant}, {arch}): {what} after marshalling (holding "
+                        + (",".join("indir" if x else "direct" for x in h) or "-") + ")")
+                return Verdict("z3", INV, variant, arch, "FALSIFIED", desc, cov,
+                               time.perf_counter() - t0, line,
+                               {"signature": sig.go(), "recv": None if sig.recv is None
+                                else str(sig.recv), "holding": h, "half": which},
+                               {"sig": sig})
+            if res == z3.unknown:
+                unknown.append(f"{n}p{'+recv' if rc else ''} {which}: {s.reason_unknown()}")
+    st = "UNKNOWN" if unknown else "PROVED"
+    return Verdict("z3", INV, variant, arch, st, desc, cov, time.perf_counter() - t0,
+                   extra={"unknown": unknown} if unknown else {})
 
 
-def holds_for(args: list[int], recv: int, variant: str) -> bool:
-    """The encoding's verdict for one concrete choice (``ABSENT`` pads ``args``)."""
-    args = list(args) + [ABSENT] * (N_ARGS - len(args))
-    s, vars_, _ints, bad = _encode(variant)
-    for x, val in zip(vars_, [*args, recv], strict=True):
-        s.add(x == val)
-    s.add(bad)
+def _fewest_leaves(sig: Signature, holding: list[bool], v: Variant, a: Arch,
+                  cat: tuple[Entry, ...]) -> Signature:
+    """Greedy descent to fewer leaves, keeping the violation (same holding mode)."""
+    by_rep = {e.rep: e for e in cat}
+    pool = sorted(cat, key=lambda e: e.rep.leaves())
+    ents = [by_rep[t] for t in sig.params]
+    rv = by_rep.get(sig.recv) if sig.recv is not None else None
+    for i in range(len(ents)):
+        for e in pool:
+            if e.rep.leaves() >= ents[i].rep.leaves():
+                break
+            if holding[i] is False and not _direct_ok(e, v, a):
+                continue
+            cand = [*ents[:i], e, *ents[i + 1:]]
+            if not holds_for(cand, rv, holding, v.name, a.name):
+                ents = cand
+                break
+    return Signature(tuple(e.rep for e in ents), (), sig.recv)
+
+
+def _direct_ok(e: Entry, v: Variant, a: Arch) -> bool:
+    from regabi.model.assign import is_direct
+
+    return is_direct(e.rep, a.ptr_size, v)
+
+
+def holds_for(sig_entries: list[Entry], recv: Entry | None, holding: list[bool],
+              variant: str, arch: str = "amd64") -> bool:
+    """The encoding's verdict (no lost pointer, no bad visible word) for one concrete
+    signature given as catalogue entries, with its holding mode."""
+    a = load_arch(arch)
+    v = get_variant(variant)
+    cat = tuple(sig_entries) + ((recv,) if recv is not None else ())
+    z3, s, _r, _enc, lost, bad, _hold = _solve(a, v, cat, len(sig_entries), recv is not None,
+                                               list(sig_entries), recv, holding)
+    s.add(z3.Or(lost, bad))
     return s.check() == z3.unsat
 
 
-def catalogue_signature(args: list[int], recv: int) -> tuple[Signature, tuple[bool, ...]]:
-    """The concrete signature and holding mode of a catalogue choice."""
-    present = [a for a in args if a != ABSENT]
-    ts = tuple(parse_type(CATALOGUE[a][1]) for a in present)
-    hold = tuple(CATALOGUE[a][2] for a in present)
-    return Signature(ts, (), parse_type("*int") if recv else None), hold
+def signature_of(entries: list[Entry], recv: Entry | None) -> Signature:
+    return Signature(tuple(e.rep for e in entries), (), recv.rep if recv is not None else None)

@@ -72,11 +72,11 @@ class _Enc:
         self._proj: dict[tuple, dict] = {}
 
     def width(self, a: str) -> int:
-        if a in ("zero", "sok", "rok", "rnone") or a.startswith("bad"):
+        if a in ("zero", "sok", "rok", "rnone", "dir") or a.startswith("bad"):
             return 0
         if a in ("gc", "hm"):
             return self.fw
-        if a in ("spp", "sph", "rpp"):
+        if a in ("spp", "sph", "rpp", "rph"):
             return self.rw
         return W
 
@@ -124,6 +124,10 @@ class _Enc:
         rp_l = list(rp or ())
         rints = [p for p in rp_l if p[0] == "int"]
         r["rpp"] = sum(1 << j for j, p in enumerate(rints) if p[3])
+        # parts that hold a pointer of any kind (the itab word too), and pointer-shapedness
+        # (TYP-11, VAR-6): what proofs/gcz3.py needs about the Value holding the value
+        r["rph"] = sum(1 << j for j, p in enumerate(rints) if p[3] or p[5])
+        r["dir"] = is_direct(e.rep, ps, v)
         r["rti"] = len(rints)
         r["rtf"] = len(rp_l) - len(rints)
         if rcvr:
