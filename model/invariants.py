@@ -126,26 +126,23 @@ def _values(c: _Ctx) -> list[tuple[str, int, SpecParam, tuple[Step, ...]]]:
 
 def _reg_bounds(c: _Ctx) -> Violation | None:
     a = c.arch
+    limits = {"int": (a.n_int, "IntArgRegs", a.int_reg_name),
+              "float": (a.n_float, "FloatArgRegs", a.float_reg_name)}
     for name, seq in (("argument", c.desc.call), ("result", c.desc.ret)):
-        seen_i: set[int] = set()
-        seen_f: set[int] = set()
+        seen: dict[str, set[int]] = {"int": set(), "float": set()}
         for s in seq.steps:
-            if s.kind in ("int", "ptr"):
-                if s.ireg >= a.n_int:
-                    return c.fail("INV-REG-BOUNDS", f"{name} int register index {s.ireg} >= "
-                                  f"IntArgRegs {a.n_int}")
-                if s.ireg in seen_i:
-                    return c.fail("INV-REG-BOUNDS", f"{name} register "
-                                  f"{a.int_reg_name(s.ireg)} given to two parts")
-                seen_i.add(s.ireg)
-            elif s.kind == "float":
-                if s.freg >= a.n_float:
-                    return c.fail("INV-REG-BOUNDS", f"{name} float register index {s.freg} >= "
-                                  f"FloatArgRegs {a.n_float}")
-                if s.freg in seen_f:
-                    return c.fail("INV-REG-BOUNDS", f"{name} register "
-                                  f"{a.float_reg_name(s.freg)} given to two parts")
-                seen_f.add(s.freg)
+            if s.kind == "stack":
+                continue
+            cls = "float" if s.kind == "float" else "int"
+            idx = s.freg if cls == "float" else s.ireg
+            limit, limit_name, reg_name = limits[cls]
+            if idx >= limit:
+                return c.fail("INV-REG-BOUNDS", f"{name} {cls} register index {idx} >= "
+                              f"{limit_name} {limit}")
+            if idx in seen[cls]:
+                return c.fail("INV-REG-BOUNDS", f"{name} register {reg_name(idx)} given to "
+                              "two parts")
+            seen[cls].add(idx)
     return None
 
 
@@ -299,7 +296,8 @@ def _bitmap_regs(c: _Ctx) -> Violation | None:
         bad = _sandwich(got, lo, hi)
         if bad is not None:
             what, r = bad
-            carries = f"carries a {role} pointer" if what == "misses" else \
+            art = "an" if role[0] in "aeiou" else "a"
+            carries = f"carries {art} {role} pointer" if what == "misses" else \
                 f"carries no {role} pointer"
             return c.fail("INV-BITMAP-REGS", f"{name} {what} {a.int_reg_name(r)}, which "
                           f"{carries}")
