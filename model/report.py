@@ -44,7 +44,8 @@ def _spec_report(sig: Signature, arch: Arch, s: SpecLayout) -> dict[str, Any]:
     ps = arch.ptr_size
     values = []
     for (role, idx, t), p in zip(_value_rows(sig), s.params + s.results, strict=True):
-        lay = layout(t, ps)
+        # the receiver travels as one pointer word (ASG-9), whatever its type's size
+        lay = layout(t, ps) if role != "recv" else layout(p.type, ps)
         regs = [{"reg": arch.int_reg_name(i) if c == "int" else arch.float_reg_name(i),
                  "class": c, "index": i, "offset": off, "size": size, "pointer": ptr}
                 for c, i, off, size, ptr in p.regs]
