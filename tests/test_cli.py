@@ -134,3 +134,17 @@ def test_console_script_never_tracebacks() -> None:
                        capture_output=True, text=True, check=False)
     assert p.returncode == 2
     assert "Traceback" not in p.stderr and p.stderr.count("\n") == 1
+
+
+def test_invariants_lists_both_catalogues(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "invariants")
+    assert code == 0 and "INV-ASSIGN-AGREE" in out and "INV-GC-UAF" in out
+
+
+def test_check_with_explorer(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "check", "--no-z3", "--random", "50", "--json")
+    rows = json.loads(out)
+    assert code == 1
+    gc = {(r["invariant"], r["variant"], r["status"]) for r in rows if r["checker"] == "explore"}
+    assert ("INV-GC-UAF", "seed", "VIOLATED") in gc
+    assert all(st == "HOLDS" for inv, var, st in gc if var == "current")

@@ -234,9 +234,10 @@ def _proof_module(name: str) -> Any:
 
 
 def cmd_invariants(args: argparse.Namespace) -> int:
+    from regabi.model.callmachine import GC_CATALOGUE
     from regabi.model.invariants import CATALOGUE
 
-    for inv in CATALOGUE:
+    for inv in (*CATALOGUE, *GC_CATALOGUE):
         print(f"{inv.id}  [{inv.severity}] {inv.title}\n    {inv.statement}\n    source: "
               f"{inv.source}")
     return 0
