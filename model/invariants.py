@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from regabi.model.arch import Arch, regargs_layout
 from regabi.model.assign import AbiDesc, SpecLayout, SpecParam, Step, reflect_assign, spec_assign
 from regabi.model.sig import Signature
-from regabi.model.types import layout
+from regabi.model.types import layout, reg_parts
 from regabi.model.variants import Variant
 
 __all__ = ["CATALOGUE", "Invariant", "Violation", "check_all", "get_invariant"]
@@ -269,8 +269,6 @@ def _reg_masks(params: tuple[SpecParam, ...], arch: Arch, sig: Signature,
             continue
         itabs = set()
         if t is not None:
-            from regabi.model.types import reg_parts
-
             parts = reg_parts(t, arch.ptr_size) or ()
             itabs = {q.offset for q in parts if q.itab}
         for cls, idx, off, _size, ptr in p.regs:

@@ -93,7 +93,8 @@ def test_current_random_1000() -> None:
 
 
 SEED_FINDINGS = [
-    # (signature, recv, invariant, shortest trace length)
+    # (signature, recv, invariant, shortest trace length). The lengths pin the BFS result; the
+    # independent check is that networkx's shortest path in the same graph has that length.
     ("func(s string) string", None, "INV-GC-UAF", 13),
     ("func(p *int) *int", None, "INV-GC-UAF", 12),
     ("func(a int) int", "*int", "INV-GC-UAF", 13),

@@ -299,8 +299,8 @@ def build_parser() -> argparse.ArgumentParser:
         ("explore", "explore", "GC x reflectcall interleavings of one signature"),
     ):
         sp = sub.add_parser(name, help=helptext)
-        sp.set_defaults(fn=_delegate(mod, name), _module=mod)
-        sp.add_argument("--_", help=argparse.SUPPRESS)  # arguments are added lazily
+        # its arguments are the proof module's own, parsed when the module is imported
+        sp.set_defaults(fn=_delegate(mod, name))
 
     inv = sub.add_parser("invariants", help="list the invariant catalogue")
     inv.set_defaults(fn=cmd_invariants)
