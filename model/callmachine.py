@@ -252,9 +252,6 @@ class _Machine:
         self.floats = {r: [0] * PS for r in arch.float_regs}
         # GC roots currently live (GC-1): (description, region, offset, typed-pointer mask words)
         self.live: dict[str, tuple[Any, int, int]] = {}
-        self.reg_roots: list[str] = []  # registers a GC sees (only via spill, CALL-10)
-        self.pending_uses = 0
-        self.pending_static: list[tuple[str, str]] = []
         self.notes: list[str] = []
 
     # memory -------------------------------------------------------------------------------

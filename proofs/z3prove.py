@@ -671,7 +671,7 @@ def check_section(arch: str = "amd64", variants: tuple[str, ...] = ("seed", "cur
 # rendering
 
 
-def _go_value(t: object, ident: str = "") -> str:
+def _go_value(t: object) -> str:
     from regabi.model.types import Array, Basic, Chan, Func, Interface, Map, Pointer, Slice, Struct
 
     ts = str(t)
