@@ -215,6 +215,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     if not args.layout_only:
         if not args.no_z3:  # Z3 with cause isolation, one process per variant
             verdicts += _proof_module("causes").check_section(args.arch, tuple(variants))
+            if args.arch == "amd64":  # GC visibility at the preemption point (spec/call.md)
+                gcz3 = _proof_module("gcz3")
+                verdicts += [gcz3.prove(v, args.arch) for v in variants]
         if not args.no_explore:
             verdicts += _proof_module("explore").check_section(tuple(variants), args.arch)
     if args.json:
