@@ -351,130 +351,9 @@ class Named(GoType):
         return self.under.leaves()
 
 
-# Bitmaps of words that can hold pointers; longer ones are refused rather than built (TYP-9).
-MAX_BITMAP_WORDS = 1 << 22
-
-
-def _basic_layout(k: Kind, ps: int) -> tuple[int, int, int]:
-    """(size, align, gcmask) of a non-composite kind (TYP-2, TYP-3; types/size.go CalcSize)."""
-    if k in (Kind.BOOL, Kind.INT8, Kind.UINT8):
-        return 1, 1, 0
-    if k in (Kind.INT16, Kind.UINT16):
-        return 2, 2, 0
-    if k in (Kind.INT32, Kind.UINT32, Kind.FLOAT32):
-        return 4, 4, 0
-    if k in (Kind.INT64, Kind.UINT64, Kind.FLOAT64):
-        return 8, min(8, ps), 0  # 64-bit scalars align to RegSize on 32-bit targets
-    if k == Kind.COMPLEX64:
-        return 8, 4, 0
-    if k == Kind.COMPLEX128:
-        return 16, min(8, ps), 0
-    if k in (Kind.INT, Kind.UINT, Kind.UINTPTR):
-        return ps, ps, 0
-    if k in (Kind.UNSAFE_POINTER, Kind.POINTER, Kind.CHAN, Kind.MAP, Kind.FUNC):
-        return ps, ps, 0b1
-    if k == Kind.STRING:
-        return 2 * ps, ps, 0b01
-    if k == Kind.SLICE:
-        return 3 * ps, ps, 0b001
-    if k == Kind.INTERFACE:
-        return 2 * ps, ps, 0b11
-    raise AssertionError(k)
-
-
-def _ptrdata(mask: int, ps: int) -> int:
-    return mask.bit_length() * ps
-
-
-def _repeat(mask: int, words: int, n: int) -> int:
-    """mask repeated n times at a stride of ``words`` words (by doubling: O(log n) big-int ops)."""
-    out, block, bw = 0, mask, words
-    pos = 0
-    while n:
-        if n & 1:
-            out |= block << pos
-            pos += bw
-        block |= block << bw
-        bw *= 2
-        n >>= 1
-    return out
-
-
-def layout(t: GoType, ps: int, max_width: int | None = None) -> Layout:
-    """Size, alignment, pointer bitmaps and field offsets of ``t`` for pointer size ``ps``.
-
-    Parameters
-    ----------
-    t : GoType
-        The type.
-    ps : int
-        Pointer size in bytes (8 or 4).
-    max_width : int, optional
-        The compiler's MAXWIDTH for the target; larger types raise TypeTooLargeError (TYP-8).
-        Defaults to 1<<50 for ps == 8 and 1<<32 - 1 for ps == 4.
-    """
-    cache = t._lay
-    hit = cache.get(ps)
-    if hit is not None:
-        return hit
-    mw = max_width if max_width is not None else ((1 << 50) if ps == 8 else (1 << 32) - 1)
-    lay = _compute(t.underlying, ps, mw)
-    cache[ps] = lay
-    return lay
-
-
-def _compute(t: GoType, ps: int, mw: int) -> Layout:
-    k = t.kind
-    if isinstance(t, Array):
-        el = layout(t.elem, ps, mw)
-        n = t.length
-        if el.size and n > (mw - 1) // el.size:
-            raise TypeTooLargeError(f"type {t} larger than address space")
-        size = el.size * n
-        mask = heap = 0
-        if el.gcmask and n:
-            ew = el.size // ps
-            if ew * (n - 1) + el.gcmask.bit_length() > MAX_BITMAP_WORDS:
-                raise TypeTooLargeError(f"type {t}: pointer bitmap too large to model")
-            mask = _repeat(el.gcmask, ew, n)
-            heap = _repeat(el.heapmask, ew, n)
-        direct = n == 1 and el.direct  # refined by the shape rule in model.variants (TYP-11)
-        return Layout(size, el.align, _ptrdata(mask, ps), mask, heap, direct, ())
-    if isinstance(t, Struct):
-        off = 0
-        align = 1
-        mask = heap = 0
-        offsets = []
-        last_zero = False
-        for f in t.fields:
-            fl = layout(f.type, ps, mw)
-            a = fl.align
-            off = (off + a - 1) & -a
-            offsets.append(off)
-            if fl.gcmask:
-                mask |= fl.gcmask << (off // ps)
-                heap |= fl.heapmask << (off // ps)
-            off += fl.size
-            if off >= mw:
-                raise TypeTooLargeError(f"type {t} larger than address space")
-            align = max(align, a)
-            last_zero = fl.size == 0
-        # TYP-6: a non-zero-size struct ending in a zero-size field gets one byte of padding so
-        # that &s.last never points past the object (types/size.go CalcStructSize, issue 9401).
-        if off > 0 and last_zero:
-            off += 1
-        size = (off + align - 1) & -align
-        direct = len(t.fields) == 1 and layout(t.fields[0].type, ps, mw).direct
-        return Layout(size, align, _ptrdata(mask, ps), mask, heap, direct, tuple(offsets))
-    size, align, mask = _basic_layout(k, ps)
-    heap = mask & ~1 if k == Kind.INTERFACE else mask  # TYP-10
-    direct = k in (Kind.UNSAFE_POINTER, Kind.POINTER, Kind.CHAN, Kind.MAP, Kind.FUNC)
-    return Layout(size, align, _ptrdata(mask, ps), mask, heap, direct, ())
-
-
 class Part(NamedTuple):
-    """One register-sized piece of a value (ASG-3): register class, offset and size inside the
-    value, and whether it may hold a heap pointer (TYP-10)."""
+    """One register-sized piece of a value (ASG-3), as reports and tests read it: register
+    class, offset and size inside the value, and whether it may hold a heap pointer (TYP-10)."""
 
     cls: str  # "int" or "float"
     offset: int
@@ -486,84 +365,43 @@ class Part(NamedTuple):
     itab: bool = False
 
 
-def reg_parts(t: GoType, ps: int, skip_zero_fields: bool = False) -> tuple[Part, ...] | None:
-    """The register decomposition of ``t`` (abi-internal.md "register-assign"; ASG-3), or None
-    when ``t`` cannot be register-assigned (an array of length > 1 anywhere inside it).
+# The layout of a type is computed once, by the summary functions (model/summary.py); these
+# are views of it for callers that want the classic shapes.
 
-    ``skip_zero_fields`` reproduces the 2020 seed, whose regAssign skipped zero-size struct fields
-    (so a ``[2]struct{}`` field did not make the struct unassignable).
-    """
-    key = ("parts", ps, skip_zero_fields)
-    cache = t._lay
-    if key in cache:
-        return cache[key]  # type: ignore[return-value]
-    out: list[Part] = []
-    ok = _parts(t.underlying, ps, 0, out, skip_zero_fields)
-    res = tuple(out) if ok else None
-    cache[key] = res  # type: ignore[assignment]
-    return res
+
+def layout(t: GoType, ps: int, max_width: int | None = None) -> Layout:
+    """Size, alignment, pointer bitmaps and field offsets of ``t`` for pointer size ``ps``
+    (TYP-2 … TYP-10), from its summary. ``max_width`` is accepted for compatibility: the
+    summary applies the compiler's MAXWIDTH for ``ps`` (TYP-8)."""
+    hit = t._lay.get(ps)
+    if hit is not None:
+        return hit  # type: ignore[no-any-return]
+    from regabi.model.summary import field_offsets, summarize
+
+    s = summarize(t, ps)
+    lay = Layout(s.size, s.align, s.ptrwords * ps, s.gc, s.heap, bool(s.dir_struct),
+                 field_offsets(t, ps) if t.underlying.kind == Kind.STRUCT else ())
+    t._lay[ps] = lay
+    return lay
+
+
+def _old_parts(parts: object) -> tuple[Part, ...]:
+    return tuple(Part("int" if q.isint else "float", q.off, q.size, bool(q.ptr), q.group,
+                      bool(q.itab)) for q in parts.slots)  # type: ignore[attr-defined]
+
+
+def reg_parts(t: GoType, ps: int, skip_zero_fields: bool = False) -> tuple[Part, ...] | None:
+    """The register decomposition of ``t`` (ASG-3), or None when ``t`` cannot be
+    register-assigned. ``skip_zero_fields`` gives the seed's walk (VAR-3)."""
+    parts, ok = reg_parts_prefix(t, ps, skip_zero_fields)
+    return parts if ok else None
 
 
 def reg_parts_prefix(t: GoType, ps: int, skip_zero_fields: bool = False
                      ) -> tuple[tuple[Part, ...], bool]:
-    """The decomposition walked in memory order up to where it fails: (parts, complete).
+    """The decomposition walked in memory order up to where it fails: (parts, complete)."""
+    from regabi.model.summary import summarize
 
-    reflect's regAssign places each part as it walks, so when an ``[N>1]`` array makes it fail,
-    the parts before it have already taken registers (RFL-3); this is that prefix.
-    """
-    key = ("prefix", ps, skip_zero_fields)
-    cache = t._lay
-    hit = cache.get(key)
-    if hit is None:
-        out: list[Part] = []
-        ok = _parts(t.underlying, ps, 0, out, skip_zero_fields)
-        hit = cache[key] = (tuple(out), ok)  # type: ignore[assignment]
-    return hit  # type: ignore[return-value]
-
-
-def _parts(t: GoType, ps: int, off: int, out: list[Part], skip0: bool) -> bool:
-    k = t.kind
-    if k in (Kind.UNSAFE_POINTER, Kind.POINTER, Kind.CHAN, Kind.MAP, Kind.FUNC):
-        out.append(Part("int", off, ps, True))
-    elif k in (Kind.INT64, Kind.UINT64) and ps == 4:
-        out.append(Part("int", off, 4, False, 2))
-        out.append(Part("int", off + 4, 4, False, 0))
-    elif k in (
-        Kind.BOOL, Kind.INT, Kind.INT8, Kind.INT16, Kind.INT32, Kind.INT64, Kind.UINT,
-        Kind.UINT8, Kind.UINT16, Kind.UINT32, Kind.UINT64, Kind.UINTPTR,
-    ):
-        out.append(Part("int", off, layout(t, ps).size, False))
-    elif k in (Kind.FLOAT32, Kind.FLOAT64):
-        out.append(Part("float", off, layout(t, ps).size, False))
-    elif k == Kind.COMPLEX64:
-        out.append(Part("float", off, 4, False, 2))
-        out.append(Part("float", off + 4, 4, False, 0))
-    elif k == Kind.COMPLEX128:
-        out.append(Part("float", off, 8, False, 2))
-        out.append(Part("float", off + 8, 8, False, 0))
-    elif k == Kind.STRING:
-        out.append(Part("int", off, ps, True, 2))
-        out.append(Part("int", off + ps, ps, False, 0))
-    elif k == Kind.INTERFACE:
-        out.append(Part("int", off, ps, False, 2, True))
-        out.append(Part("int", off + ps, ps, True, 0))
-    elif k == Kind.SLICE:
-        out.append(Part("int", off, ps, True, 3))
-        out.append(Part("int", off + ps, ps, False, 0))
-        out.append(Part("int", off + 2 * ps, ps, False, 0))
-    elif isinstance(t, Array):
-        if t.length == 0:
-            return True
-        if t.length == 1:
-            return _parts(t.elem.underlying, ps, off, out, skip0)
-        return False
-    elif isinstance(t, Struct):
-        offs = layout(t, ps).offsets
-        for f, fo in zip(t.fields, offs, strict=True):
-            if skip0 and layout(f.type, ps).size == 0:
-                continue
-            if not _parts(f.type.underlying, ps, off + fo, out, skip0):
-                return False
-    else:  # pragma: no cover - every Kind is handled above
-        raise AssertionError(k)
-    return True
+    s = summarize(t, ps)
+    w = s.seed if skip_zero_fields else s.spec
+    return _old_parts(w), bool(w.ok)
