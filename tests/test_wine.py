@@ -96,6 +96,10 @@ ACCEPTED = [
     ("dirty", f"-7 258 {-(2**31)} true 171 {2**32 - 2}", 7),
     # call_many: 12 args; C stack from the 5th, Go stack from the 10th (9 int registers).
     ("many", "1 2 -3 4 -5 6 7 -8 9 10 -11 12", 0x600DCAFE),
+    # call_float_slots: fn(1, 2.5, 3, 4.5f, 5, 1.5, -2.0f) into a Go func of words: positions
+    # share slots (RCX|XMM0, RDX|XMM1, R8|XMM2, R9|XMM3), so 3 is still read from R8; 1.5 and
+    # -2.0f sit in stack slots 6 and 7 as IEEE bits 0x3ff8000000000000 and 0xc0000000.
+    ("float_slots", "1 3 5 0x3ff8000000000000 0xc0000000", 0x3FF8000000000000),
     # call_max64: 64 words 1..64; frame 55*8 stack + 9*8 spill = 512 = callbackMaxFrame.
     ("max64", " ".join(str(i) for i in range(1, 65)), 64),
     # call_structs: {-1,2} {-3,400,-50000} {7} {&77} {0xab,0xcd}: 1+2+... one Go register per

@@ -76,6 +76,19 @@ EXPORT uint64_t call_many(many_fn fn)
     return r;
 }
 
+/* Floats, seen by a Go callback that declares only words (NewCallback refuses float
+ * arguments): the x64 ABI gives each position one slot, RCX|XMM0, RDX|XMM1, R8|XMM2,
+ * R9|XMM3, then 8-byte stack slots.  A double in position 2 leaves RDX (and so the Go word)
+ * unset; an int in position 3 is still in R8; doubles and floats from position 5 on are
+ * in their stack slots as bits. */
+typedef uint64_t (*float_slots_fn)(int64_t, double, int64_t, float, int64_t, double, float);
+EXPORT uint64_t call_float_slots(float_slots_fn fn)
+{
+    uint64_t r = fn(1, 2.5, 3, 4.5f, 5, 1.5, -2.0f);
+    report("float_slots", r);
+    return r;
+}
+
 /* 64 word arguments: the largest frame compileCallback accepts on amd64. */
 #define A8(b) b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8
 #define W8 uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t

@@ -57,6 +57,10 @@ var probes = []probe{
 		fmt.Println("go many:", a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, *a12)
 		return 0x600dcafe
 	}},
+	{"float_slots", "float_slots", func(a, _, c, _, e, f uintptr, g uint32) uintptr {
+		fmt.Printf("go float_slots: %d %d %d %#x %#x\n", a, c, e, f, g)
+		return f
+	}},
 	{"max64", "max64", func(
 		a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15,
 		a16, a17, a18, a19, a20, a21, a22, a23, a24, a25, a26, a27, a28, a29, a30, a31,
