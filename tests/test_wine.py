@@ -170,6 +170,12 @@ def test_results_outside_rax_are_lost(probe_run: RunResult) -> None:
     assert lines[1] == f"c ret_bytes8: a={printed} b=0,0,0,0,0,0,0", lines
 
 
+@needs_wine
+def test_complex64_result_is_accepted(probe_run: RunResult) -> None:
+    # Size 8 and kind Complex64, not Float32/Float64: passes syscall_windows.go:285-293.
+    assert case_lines(probe_run, "complex64_result") == ["go complex64_result: accepted"]
+
+
 REFUSALS = {
     # syscall_windows.go:109, top-level float kinds on amd64/arm64.
     "float32_arg": "float arguments not supported",
