@@ -47,9 +47,9 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Built]:
 
 @pytest.fixture(scope="module")
 def prefix() -> Iterator[WinePrefix]:
-    p = WinePrefix().start()
-    try:
-        yield p
+    p = WinePrefix()
+    try:  # close() also when start() fails half-way, so no prefix or wineserver is left
+        yield p.start()
     finally:
         p.close()
 

@@ -214,7 +214,8 @@ class WinePrefix:
 
     def close(self) -> None:
         """Stop this prefix's wineserver (and with it the prefix's processes), delete it."""
-        if self._ready and wineserver_binary():
+        # Also after a failed start(): wineboot may have left a server for this prefix.
+        if self.root.exists() and wineserver_binary():
             _spawn([wineserver_binary() or "wineserver", "-k"], env=self.env(), timeout=60)
         self._ready = False
         shutil.rmtree(self.root, ignore_errors=True)
