@@ -1,0 +1,3 @@
+module regabi.test/cbprobe
+
+go 1.22

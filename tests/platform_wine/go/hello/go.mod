@@ -1,0 +1,3 @@
+module regabi.test/hello
+
+go 1.22
