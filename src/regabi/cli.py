@@ -272,7 +272,7 @@ def build_parser() -> argparse.ArgumentParser:
     lay.add_argument("--arch", default="amd64")
     lay.add_argument("--variant", default="current", help="spec, seed, current or all")
     lay.add_argument("--recv", help="receiver type (method called via reflect)")
-    lay.add_argument("--json", action="store_true", help="regabi.layout/1 JSON")
+    lay.add_argument("--json", action="store_true", help="regabi.layout/2 JSON")
     lay.add_argument("--batch", metavar="FILE",
                      help="JSON list of signatures (strings or objects); - for stdin")
     lay.set_defaults(fn=cmd_layout)
