@@ -24,7 +24,7 @@ from regabi.render.bitmap import folded_runs
 from regabi.render.svg import Svg
 from regabi.render.words import call_n_text
 
-__all__ = ["FRAME_X", "ROW_H", "WORD_W", "frame_svg", "value_names"]
+__all__ = ["FRAME_X", "ROW_H", "WORD_W", "abi_internal_example", "frame_svg", "value_names"]
 
 ROW_H = 22  # one word (or one folded stretch of words)
 WORD_W = 256  # one word's width; a byte is WORD_W / ptr_size
@@ -55,6 +55,23 @@ text{fill:#111}
 .cell{fill:#fafafa;stroke:#999}.cell.used{fill:#fff8d6;stroke:#333}
 .bit1{fill:#ffd6d6;stroke:#b00020}
 """
+
+
+def abi_internal_example() -> tuple[Signature, Arch]:
+    """The worked example of go1.27.3 src/cmd/compile/abi-internal.md ("### Example"): its
+    signature, on "a 64-bit architecture with hypothetical integer registers R0–R9" — amd64's
+    table with ten integer registers named R0 … R9."""
+    from dataclasses import replace
+
+    from regabi.model.arch import load_arch
+    from regabi.model.syntax import parse_signature
+
+    amd64 = load_arch("amd64")
+    arch = replace(amd64.with_regs(10, amd64.n_float),
+                   int_regs=tuple(f"R{i}" for i in range(10)))
+    sig = parse_signature("func(a1 uint8, a2 [2]uintptr, a3 uint8) "
+                          "(r1 struct { x uintptr; y [2]uintptr }, r2 string)")
+    return sig, arch
 
 
 def value_names(sig: Signature, rep: dict[str, Any]) -> list[str]:
