@@ -30,7 +30,8 @@ ROW_H = 22  # one word (or one folded stretch of words)
 WORD_W = 256  # one word's width; a byte is WORD_W / ptr_size
 FRAME_X = 96  # left edge of the word column (offsets are written left of it)
 MARGIN = 16
-CELL_W, CELL_H = 84, 36  # a RegArgs cell
+CELL_W, CELL_H = 104, 36  # a RegArgs cell that holds something
+NARROW_W = 44  # one that holds nothing
 MAX_ROWS = 400  # beyond this, pointer runs inside values are no longer drawn row by row
 
 CSS = """
@@ -327,7 +328,7 @@ def frame_svg(sig: Signature, arch: Arch, variant: str = "current") -> str:
     ret = rep["ret_offset"]
     svg.line(FRAME_X - 40, byte_y(ret), rx + 150, byte_y(ret), class_="marker",
              data_offset=ret, data_mark="ret_offset")
-    svg.text(rx + 2, byte_y(ret) - 3,
+    svg.text(rx + 154, byte_y(ret) + 4,
              ("retOffset " if variant != "spec" else "results at ") + str(ret), class_="small")
     fs = rep["frame_size"]
     fy = byte_y(fs)
@@ -350,7 +351,7 @@ def frame_svg(sig: Signature, arch: Arch, variant: str = "current") -> str:
     frame_bottom = row_y(len(rows)) + 24
 
     # registers
-    gx = rx + 330
+    gx = rx + 400
     ry = top
     svg.text(gx, y, "Registers", class_="h2")
     svg.text(gx + 80, y, "⬤ = the part is a pointer", class_="small")
@@ -429,33 +430,54 @@ def _regargs(svg: Svg, rep: dict[str, Any], names: list[str], arch: Arch, varian
         ("Ptrs", arch.n_int, ptr_in, ptr_out),
     ]
     lx = MARGIN + 96
-    svg.text(lx, y + 10, "each cell: before the call / ↩ after it", class_="small")
+    svg.text(lx, y + 10, "each cell: before the call / ↩ after it; empty cells are narrow",
+             class_="small")
     y += 16
-    width = lx
+    # column x per register index: wide where any int-indexed row uses it (Ints, Ptrs and
+    # ReturnIsPtr share the indices), separately for Floats
+    int_used = [bool(ints_in.get(i) or ints_out.get(i) or ptr_in.get(i) or i in ret_ptr)
+                for i in range(arch.n_int)]
+    fl_used = [bool(fl_in.get(i) or fl_out.get(i)) for i in range(arch.n_float)]
+
+    def columns(used: list[bool]) -> list[tuple[float, float]]:
+        out, x = [], float(lx)
+        for u in used:
+            w = CELL_W if u else NARROW_W
+            out.append((x, w))
+            x += w
+        return out
+
+    int_cols, fl_cols = columns(int_used), columns(fl_used)
+    width = float(lx)
     for name, n, before, after in rows:
         svg.text(MARGIN, y + 22, name, class_="h2")
+        cols = fl_cols if name == "Floats" else int_cols
         for i in range(n):
-            x = lx + i * CELL_W
+            x, w = cols[i]
             b, a = before.get(i, []), after.get(i, [])
-            svg.open("g", class_="regargs-cell", data_field=name, data_index=i,
-                     data_reg=(arch.int_regs[i] if name != "Floats" else arch.float_regs[i]),
-                     data_before=" ".join(b), data_after=" ".join(a))
-            svg.rect(x, y, CELL_W - 2, CELL_H, class_="cell used" if b or a else "cell")
             reg = arch.int_regs[i] if name != "Floats" else arch.float_regs[i]
-            svg.text(x + 3, y + 11, f"[{i}] {reg}", class_="small")
-            svg.text(x + 3, y + 22, (" ".join(b))[:12] or "·", class_="small")
-            svg.text(x + 3, y + 33, ("↩ " + " ".join(a))[:12] if a else "", class_="small")
+            svg.open("g", class_="regargs-cell", data_field=name, data_index=i, data_reg=reg,
+                     data_before=" ".join(b), data_after=" ".join(a))
+            svg.rect(x, y, w - 2, CELL_H, class_="cell used" if b or a else "cell",
+                     title=f"{name}[{i}] ({reg})")
+            room = int((w - 6) // 5.8)
+            svg.text(x + 3, y + 11, f"[{i}] {reg}" if w == CELL_W else f"[{i}]",
+                     class_="small")
+            if w == CELL_W:
+                svg.text(x + 3, y + 22, (" ".join(b))[:room] or "·", class_="small")
+                svg.text(x + 3, y + 33, ("↩ " + " ".join(a))[:room] if a else "",
+                         class_="small")
             svg.close("g")
-            width = max(width, x + CELL_W)
+            width = max(width, x + w)
         y += CELL_H + 4
     svg.text(MARGIN, y + 18, "ReturnIsPtr", class_="h2")
     for i in range(arch.n_int):
-        x = lx + i * CELL_W
+        x, w = int_cols[i]
         bit = int(i in ret_ptr)
         svg.open("g", class_="regargs-cell", data_field="ReturnIsPtr", data_index=i,
                  data_reg=arch.int_regs[i], data_bit=bit)
-        svg.rect(x, y, CELL_W - 2, 24, class_="bit1" if bit else "cell")
-        svg.text(x + 3, y + 16, f"[{i}] {bit}", class_="small")
+        svg.rect(x, y, w - 2, 24, class_="bit1" if bit else "cell")
+        svg.text(x + 3, y + 16, f"[{i}] {bit}" if w == CELL_W else str(bit), class_="small")
         svg.close("g")
     y += 30
     inr = rep.get("in_reg_ptrs")
