@@ -3,6 +3,7 @@ differential tests' generator, regabi.model.corpus.random_signature) against the
 reflect laying out the same func types, and where regabi's time goes.
 
     python bench/bench_layout.py [--n 1000] [--seed 1] [--repeat 5] [--no-go] [--markdown]
+    python bench/bench_layout.py --big [--markdown]   # single large frames, up to 1 GiB
 
 Go side: the func types are built by the compiler (`reflect.TypeOf((SIG)(nil))` in a generated
 test file) and reflect's unexported funcLayout — what Value.Call runs — lays out each of them,
@@ -121,6 +122,36 @@ def go_layout_ns(sigs: list[str]) -> dict[str, float]:
     return {"median": statistics.median(res["ns"]), "cpu": res["cpu_ns_per_pass"]}
 
 
+#: Single large values (issue 10): the bitmap rendering used to be quadratic in the frame.
+BIG = [
+    "func(a [1<<24]byte) [2]*int",
+    "func(a [1<<26]byte) [2]*int",
+    "func(a [1<<30 - 16]byte) [2]*int",
+    "func(a, b [1<<30]byte) *int",
+    "func(a [1<<22]*int) [2]*int",
+    "func(a [1<<21]struct{p *int; x int}) [2]*int",
+    "func(a [1<<19]struct{p *int; x int; q *int; y, z int}) [2]*int",
+]
+
+
+def big(repeat: int, markdown: bool) -> None:
+    exe = str(Path(sys.executable).with_name("regabi"))
+    if markdown:
+        print("| signature | text: CPU | wall | `--json`: CPU | wall | JSON size |")
+        print("|---|---|---|---|---|---|")
+    for sig in BIG:
+        tw, tc = _wall([exe, "layout", sig], repeat)
+        jw, jc = _wall([exe, "layout", sig, "--json"], repeat)
+        size = len(subprocess.run([exe, "layout", sig, "--json"], check=True,
+                                  capture_output=True).stdout)
+        if markdown:
+            print(f"| `{sig}` | {tc:.2f} s | {tw:.2f} s | {jc:.2f} s | {jw:.2f} s | "
+                  f"{size / 1e6:.1f} MB |")
+        else:
+            print(f"{sig:<65} text CPU {tc:.2f} s wall {tw:.2f} s; json CPU {jc:.2f} s "
+                  f"wall {jw:.2f} s, {size / 1e6:.1f} MB")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=1000)
@@ -128,8 +159,12 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--no-go", action="store_true", help="skip the Go reflect comparison")
     ap.add_argument("--markdown", action="store_true", help="print a table for the docs")
+    ap.add_argument("--big", action="store_true", help="time single large frames instead")
     ap.add_argument("--phases-child", help=argparse.SUPPRESS)
     a = ap.parse_args()
+    if a.big:
+        big(a.repeat, a.markdown)
+        return
     if a.phases_child:
         _phases_child(a.phases_child)
         return
