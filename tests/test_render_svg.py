@@ -133,13 +133,15 @@ def test_pointer_words_and_ptrs() -> None:
     # By hand, amd64 (AX BX CX DI SI R8 …): p -> AX (pointer); x [2]*int8 is an array of
     # length 2: stack [0,16), both words pointers; s [3]string: stack [16,64), the data words
     # 2, 4, 6 are pointers. retOffset 64. string -> AX, BX; error -> CX, DI (DI the data word).
-    root = parse(frame_svg(parse_signature(POINTERS), AMD64, "current"))
-    top = frame_top(root)
-    dots = {int(c.get("data-word", -1)): c for c in root.iter("{http://www.w3.org/2000/svg}circle")
-            if c.get("class") == "ptr-word"}
-    assert sorted(dots) == [0, 1, 2, 4, 6]
-    for w, c in dots.items():
-        assert float(c.get("cy", 0)) == pytest.approx(top + w * ROW_H + ROW_H / 2)
+    for variant in ("spec", "current"):  # spec: from the types' GC masks; current: stackPtrs
+        root = parse(frame_svg(parse_signature(POINTERS), AMD64, variant))
+        top = frame_top(root)
+        dots = {int(c.get("data-word", -1)): c
+                for c in root.iter("{http://www.w3.org/2000/svg}circle")
+                if c.get("class") == "ptr-word"}
+        assert sorted(dots) == [0, 1, 2, 4, 6], variant
+        for w, c in dots.items():
+            assert float(c.get("cy", 0)) == pytest.approx(top + w * ROW_H + ROW_H / 2)
     (ret,) = [e for e in root.iter() if e.get("data-mark") == "ret_offset"]
     assert ret.get("data-offset") == "64"
     cells = {(g.get("data-field"), int(g.get("data-index", -1))): g

@@ -157,7 +157,7 @@ def _ptr_runs(sig: Signature, arch: Arch, rep: dict[str, Any]) -> list[tuple[int
     mask = 0
     for v, t in zip(rep["values"], types, strict=True):
         if v["where"] == "stack" and v["stack_offset"] is not None:
-            g = ps and (1 if v["role"] == "recv" else layout(t, ps).gcmask)
+            g = 1 if v["role"] == "recv" else layout(t, ps).gcmask  # ASG-9: one pointer
             mask |= g << (v["stack_offset"] // ps)
     return folded_runs(mask)
 
