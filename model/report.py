@@ -1,5 +1,8 @@
-"""Layout reports: the documented JSON schema ``regabi.layout/1`` (docs/json-schema.md) and the
-readable table of ``regabi layout``. One report per (signature, arch, variant)."""
+"""Layout reports: the documented JSON schema ``regabi.layout/2`` (docs/json-schema.md) and the
+readable table of ``regabi layout``. One report per (signature, arch, variant).
+
+Pointer bitmaps are rendered by :mod:`regabi.render.bitmap` in time linear in the frame (hex
+bytes and runs), so the report of a 1 GiB frame costs about as much as its layout."""
 
 from __future__ import annotations
 
@@ -10,15 +13,21 @@ from regabi.model.assign import AbiDesc, SpecLayout, reflect_assign, spec_assign
 from regabi.model.sig import Signature
 from regabi.model.types import GoType, layout
 from regabi.model.variants import get_variant
+from regabi.render.bitmap import bits_string, folded_runs, hex_bytes, hex_summary, runs_summary
+from regabi.render.words import byte_span, call_n_text
 
 __all__ = ["SCHEMA", "layout_report", "render_text"]
 
-SCHEMA = "regabi.layout/1"
+SCHEMA = "regabi.layout/2"
+#: Bitmaps up to this many words are also shown bit by bit in the text table.
+TEXT_BITS_MAX = 64
 
 
-def _bits(mask: int, n: int) -> str:
-    """Bitmap as a string of 0/1, word 0 first (as Go's TestFuncLayout prints them)."""
-    return "".join("1" if (mask >> i) & 1 else "0" for i in range(n))
+def _bitmap(mask: int, n: int) -> dict[str, Any]:
+    """BMP-1's bitVector: ``n`` words, Go's bytes in hex, and the runs of pointer words folded
+    into progressions ``[first, length, count, stride]`` (docs/json-schema.md)."""
+    return {"n": n, "pointers": mask.bit_count(), "hex": hex_bytes(mask, n),
+            "runs": folded_runs(mask)}
 
 
 def _regs_named(mask: int | None, arch: Arch) -> list[str] | None:
@@ -96,7 +105,7 @@ def _reflect_report(sig: Signature, arch: Arch, d: AbiDesc) -> dict[str, Any]:
         "stack_args_size": d.stack_call_args_size, "ret_offset": d.ret_offset,
         "spill": d.spill, "frame_type_size": d.frame_type_size, "frame_size": d.frame_size,
         "call_n": _call_n(arch, d.frame_size),
-        "stack_ptrs": _bits(d.stack_ptrs, d.stack_ptrs_n),
+        "stack_ptrs": _bitmap(d.stack_ptrs, d.stack_ptrs_n),
         "in_reg_ptrs": _regs_named(d.in_reg_ptrs, arch),
         "out_reg_ptrs": _regs_named(d.out_reg_ptrs, arch),
         "int_regs_used": [d.call.iregs, d.ret.iregs], "float_regs_used": [d.call.fregs,
@@ -105,7 +114,7 @@ def _reflect_report(sig: Signature, arch: Arch, d: AbiDesc) -> dict[str, Any]:
 
 
 def layout_report(sig: Signature, arch: Arch, variant: str) -> dict[str, Any]:
-    """The ``regabi.layout/1`` JSON object for one signature.
+    """The ``regabi.layout/2`` JSON object for one signature.
 
     Parameters
     ----------
@@ -157,16 +166,31 @@ def render_text(rep: dict[str, Any]) -> str:
         lines.append("  " + "  ".join(c.ljust(x) for c, x in zip(r[:4], w, strict=True))
                      + "  " + r[4])
     if rep["variant"] == "spec":
+        lo = rep["offset_to_spill_area"]
+        spill = byte_span(lo, lo + rep["spill_area_size"], "spill area")
         lines.append(f"  stack args {rep['stack_args_size']}, results at {rep['ret_offset']}, "
-                     f"spill area [{rep['offset_to_spill_area']},"
-                     f"{rep['offset_to_spill_area'] + rep['spill_area_size']}), "
-                     f"frame {rep['frame_size']}")
+                     f"{spill}, frame {rep['frame_size']}")
     else:
         lines.append(f"  stack args {rep['stack_args_size']}, retOffset {rep['ret_offset']}, "
                      f"spill {rep['spill']}, frame type {rep['frame_type_size']}, "
-                     f"frameSize {rep['frame_size']} (call{rep['call_n']})")
+                     f"frameSize {rep['frame_size']} "
+                     f"({call_n_text(rep['call_n'], rep['frame_size'])})")
         inr = rep["in_reg_ptrs"]
-        lines.append(f"  stackPtrs {rep['stack_ptrs'] or '-'}; inRegPtrs "
-                     f"{'n/a' if inr is None else (' '.join(inr) or '-')}; outRegPtrs "
-                     f"{' '.join(rep['out_reg_ptrs']) or '-'}   (* = pointer part)")
+        lines.append(f"  stackPtrs {_bitmap_text(rep['stack_ptrs'])}")
+        lines.append(f"  inRegPtrs {'n/a' if inr is None else (' '.join(inr) or '-')}; "
+                     f"outRegPtrs {' '.join(rep['out_reg_ptrs']) or '-'}   (* = pointer part)")
     return "\n".join(lines)
+
+
+def _bitmap_text(bm: dict[str, Any]) -> str:
+    """Short bitmaps bit by bit (word 0 first); long ones as runs and folded hex bytes."""
+    n, runs = bm["n"], bm["runs"]
+    if n == 0:
+        return "- (no words)"
+    if n <= TEXT_BITS_MAX:
+        mask = int.from_bytes(bytes.fromhex(bm["hex"]), "little")
+        return f"{bits_string(mask, n)} ({n} word{'s' if n != 1 else ''})"
+    ptrs = bm["pointers"]
+    where = f": {runs_summary(runs)}" if runs else ""
+    return (f"{n} words, {ptrs} pointer word{'s' if ptrs != 1 else ''}{where}; "
+            f"bytes {hex_summary(bytes.fromhex(bm['hex']))}")

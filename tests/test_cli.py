@@ -30,7 +30,7 @@ def test_layout_json_schema(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "layout", "func(p *int, x [2]int8) (string, error)", "--json")
     assert code == 0
     rep = json.loads(out)
-    assert rep["schema"] == "regabi.layout/1"
+    assert rep["schema"] == "regabi.layout/2"
     for key in ("signature", "recv", "arch", "variant", "values", "stack_args_size",
                 "ret_offset", "spill", "frame_type_size", "frame_size", "call_n", "stack_ptrs",
                 "in_reg_ptrs", "out_reg_ptrs"):

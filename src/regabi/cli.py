@@ -65,6 +65,8 @@ def cmd_layout(args: argparse.Namespace) -> int:
         return _layout_batch(args, arch)
     if not args.target:
         raise InputError("layout needs a signature, a .go file, or --batch FILE")
+    if args.svg:
+        return _layout_svg(args, arch)
     reports = [layout_report(sig, arch, v) for sig in _sigs_from_target(args.target, args.recv)
                for v in _variants(args.variant)]
     if args.json:
@@ -72,6 +74,21 @@ def cmd_layout(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(out, indent=1) + "\n")
     else:
         sys.stdout.write("\n\n".join(render_text(r) for r in reports) + "\n")
+    return 0
+
+
+def _layout_svg(args: argparse.Namespace, arch: Any) -> int:
+    from regabi.render.frame import frame_svg
+
+    sigs = _sigs_from_target(args.target, args.recv)
+    if len(sigs) != 1 or args.variant == "all":
+        raise InputError("--svg draws one signature in one variant (not a file of several "
+                         "functions, not --variant all)")
+    doc = frame_svg(sigs[0], arch, args.variant)
+    try:
+        Path(args.svg).write_text(doc)
+    except OSError as e:
+        raise InputError(f"cannot write {args.svg}: {e.strerror}") from None
     return 0
 
 
@@ -236,6 +253,13 @@ def _proof_module(name: str) -> Any:
 # ------------------------------------------------------------------------- info subcommands
 
 
+def cmd_render_trace(args: argparse.Namespace) -> int:
+    from regabi.render.trace import write_trace_svg
+
+    write_trace_svg(args.trace, args.out)
+    return 0
+
+
 def cmd_invariants(args: argparse.Namespace) -> int:
     from regabi.model.callmachine import GC_CATALOGUE
     from regabi.model.invariants import CATALOGUE
@@ -272,9 +296,10 @@ def build_parser() -> argparse.ArgumentParser:
     lay.add_argument("--arch", default="amd64")
     lay.add_argument("--variant", default="current", help="spec, seed, current or all")
     lay.add_argument("--recv", help="receiver type (method called via reflect)")
-    lay.add_argument("--json", action="store_true", help="regabi.layout/1 JSON")
+    lay.add_argument("--json", action="store_true", help="regabi.layout/2 JSON")
     lay.add_argument("--batch", metavar="FILE",
                      help="JSON list of signatures (strings or objects); - for stdin")
+    lay.add_argument("--svg", metavar="FILE", help="draw the frame, registers and RegArgs")
     lay.set_defaults(fn=cmd_layout)
 
     d = sub.add_parser("diff", help="where seed, current and spec disagree for a signature")
@@ -304,6 +329,11 @@ def build_parser() -> argparse.ArgumentParser:
         sp = sub.add_parser(name, help=helptext)
         # its arguments are the proof module's own, parsed when the module is imported
         sp.set_defaults(fn=_delegate(mod, name))
+
+    rt = sub.add_parser("render-trace", help="SVG of the traces of `regabi explore --json`")
+    rt.add_argument("trace", metavar="JSON", help="explore's JSON output; - for stdin")
+    rt.add_argument("-o", "--out", metavar="FILE", required=True, help="SVG to write")
+    rt.set_defaults(fn=cmd_render_trace)
 
     inv = sub.add_parser("invariants", help="list the invariant catalogue")
     inv.set_defaults(fn=cmd_invariants)
