@@ -86,7 +86,7 @@ def test_compiler_basic(compiler9: list[dict]) -> None:
     assert [(p["regs"], p["offset"]) for p in c["in"]] == [([0], 0), ([1, 2], 8)]
     assert [(p["regs"], p["offset"]) for p in c["out"]] == [([9], -1)]
     assert (c["offsetToSpillArea"], c["spillAreaSize"]) == (0, 24)
-    assert (c["intRegs"], c["floatRegs"]) == (9, 15)
+    assert (c["inRegistersUsed"], c["outRegistersUsed"]) == (3, 1)
 
 
 def test_stack_only_abi0() -> None:
