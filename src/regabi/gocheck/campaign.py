@@ -171,7 +171,6 @@ class Options:
 @dataclass
 class TargetReport:
     target: str
-    checked: int = 0
     new: int = 0
     disagree_new: int = 0
     total: int = 0
@@ -310,12 +309,16 @@ class Campaign:
                             json.dumps(self.o.overlay, sort_keys=True))
         # every target's pending batches, interleaved so that --time shares the budget
         queues: list[list[BatchTask]] = []
+        before: dict[str, int] = {}
         for tgt in self.o.targets:
             done = self.db.done_ids(ctxs[tgt.name])
             refl, comp = self.bins[tgt.name]
-            todo = [it for it in campaign_items(tgt.arch(), self.o.seed, self.o.n)
-                    if it.id not in done]
-            reports[tgt.name].checked = self.o.n - len(todo)
+            todo = []
+            for it in campaign_items(tgt.arch(), self.o.seed, self.o.n):
+                if it.id not in done:
+                    done.add(it.id)  # a signature drawn twice is checked once
+                    todo.append(it)
+            before[tgt.name] = self.db.totals(ctxs[tgt.name])[0]
             q = [BatchTask(tgt, tuple(todo[i:i + self.o.batch]), refl, comp)
                  for i in range(0, len(todo), self.o.batch)]
             queues.append(q)
@@ -342,7 +345,6 @@ class Campaign:
                 res = fut.result()
                 rep = reports[res["target"]]
                 self.db.add_results(ctxs[res["target"]], self.o.seed, run_id, res["rows"])
-                rep.new += len(res["rows"])
                 rep.disagree_new += sum(1 for r in res["rows"] if r["diffs"])
                 rep.seconds += res["seconds"]
                 n_done += len(res["rows"])
@@ -362,9 +364,9 @@ class Campaign:
         for tgt in self.o.targets:
             rep = reports[tgt.name]
             rep.total, rep.disagree_total = self.db.totals(ctxs[tgt.name])
+            rep.new = rep.total - before[tgt.name]
             cov = self.db.coverage(ctxs[tgt.name])
             rep.coverage = {c: cov.get(c, 0) for c in applicable(tgt.arch())}
-            rep.checked += rep.new
         summary.seconds = time.monotonic() - t0
         self.db.end_run(run_id, summary.seconds, sum(r.new for r in summary.targets),
                         summary.disagreements, summary.interrupted)
@@ -401,7 +403,12 @@ class Campaign:
 
     def _shrink_all(self, ctxs: Mapping[str, str], reports: Mapping[str, TargetReport],
                     summary: Summary) -> None:
-        from regabi.gocheck.emit import finding_json, go_test_compiler, go_test_reflect
+        from regabi.gocheck.emit import (
+            REFLECT_EXPORT,
+            finding_json,
+            go_test_compiler,
+            go_test_reflect,
+        )
         from regabi.gocheck.shrink import shrink
         from regabi.model.syntax import parse_signature
 
@@ -446,14 +453,20 @@ class Campaign:
             refl_f = [f for f in new if f["side"] != "compiler"]
             comp_f = [f for f in new if f["side"] == "compiler"]
             if refl_f:
-                path = out_dir / f"regabi_gocheck_{stem}_test.go"
+                sub = out_dir / stem
+                sub.mkdir(exist_ok=True)
+                path = sub / "regabi_gocheck_test.go"
                 path.write_text(go_test_reflect(refl_f))
+                (sub / "regabi_gocheck_export_test.go").write_text(REFLECT_EXPORT)
                 summary.files.append(str(path))
+                summary.files.append(str(sub / "regabi_gocheck_export_test.go"))
                 for k, f in enumerate(refl_f, 1):
-                    f["go_test_path"] = f"{path} (TestRegabiGocheck{k}; put it in "\
-                                        "$GOROOT/src/reflect)"
+                    f["go_test_path"] = (f"{path} (TestRegabiGocheck{k}; put it and "
+                                         "regabi_gocheck_export_test.go in $GOROOT/src/reflect)")
             if comp_f:
-                path = out_dir / f"regabi_gocheck_compiler_{stem}_test.go"
+                sub = out_dir / f"{stem}-compiler"
+                sub.mkdir(exist_ok=True)
+                path = sub / "regabi_gocheck_test.go"
                 path.write_text(go_test_compiler(comp_f))
                 summary.files.append(str(path))
                 for k, f in enumerate(comp_f, 1):

@@ -32,6 +32,9 @@ from regabi.model.types import (
 __all__ = ["shrink", "size_key"]
 
 _INT = BASIC["int"]
+_SCALAR_KINDS = {BASIC[n].kind for n in ("int", "int8", "int16", "int32", "int64", "uint",
+                                         "uint8", "uint16", "uint32", "uint64", "uintptr",
+                                         "bool", "float32", "float64")}
 _PTR = Pointer(BASIC["int"])
 # leaf -> simpler leaves (same register class first)
 _LEAF_SIMPLER: dict[str, tuple[GoType, ...]] = {
@@ -51,6 +54,8 @@ def _nodes(t: GoType) -> int:
         return 1 + sum(_nodes(f.type) for f in t.fields)
     if isinstance(t, Array):
         return 1 + min(t.length, 64) + _nodes(t.elem)
+    if isinstance(t, Pointer) and t.elem.kind in _SCALAR_KINDS:
+        return 1  # *int is as simple as unsafe.Pointer (one pointer word)
     if isinstance(t, (Pointer, Slice, Chan)):
         return 1 + _nodes(t.elem)
     if isinstance(t, Map):
