@@ -187,6 +187,7 @@ class Summary:
     seconds: float
     interrupted: bool = False
     files: list[str] = field(default_factory=list)
+    timed_out: bool = False
 
     @property
     def disagreements(self) -> int:
@@ -197,14 +198,16 @@ class Summary:
         new = sum(t.new for t in self.targets)
         per = ", ".join(f"{t.target} {t.total}/{t.disagree_total + len(t.config_diffs)}"
                         for t in self.targets)
-        tail = " (interrupted)" if self.interrupted else ""
+        tail = (" (interrupted)" if self.interrupted else
+                " (time limit: batches left unchecked)" if self.timed_out else "")
         return (f"gocheck: {checked} signatures checked ({new} new), {self.disagreements} "
                 f"disagreements, {self.seconds:.1f}s; per arch checked/disagree: {per}{tail}")
 
     def to_json(self) -> dict[str, Any]:
         return {
             "schema": "regabi.gocheck/1", "seconds": round(self.seconds, 3),
-            "interrupted": self.interrupted, "disagreements": self.disagreements,
+            "interrupted": self.interrupted, "timed_out": self.timed_out,
+            "disagreements": self.disagreements,
             "targets": [t.__dict__ for t in self.targets], "files": self.files,
         }
 
@@ -324,8 +327,8 @@ class Campaign:
             queues.append(q)
         tasks = list(_interleave(queues))
         submit, completed, close, width = self._executor()
-        interrupted = False
-        deadline = t0 + self.o.time_limit if self.o.time_limit else None
+        interrupted = timed_out = False
+        deadline = t0 + self.o.time_limit if self.o.time_limit is not None else None
         pending: list[Any] = []
         it = iter(tasks)
         n_total = sum(len(t.items) for t in tasks)
@@ -339,6 +342,7 @@ class Campaign:
                         break
                     pending.append(submit(nxt))
                 if not pending:
+                    timed_out = next(it, None) is not None
                     break
                 fut = next(completed(pending))
                 pending.remove(fut)
@@ -355,7 +359,7 @@ class Campaign:
             close()
         if self.progress:
             self.err.write("\n")
-        summary = Summary(list(reports.values()), 0.0, interrupted)
+        summary = Summary(list(reports.values()), 0.0, interrupted, timed_out=timed_out)
         if not interrupted:
             try:
                 self._shrink_all(ctxs, reports, summary)
