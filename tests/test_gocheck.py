@@ -328,3 +328,45 @@ def test_shrinker_reaches_a_hand_derived_minimum() -> None:
     small, rounds = shrink(sig, pred)
     assert str(small) == "func(struct{q float64; r [2]int})", str(small)
     assert rounds > 3
+
+
+@needs_go
+@pytest.mark.gotoolchain
+def test_emitted_tests_pass_on_the_real_tree(tmp_path: Path) -> None:
+    """The emitted tests must not fail spuriously: on go1.27.3 (which agrees with the spec) a
+    file covering receivers (pointer and value), maps, directional chans, funcs, interfaces,
+    blank fields, zero-size values, results and emulated register counts passes."""
+    from regabi.gocheck.emit import REFLECT_EXPORT, go_test_compiler, go_test_reflect
+    from regabi.gocheck.sigs import probe_sig
+
+    amd64 = load_arch("amd64")
+    cases = [
+        ("func(a int8, s struct{x int; _ [0]int64; y [2]int32}, m map[string]int) "
+         "(<-chan int, error)", "*struct{x int}"),
+        ("func(f func(), i interface{ M() }, e any, c chan<- float64, p unsafe.Pointer) "
+         "(complex128, [1]*int)", "struct{p *int}"),
+        ("func(z struct{}, a [3]string, b float32, s []byte) (struct{a int8; _ struct{}}, bool)",
+         "int"),
+        ("func(" + ", ".join(["float64"] * 16) + ", complex64) (uint16, [0]int64)", None),
+    ]
+    findings = []
+    for text, recv in cases:
+        sig = parse_signature(text, recv=recv)
+        findings.append({"sig": sig, "probe": probe_sig(sig), "arch": amd64, "regs": None,
+                         "title": "test"})
+    findings.append({"sig": findings[0]["sig"], "probe": findings[0]["probe"],
+                     "arch": amd64.with_regs(2, 1, 8), "regs": (2, 1, 8), "title": "emulated"})
+    d = tmp_path / "r"
+    d.mkdir()
+    (d / "regabi_gocheck_test.go").write_text(go_test_reflect(findings))
+    (d / "regabi_gocheck_export_test.go").write_text(REFLECT_EXPORT)
+    tree = default_tree()
+    ok, out = run_go_test(tree, str(d / "regabi_gocheck_test.go"), side="reflect",
+                          goarch="amd64")
+    assert ok and "ok" in out, out[-3000:]
+    c = tmp_path / "c"
+    c.mkdir()
+    (c / "regabi_gocheck_test.go").write_text(go_test_compiler(findings[:4]))
+    ok, out = run_go_test(tree, str(c / "regabi_gocheck_test.go"), side="compiler",
+                          goarch="amd64")
+    assert ok, out[-3000:]

@@ -24,8 +24,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from regabi.errors import RegabiError
+from regabi.gotool.compare import spec_of
 from regabi.model.arch import Arch
-from regabi.model.assign import spec_assign
 from regabi.model.corpus import random_signature
 from regabi.model.sig import Signature
 from regabi.model.syntax import parse_signature
@@ -211,12 +211,11 @@ def go_text(t: GoType) -> str:
 
 
 def probe_sig(sig: Signature) -> dict[str, str | None]:
-    """The probes' input for ``sig``."""
-    if any(isinstance(t, Named) and t.name != "error"
-           for t in (*sig.params, *sig.results, sig.recv) if t is not None):
-        sig = Signature(tuple(_denamed(t) for t in sig.params),
-                        tuple(_denamed(t) for t in sig.results),
-                        _denamed(sig.recv) if sig.recv is not None else None, sig.variadic)
+    """The probes' input for ``sig``: Go syntax without parameter names (they do not change
+    the layout) and without declared type names (the probes see no declarations)."""
+    sig = Signature(tuple(_denamed(t) for t in sig.params),
+                    tuple(_denamed(t) for t in sig.results),
+                    _denamed(sig.recv) if sig.recv is not None else None, sig.variadic)
     return {"func": sig.go(), "recv": None if sig.recv is None else str(sig.recv)}
 
 
@@ -245,7 +244,8 @@ class Item:
 
 def campaign_items(arch: Arch, seed: int, n: int, *, boundary_rounds: int | None = None
                    ) -> Iterator[Item]:
-    """The first ``n`` signatures of the campaign (arch, seed): vectors, boundary, random.
+    """The first ``n`` distinct signatures of the campaign (arch, seed): vectors, boundary,
+    random.
 
     Boundary rounds default to a quarter of ``n`` (at least one round).
     """
@@ -255,18 +255,26 @@ def campaign_items(arch: Arch, seed: int, n: int, *, boundary_rounds: int | None
     src: list[tuple[str, str, str | None]] = [("go-vector", f, r) for f, r in GO_VECTORS]
     src += [("boundary", f, r) for f, r in boundary_signatures(arch, seed, boundary_rounds)]
     rng = random.Random(f"random/{arch.name}/{seed}")
+    seen: set[str] = set()
     i = 0
     for origin, text, recv in src:
         if i >= n:
             return
         sig = parse_signature(text, recv=recv, source=f"{origin} {i}")
         p = probe_sig(sig)
-        yield Item(i, origin, sig, p, sig_id(p))
-        i += 1
-    while i < n:
+        if (sid := sig_id(p)) not in seen:
+            seen.add(sid)
+            yield Item(i, origin, sig, p, sid)
+            i += 1
+    misses = 0
+    while i < n and misses < 100 * n:  # distinct signatures (the generator repeats small ones)
         sig = random_signature(rng)
         p = probe_sig(sig)
-        yield Item(i, "random", sig, p, sig_id(p))
+        if (sid := sig_id(p)) in seen:
+            misses += 1
+            continue
+        seen.add(sid)
+        yield Item(i, "random", sig, p, sid)
         i += 1
 
 
@@ -292,12 +300,12 @@ def classify(sig: Signature, arch: Arch, origin: str | None = None) -> set[str]:
     ps = arch.ptr_size
     out: set[str] = set() if origin is None else {origin}
     try:
-        s = spec_assign(sig, arch)
+        s = spec_of(sig, arch)
     except RegabiError:  # a signature the model refuses exercises nothing
         return out
     if sig.recv is not None:
         out.add("recv")
-        base = spec_assign(sig.__class__(sig.params, sig.results), arch)
+        base = spec_of(sig.__class__(sig.params, sig.results), arch)
         if [(p.regs, p.stack) for p in s.params[1:]] != [(p.regs, p.stack) for p in base.params]:
             out.add("recv-shift")
     types = ([None] if sig.recv is not None else []) + list(sig.params)

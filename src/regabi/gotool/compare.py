@@ -24,6 +24,7 @@ Three comparisons, each a *side*:
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from regabi.errors import RegabiError
@@ -44,6 +45,12 @@ __all__ = [
 ]
 
 SIDES = ("reflect", "placement", "compiler")
+
+
+@lru_cache(maxsize=8192)
+def spec_of(sig: Signature, arch: Arch) -> Any:
+    """``spec_assign`` memoized: each signature is compared and classified several times."""
+    return spec_assign(sig, arch)
 
 
 class Diff(NamedTuple):
@@ -95,7 +102,7 @@ def model_reflect_record(sig: Signature, arch: Arch, variant: str = "current") -
 def model_compiler_record(sig: Signature, arch: Arch) -> dict[str, Any]:
     """The spec's assignment in the (normalized) compiler record format."""
     try:
-        s = spec_assign(sig, arch)
+        s = spec_of(sig, arch)
     except RegabiError as e:
         return {"ok": False, "error": str(e)}
 
@@ -168,7 +175,7 @@ def _placements_reflect(rec: Mapping[str, Any], nvals: int) -> list[Any]:
 
 
 def _placements_spec(sig: Signature, arch: Arch) -> list[Any]:
-    s = spec_assign(sig, arch)
+    s = spec_of(sig, arch)
     ps = arch.ptr_size
     types = ([None] if sig.recv is not None else []) + list(sig.params) + list(sig.results)
     out: list[Any] = []
