@@ -97,7 +97,6 @@ def regen(goarch: str, n: int, seed: int, out_dir: Path) -> Path:
         "schema": "regabi.oracle/1", "go": tree.version, "goarch": goarch, "seed": seed,
         "n": n, "rows": len(rows),
         "command": f"python spec/oracle/regen.py --arch {goarch} --n {n} --seed {seed}",
-        "generated": time.strftime("%Y-%m-%d"),
         "probes": "reflect funcLayout with run-time types (reflectprobe_rt_test.go), "
                   "under qemu-user off amd64; cmd/compile ABIAnalyzeTypes with "
                   "ssa.NewConfig(GOARCH).ABI1 (abiprobe_test.go)",

@@ -21,7 +21,7 @@ from typing import Any, TextIO
 
 from regabi.errors import InputError
 from regabi.gocheck.db import CampaignDB
-from regabi.gocheck.sigs import Item, applicable, campaign_items, classify, probe_sig
+from regabi.gocheck.sigs import applicable, campaign_item, classify, probe_sig
 from regabi.gotool.binaries import (
     GoTree,
     ProbeBinary,
@@ -101,8 +101,11 @@ def parse_time(text: str | None) -> float | None:
 
 @dataclass(frozen=True)
 class BatchTask:
+    """Signatures ``indices`` of campaign (target, seed); the worker builds them itself."""
+
     target: Target
-    items: tuple[Item, ...]
+    seed: int
+    indices: tuple[int, ...]
     reflect: ProbeBinary
     compiler: ProbeBinary
 
@@ -127,13 +130,14 @@ def check_batch(task: BatchTask) -> dict[str, Any]:
     t0 = time.monotonic()
     tgt = task.target
     arch = tgt.arch()
-    probes = [it.probe for it in task.items]
+    items = [campaign_item(arch, task.seed, i) for i in task.indices]
+    probes = [it.probe for it in items]
     _, rrecs = run_probe(_resolve(task.reflect), probes, regs=tgt.regs)
     creg = (tgt.regs[0], tgt.regs[1], -1) if tgt.regs else None
     ccfg, crecs = run_probe(_resolve(task.compiler), probes, regs=creg)
     lo = int(ccfg.get("localsOffset", 0))
     rows = []
-    for it, rr, cr in zip(task.items, rrecs, crecs, strict=True):
+    for it, rr, cr in zip(items, rrecs, crecs, strict=True):
         diffs = (compare_record("reflect", it.sig, arch, rr)
                  + compare_record("placement", it.sig, arch, rr)
                  + compare_record("compiler", it.sig, arch, cr, locals_offset=lo))
@@ -314,15 +318,11 @@ class Campaign:
         queues: list[list[BatchTask]] = []
         before: dict[str, int] = {}
         for tgt in self.o.targets:
-            done = self.db.done_ids(ctxs[tgt.name])
+            done = self.db.done_indices(ctxs[tgt.name], self.o.seed)
             refl, comp = self.bins[tgt.name]
-            todo = []
-            for it in campaign_items(tgt.arch(), self.o.seed, self.o.n):
-                if it.id not in done:
-                    done.add(it.id)  # a signature drawn twice is checked once
-                    todo.append(it)
+            todo = [i for i in range(self.o.n) if i not in done]
             before[tgt.name] = self.db.totals(ctxs[tgt.name])[0]
-            q = [BatchTask(tgt, tuple(todo[i:i + self.o.batch]), refl, comp)
+            q = [BatchTask(tgt, self.o.seed, tuple(todo[i:i + self.o.batch]), refl, comp)
                  for i in range(0, len(todo), self.o.batch)]
             queues.append(q)
         tasks = list(_interleave(queues))
@@ -331,7 +331,7 @@ class Campaign:
         deadline = t0 + self.o.time_limit if self.o.time_limit is not None else None
         pending: list[Any] = []
         it = iter(tasks)
-        n_total = sum(len(t.items) for t in tasks)
+        n_total = sum(len(t.indices) for t in tasks)
         n_done = 0
         try:
             while True:

@@ -1,8 +1,9 @@
 """The campaign database (SQLite): what was checked, what disagreed, across runs.
 
 A *context* is one (tree, extra overlay, probe sources, target) combination; results are keyed
-by (context, signature id), so a rerun — after Ctrl-C, a crash, or with a larger ``--n`` or
-another seed — skips every signature already checked in that context. Only the process that
+by (context, seed, index), so a rerun of a campaign — after Ctrl-C, a crash, or with a larger
+``--n`` — skips every signature it already checked; totals and coverage count distinct
+signatures over all runs and seeds. Only the process that
 runs the campaign writes (Dask workers return their results to it).
 """
 
@@ -26,7 +27,8 @@ CREATE TABLE IF NOT EXISTS contexts(
 CREATE TABLE IF NOT EXISTS results(
     ctx TEXT, sig_id TEXT, idx INTEGER, seed INTEGER, origin TEXT, func TEXT, recv TEXT,
     disagree INTEGER, sides TEXT, classes TEXT, diffs TEXT, run INTEGER,
-    PRIMARY KEY (ctx, sig_id));
+    PRIMARY KEY (ctx, seed, idx));
+CREATE INDEX IF NOT EXISTS results_sig ON results(ctx, sig_id);
 CREATE TABLE IF NOT EXISTS findings(
     ctx TEXT, sig_id TEXT, side TEXT, func TEXT, recv TEXT, rounds INTEGER, diffs TEXT,
     json TEXT, PRIMARY KEY (ctx, sig_id, side));
@@ -59,8 +61,9 @@ class CampaignDB:
                          (ctx, goroot, version, target, overlay, time.time()))
         self.con.commit()
 
-    def done_ids(self, ctx: str) -> set[str]:
-        return {r[0] for r in self.con.execute("SELECT sig_id FROM results WHERE ctx=?", (ctx,))}
+    def done_indices(self, ctx: str, seed: int) -> set[int]:
+        return {r[0] for r in self.con.execute(
+            "SELECT idx FROM results WHERE ctx=? AND seed=?", (ctx, seed))}
 
     def start_run(self, argv: str) -> int:
         cur = self.con.execute("INSERT INTO runs(started, argv, checked, disagreements, "
@@ -85,8 +88,9 @@ class CampaignDB:
         self.con.commit()
 
     def disagreements(self, ctx: str) -> list[dict[str, Any]]:
-        cur = self.con.execute("SELECT sig_id, idx, origin, func, recv, sides, diffs FROM "
-                               "results WHERE ctx=? AND disagree=1 ORDER BY idx", (ctx,))
+        cur = self.con.execute("SELECT sig_id, MIN(idx), origin, func, recv, sides, diffs FROM "
+                               "results WHERE ctx=? AND disagree=1 GROUP BY sig_id "
+                               "ORDER BY MIN(idx)", (ctx,))
         return [{"id": a, "index": b, "origin": c, "func": d, "recv": e, "sides": f.split(","),
                  "diffs": json.loads(g)} for a, b, c, d, e, f, g in cur]
 
@@ -103,13 +107,15 @@ class CampaignDB:
 
     def totals(self, ctx: str) -> tuple[int, int]:
         """(signatures checked, signatures that disagree) in this context, over all runs."""
-        row = self.con.execute("SELECT COUNT(*), COALESCE(SUM(disagree), 0) FROM results "
-                               "WHERE ctx=?", (ctx,)).fetchone()
+        row = self.con.execute("SELECT COUNT(DISTINCT sig_id), COUNT(DISTINCT CASE WHEN "
+                               "disagree THEN sig_id END) FROM results WHERE ctx=?",
+                               (ctx,)).fetchone()
         return int(row[0]), int(row[1])
 
     def coverage(self, ctx: str) -> Counter[str]:
         c: Counter[str] = Counter()
-        for (classes,) in self.con.execute("SELECT classes FROM results WHERE ctx=?", (ctx,)):
+        for (classes,) in self.con.execute("SELECT MIN(classes) FROM results WHERE ctx=? "
+                                           "GROUP BY sig_id", (ctx,)):
             if classes:
                 c.update(classes.split(","))
         return c

@@ -11,9 +11,10 @@ Three sources, in this order for every campaign:
    with seeded filler types.
 3. **Random signatures** (``regabi.model.corpus.random_signature``), seeded.
 
-Signature ``i`` of a campaign is a pure function of (arch, seed, i), so a campaign resumes by
-index. :func:`classify` names the boundary classes a signature *exercises*, computed from the
-spec's assignment, whatever its source (the coverage report, TLC ``-coverage`` style).
+Signature ``i`` of a campaign is a pure function of (arch, seed, i), built alone
+(:func:`campaign_item`): a campaign resumes by index, and workers build their own batches.
+:func:`classify` names the boundary classes a signature *exercises*, computed from the spec's
+assignment, whatever its source (the coverage report, TLC ``-coverage`` style).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import hashlib
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from regabi.errors import RegabiError
 from regabi.gotool.compare import spec_of
@@ -37,6 +39,7 @@ __all__ = [
     "Item",
     "applicable",
     "boundary_signatures",
+    "campaign_item",
     "campaign_items",
     "classify",
     "go_text",
@@ -194,13 +197,15 @@ def _templates(arch: Arch, rng: random.Random) -> Iterator[tuple[str, str | None
     yield _sig([z, *ints[:2]], [wide]), recv
 
 
+@lru_cache(maxsize=256)
+def _boundary_round(arch: Arch, seed: int, r: int) -> tuple[tuple[str, str | None], ...]:
+    return tuple(_templates(arch, random.Random(f"boundary/{arch.name}/{seed}/{r}")))
+
+
 def boundary_signatures(arch: Arch, seed: int, rounds: int = 1) -> list[tuple[str, str | None]]:
-    """``rounds`` rounds of boundary templates, fillers drawn from ``Random(seed)``."""
-    rng = random.Random(f"boundary/{arch.name}/{seed}")
-    out: list[tuple[str, str | None]] = []
-    for _ in range(rounds):
-        out.extend(_templates(arch, rng))
-    return out
+    """``rounds`` rounds of boundary templates; round r draws its fillers from its own
+    ``Random`` (so any round can be built alone)."""
+    return [x for r in range(rounds) for x in _boundary_round(arch, seed, r)]
 
 
 def go_text(t: GoType) -> str:
@@ -242,40 +247,34 @@ class Item:
     id: str
 
 
-def campaign_items(arch: Arch, seed: int, n: int, *, boundary_rounds: int | None = None
-                   ) -> Iterator[Item]:
-    """The first ``n`` distinct signatures of the campaign (arch, seed): vectors, boundary,
-    random.
+def campaign_item(arch: Arch, seed: int, i: int) -> Item:
+    """Signature ``i`` of the campaign (arch, seed), built alone (so workers can build theirs).
 
-    Boundary rounds default to a quarter of ``n`` (at least one round).
+    Go's vectors come first; after them every fourth index is a boundary signature (round
+    ``k // per_round`` of the templates), the rest are random, each index with its own seeded
+    ``Random``. Small random signatures repeat now and then; the database keeps one result
+    per distinct signature.
     """
-    per_round = len(boundary_signatures(arch, seed, 1))
-    if boundary_rounds is None:
-        boundary_rounds = max(1, (n // 4) // per_round)
-    src: list[tuple[str, str, str | None]] = [("go-vector", f, r) for f, r in GO_VECTORS]
-    src += [("boundary", f, r) for f, r in boundary_signatures(arch, seed, boundary_rounds)]
-    rng = random.Random(f"random/{arch.name}/{seed}")
-    seen: set[str] = set()
-    i = 0
-    for origin, text, recv in src:
-        if i >= n:
-            return
-        sig = parse_signature(text, recv=recv, source=f"{origin} {i}")
-        p = probe_sig(sig)
-        if (sid := sig_id(p)) not in seen:
-            seen.add(sid)
-            yield Item(i, origin, sig, p, sid)
-            i += 1
-    misses = 0
-    while i < n and misses < 100 * n:  # distinct signatures (the generator repeats small ones)
-        sig = random_signature(rng)
-        p = probe_sig(sig)
-        if (sid := sig_id(p)) in seen:
-            misses += 1
-            continue
-        seen.add(sid)
-        yield Item(i, "random", sig, p, sid)
-        i += 1
+    nv = len(GO_VECTORS)
+    if i < nv:
+        origin, (text, recv) = "go-vector", GO_VECTORS[i]
+        sig = parse_signature(text, recv=recv, source=f"go-vector {i}")
+    elif (i - nv) % 4 == 0:
+        k = (i - nv) // 4
+        per = len(_boundary_round(arch, seed, 0))
+        text, recv = _boundary_round(arch, seed, k // per)[k % per]
+        origin, sig = "boundary", parse_signature(text, recv=recv, source=f"boundary {i}")
+    else:
+        origin = "random"
+        sig = random_signature(random.Random(f"random/{arch.name}/{seed}/{i}"))
+    p = probe_sig(sig)
+    return Item(i, origin, sig, p, sig_id(p))
+
+
+def campaign_items(arch: Arch, seed: int, n: int, *, start: int = 0) -> Iterator[Item]:
+    """Signatures ``start`` … ``n - 1`` of the campaign (arch, seed)."""
+    for i in range(start, n):
+        yield campaign_item(arch, seed, i)
 
 
 def _zero(t: GoType, ps: int) -> bool:
