@@ -157,13 +157,16 @@ def _run_probe(
         go, "test", "-vet=off", f"-overlay={overlay}",
         "-run", "^TestRegabiProbe$", "-count=1", pkg,
     ]  # fmt: skip
-    try:
-        proc = subprocess.run(
-            cmd, env=env, capture_output=True, text=True, timeout=_TIMEOUT_S, check=False
-        )
-    except subprocess.TimeoutExpired as e:
-        raise GoProbeError(f"{' '.join(cmd)} timed out after {_TIMEOUT_S}s") from e
-    output = proc.stdout + proc.stderr
+    for _attempt in range(3):
+        try:
+            proc = subprocess.run(
+                cmd, env=env, capture_output=True, text=True, timeout=_TIMEOUT_S, check=False
+            )
+        except subprocess.TimeoutExpired as e:
+            raise GoProbeError(f"{' '.join(cmd)} timed out after {_TIMEOUT_S}s") from e
+        output = proc.stdout + proc.stderr
+        if proc.returncode == 0 or re.search(r"\S+\.go:\d+:|--- FAIL", output):
+            break  # ran, or a real compile/test error; else retry a transient OS failure
     if proc.returncode != 0 or not out_path.exists():
         raise _ProbeFailed(proc.returncode, output, goarch)
     return json.loads(out_path.read_text())
