@@ -370,3 +370,41 @@ def test_emitted_tests_pass_on_the_real_tree(tmp_path: Path) -> None:
     ok, out = run_go_test(tree, str(c / "regabi_gocheck_test.go"), side="compiler",
                           goarch="amd64")
     assert ok, out[-3000:]
+
+
+@needs_go
+@pytest.mark.gotoolchain
+def test_ctrl_c_then_resume(tmp_path: Path) -> None:
+    """SIGINT mid-campaign: exit 130 with the summary, results so far kept; the rerun checks
+    only what is left."""
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+
+    db = tmp_path / "db.sqlite"
+    cmd = [sys.executable, "-m", "regabi", "gocheck", "--n", "20000", "--batch-size", "20",
+           "--db", str(db)]
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 300
+    rows = 0
+    while rows == 0 and time.monotonic() < deadline and p.poll() is None:
+        time.sleep(0.2)
+        if db.exists():
+            try:
+                with sqlite3.connect(db) as con:
+                    rows = con.execute("SELECT COUNT(*) FROM results").fetchone()[0]
+            except sqlite3.Error:
+                rows = 0
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=120)
+    assert p.returncode == 130, (out[-500:], err[-500:])
+    assert "(interrupted)" in out.splitlines()[-1]
+    with sqlite3.connect(db) as con:
+        done = con.execute("SELECT COUNT(DISTINCT sig_id) FROM results").fetchone()[0]
+    assert 0 < done < 19000
+    r = subprocess.run([*cmd, "--time", "3", "--json"], capture_output=True, text=True,
+                       timeout=300)
+    t = json.loads(r.stdout)["targets"][0]
+    assert t["new"] > 0 and t["total"] == done + t["new"]
