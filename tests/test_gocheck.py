@@ -85,14 +85,29 @@ def test_unmodified_tree_agrees_amd64(capsys: pytest.CaptureFixture[str], tmp_pa
 
 @needs_go
 @pytest.mark.gotoolchain
+def test_unmodified_tree_agrees_386_and_emulated(capsys: pytest.CaptureFixture[str],
+                                                tmp_path: Path) -> None:
+    """Another GOARCH (386: PtrSize 4, no registers; runs natively on amd64 hosts) and amd64
+    with 2 integer / 1 float register emulated through SetArgRegs."""
+    code, rep = _json(capsys, "--arch", "386,amd64:2:1", "--n", str(N // 2), "--seed",
+                      str(SEED), "--db", str(tmp_path / "db.sqlite"), "--jobs", "2")
+    assert code == 0 and rep["disagreements"] == 0, rep
+    t386, emu = rep["targets"]
+    assert t386["coverage"]["align-gap-stack"] > 0 and emu["coverage"]["exhaust-float"] > 0
+
+
+@needs_go
+@pytest.mark.gotoolchain
+@pytest.mark.skipif(not os.environ.get("REGABI_GOCHECK_QEMU"),
+                    reason="set REGABI_GOCHECK_QEMU=1 (builds the standard library for arm64: "
+                           "~2 min cold; bench/bench_gocheck.py and spec/oracle cover qemu)")
 @pytest.mark.skipif(shutil.which("qemu-aarch64-static") is None, reason="qemu-user-static")
 def test_unmodified_tree_agrees_arm64_under_qemu(capsys: pytest.CaptureFixture[str],
                                                  tmp_path: Path) -> None:
-    code, rep = _json(capsys, "--arch", "arm64,amd64:2:1", "--n", str(N // 2), "--seed",
+    code, rep = _json(capsys, "--arch", "arm64", "--n", str(N // 2), "--seed",
                       str(SEED), "--db", str(tmp_path / "db.sqlite"), "--jobs", "2")
     assert code == 0 and rep["disagreements"] == 0, rep
-    arm = rep["targets"][0]
-    assert arm["target"] == "arm64" and arm["coverage"]["exhaust-int"] > 0
+    assert rep["targets"][0]["coverage"]["exhaust-int"] > 0
 
 
 # ------------------------------------------------------------- trees with a fix reverted
@@ -185,8 +200,7 @@ def test_compiler_side_finding(capsys: pytest.CaptureFixture[str], tmp_path: Pat
     failed_ok, output = run_go_test(tree, test, side="compiler", goarch="amd64",
                                     overlay=ov_map)
     assert not failed_ok and "--- FAIL: TestRegabiGocheckCompiler" in output, output[-2000:]
-    passed, output = run_go_test(tree, test, side="compiler", goarch="amd64")
-    assert passed, output[-2000:]
+    # that the emitted compiler test passes on the real tree: test_emitted_tests_pass_on_…
 
 
 # --------------------------------------------------------------------------- campaigns

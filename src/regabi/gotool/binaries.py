@@ -229,6 +229,16 @@ def overlay_replace(tree: GoTree, kind: str, gen_dir: Path) -> dict[str, str]:
     return rep
 
 
+def overlay_for(tree: GoTree, kind: str, overlay: Mapping[str, str]) -> dict[str, str]:
+    """The entries of a user's overlay that a probe sees: files under ``src/cmd`` (the
+    compiler's code) go to the compiler probe, all others (reflect, internal/abi, runtime: the
+    library's code) to the reflect probe. Each probe exercises only its side, and a patch to
+    one side then does not relink the other's binary."""
+    cmd = str(tree.src / "cmd") + os.sep
+    return {k: v for k, v in overlay.items()
+            if (str(Path(k).resolve()).startswith(cmd)) == (kind == "compiler")}
+
+
 def _digest_files(paths: Sequence[Path], extra: Mapping[str, str]) -> str:
     h = hashlib.sha256()
     for p in paths:
@@ -271,7 +281,7 @@ def build_probe(tree: GoTree, kind: str, goarch: str, *,
 
     if kind not in KINDS:
         raise ValueError(f"probe kind must be one of {KINDS}")
-    extra = dict(extra_overlay or {})
+    extra = overlay_for(tree, kind, extra_overlay or {})
     build_arch = goarch if kind == "reflect" else host_goarch()
     key = probe_key(tree, kind, goarch if kind == "reflect" else "host", extra)
     cdir = (cache or cache_root()) / "probes" / key
