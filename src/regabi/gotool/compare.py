@@ -10,7 +10,7 @@ Three comparisons, each a *side*:
 
 * ``reflect``: Go's funcLayout against ``reflect_assign(sig, arch, variant)`` — every abiDesc
   field, plus the frame type's pointer bytes (funcLayout sets ``PtrBytes = stackPtrs.n *
-  PtrSize``, go1.27.3 src/reflect/type.go funcLayout).
+  PtrSize``, go1.27.3 src/reflect/type.go:2873 in funcLayout).
 * ``placement``: Go's funcLayout against ``spec_assign`` — where each non-zero-size value goes
   (register class and index, or stack offset): reflect must put every value where the compiled
   callee expects it (INV-ASSIGN-AGREE, on Go's own answer).
