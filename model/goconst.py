@@ -373,6 +373,11 @@ def _to_cplx(c: Const) -> tuple[Fraction, Fraction]:
     return (_to_frac(c), Fraction(0))
 
 
+def _unknown_of(x: Const, y: Const) -> Const:
+    typ = x.typ or y.typ
+    return Const("unknown", None, typ, "" if typ is not None else (x.ukind or y.ukind or "int"))
+
+
 def _as_int(c: Const) -> int | None:
     """go/constant ToInt: exact integers of any numeric kind."""
     if c.kind == "int":
@@ -479,7 +484,9 @@ class ConstEval:
 
     def _untyped_overflow(self, c: Const, op: str, node: Node) -> None:
         if c.kind == "int" and abs(c.val).bit_length() > PREC:  # type: ignore[arg-type]
-            raise self.h.err(GoTypeError, f"constant {op}{' ' if op else ''}overflow", node)
+            e = self.h.err(GoTypeError, f"constant {op}{' ' if op else ''}overflow", node)
+            e.unknown = True  # type: ignore[attr-defined]  # go/types: the value is unknown
+            raise e
 
     # -- expressions -------------------------------------------------------------------------
 
@@ -577,6 +584,8 @@ class ConstEval:
         if op in ("*", "&", "<-"):
             raise self.not_constant(node, None)
         x = self.eval(opnd, iota)  # type: ignore[arg-type]
+        if x.kind == "unknown":
+            return x
         if op == "!":
             if x.kind != "bool":
                 raise h.err(GoTypeError, f"invalid operation: operator ! not defined on "
@@ -617,6 +626,11 @@ class ConstEval:
         for b in reversed(spine):
             y_node = b.child_by_field_name("right")
             op = self.h.text(b.child_by_field_name("operator"))  # type: ignore[arg-type]
+            if x.kind == "unknown":  # go/constant: operations on unknown values are unknown
+                y = self.eval(y_node, iota)  # type: ignore[arg-type]
+                x = _unknown_of(x, y) if op not in ("==", "!=", "<", "<=", ">", ">=") else \
+                    Const("unknown", None, None, "bool")
+                continue
             if op in ("<<", ">>"):
                 x = self._shift(b, x, op, y_node, iota)  # type: ignore[arg-type]
                 continue
@@ -632,6 +646,9 @@ class ConstEval:
                 x = Const("bool", v, typ, "bool" if typ is None else "")
                 continue
             y = self.eval(y_node, iota)  # type: ignore[arg-type]
+            if y.kind == "unknown":
+                x = _unknown_of(x, y)
+                continue
             x = self._binary(b, op, x, y)
         return x
 
@@ -770,6 +787,8 @@ class ConstEval:
         h = self.h
         lnode = node.child_by_field_name("left")
         y = self.eval(ynode, iota)
+        if y.kind == "unknown":
+            return _unknown_of(x, x)
         # the shift count (go/types expr.go shift): an integer; untyped ones must be
         # representable as uint
         ys = self.expr_str(ynode)
@@ -796,7 +815,9 @@ class ConstEval:
             v = xi << s if op == "<<" else xi >> s
             r = Const("int", v, None, uk)
             if abs(v).bit_length() > PREC:
-                raise h.err(GoTypeError, "constant shift overflow", ynode)
+                e = h.err(GoTypeError, "constant shift overflow", ynode)
+                e.unknown = True  # type: ignore[attr-defined]
+                raise e
             return r
         if not _is_int_type(x.typ):
             raise h.err(GoTypeError, f"invalid operation: shifted operand "
@@ -849,6 +870,9 @@ class ConstEval:
         """go/types conversion.go: constant conversions to basic types."""
         h = self.h
         x = self.eval(arg, iota)
+        if x.kind == "unknown":
+            return Const("unknown", None, t if _is_basic(t) else None, "" if _is_basic(t) else
+                         "int")
         if not _is_basic(t):
             raise self.not_constant(node, str(t))
         tk = _kind_of(t)
@@ -886,6 +910,8 @@ class ConstEval:
             if n is not None:
                 return Const("int", n, intt)
             x = self.eval(a, iota)
+            if x.kind == "unknown":
+                return Const("unknown", None, intt)
             if x.kind == "string" and name == "len":
                 return Const("int", len(x.val), intt)  # type: ignore[arg-type]
             raise h.err(GoTypeError, f"invalid argument: {describe(self.expr_str(a), x)} for "
@@ -1078,6 +1104,8 @@ class ConstEval:
                 return self.default_type(obj)  # type: ignore[arg-type]
             if kind == "type" and not quiet:
                 raise h.err(GoTypeError, f"{h.text(node)} (type) is not an expression", node)
+            if kind == "undefined" and not quiet:
+                raise h.err(GoTypeError, f"undefined: {h.text(node)}", node)
         if t == "call_expression":
             fn = node.child_by_field_name("function")
             if fn is not None and (h.is_type_expr(fn) or (

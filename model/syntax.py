@@ -132,6 +132,7 @@ class Skipped:
     name: str
     line: int
     reason: str
+    pos: str = ""  # file:line:col when known
 
 
 @dataclass
@@ -701,6 +702,8 @@ class _Checker:
     def const_value(self, o: _Obj, use: Node) -> Const:
         if o.state == 2:
             if o.value is None:
+                if isinstance(o.err, UnsupportedError):
+                    raise o.err
                 raise _Abandon
             return o.value
         if o.state == 1:
@@ -718,11 +721,26 @@ class _Checker:
         except InputError as e:
             o.err = e
             self.record(e)
-            raise _Abandon from None
+            if not getattr(e, "unknown", False):
+                raise _Abandon from None
+            # go/types goes on with an unknown value: uses report "constant unknown"
+            o.value = self._unknown(o)
+            return o.value
         finally:
             self.leave()
             self.path.pop()
             o.state = 2
+
+    def _unknown(self, o: _Obj) -> Const:
+        typ = None
+        if o.typ_node is not None:
+            try:
+                typ = self.type(o.typ_node)
+            except (InputError, _Abandon):
+                typ = None
+            if typ is not None and not _const_type(typ):
+                typ = None
+        return Const("unknown", None, typ, "" if typ is not None else "int")
 
     def _const_decl(self, o: _Obj) -> Const:
         """go/types decl.go constDecl and assignment.go: the value, converted to the declared
@@ -741,8 +759,10 @@ class _Checker:
         if r is None:
             code = self.consts._overflow_code(v, t)
             tail = f" ({code})" if code != "cannot" else ""
-            raise self.err(GoTypeError, f"cannot use {describe(self.consts.expr_str(o.expr), v)} "
-                           f"as {t} value in constant declaration{tail}", o.expr)
+            e = self.err(GoTypeError, f"cannot use {describe(self.consts.expr_str(o.expr), v)} "
+                         f"as {t} value in constant declaration{tail}", o.expr)
+            e.unknown = True  # type: ignore[attr-defined]
+            raise e
         return r
 
     def var_type(self, o: _Obj) -> GoType | None:
@@ -932,9 +952,13 @@ class _Checker:
         t._lay[_COMPLETE] = True  # type: ignore[index]
 
     def valid_named(self, root: Named, node: Any) -> None:
-        """Iterative depth-first search of the by-value containment graph from ``root``."""
-        if self.vstate.get(root) == 2:
+        """Iterative depth-first search of the by-value containment graph from ``root``
+        (vstate: 1 on the search path, 2 valid, 3 invalid, error already reported)."""
+        st = self.vstate.get(root)
+        if st == 2:
             return
+        if st == 3:
+            raise _Abandon
         stack: list[tuple[Named, list[tuple[Named, int]], int]] = []
         on = self.von  # active nodes, shared with searches nested through bind (Sizeof)
         base = len(on)
@@ -957,7 +981,7 @@ class _Checker:
             self._dfs(push, stack, on, node)
         except BaseException:
             for n in on[base:]:
-                self.vstate[n] = 2
+                self.vstate[n] = 3
             del on[base:]
             raise
 
@@ -976,6 +1000,8 @@ class _Checker:
                         raise self.cycle_error(cyc[0], node)
                     finally:
                         self.path = saved
+                if st == 3:
+                    raise _Abandon
                 if st == 0:
                     push(m)
                 continue
@@ -1298,6 +1324,7 @@ class _Checker:
         the same name needs an identical signature), type-set elements."""
         display: list[str] = []
         methods: dict[str, Func] = {}
+        explicit: set[str] = set()
         funcs: list[Func] = []
         why = ""
         for el in node.named_children:
@@ -1309,8 +1336,10 @@ class _Checker:
                 ps, _, var, rs, _ = self.signature(el.child_by_field_name("parameters"),
                                                    el.child_by_field_name("result"), el)
                 f = Func(tuple(ps), tuple(rs), var)
-                if name in methods and name != "_":
+                # explicit methods must differ; an embedded one may repeat with the same type
+                if name in explicit or (name in methods and methods[name] != f):
                     raise self.err(GoTypeError, f"duplicate method {name}", nn)
+                explicit.add(name)
                 if name == "_":
                     raise self.err(GoTypeError, "methods must have a unique non-blank name", nn)
                 methods[name] = f
@@ -1803,6 +1832,8 @@ def _check_decls(ck: _Checker) -> None:
         if o.kind == "type" and o.named is not None and o.named.bound:
             try:
                 ck.valid_named(o.named, o.node)
+                if o.name != "_":  # the compiler sizes every declared type (noder; size.go)
+                    ck.check_sizes([(o.named, o.node)])
             except _Abandon:
                 pass
             except UnsupportedError:
