@@ -143,18 +143,29 @@ def helper(go: str | None = None) -> str:
     return str(exe)
 
 
+def _path_is(t: str, what: str) -> bool:
+    """Path tests that never raise (a long signature is not a valid file name)."""
+    if len(t) > 4096 or "\0" in t or "\n" in t:
+        return False
+    try:
+        p = Path(t)
+        return p.is_dir() if what == "dir" else p.is_file() if what == "file" else p.exists()
+    except (OSError, ValueError):
+        return False
+
+
 def is_package_pattern(target: str) -> bool:
     """Whether a ``regabi layout`` target names packages rather than a signature or a file:
     ``.``, ``./…``, ``../…``, a pattern ending in ``/...``, an existing directory, or an import
     path (``text/template``, ``io``; a signature starts with ``func`` or ``(``)."""
     t = target.strip()
-    if not t or (t.startswith(("func", "(")) and not Path(t).is_dir()):
+    if not t or (t.startswith(("func", "(")) and not _path_is(t, "dir")):
         return False
     if t in (".", "..", "...") or t.startswith(("./", "../", "/")) or t.endswith("/..."):
-        return Path(t).is_dir() or t.endswith("/...") or not Path(t).exists()
-    if Path(t).is_dir():
+        return _path_is(t, "dir") or t.endswith("/...") or not _path_is(t, "exists")
+    if _path_is(t, "dir"):
         return True
-    if Path(t).exists():
+    if _path_is(t, "exists"):
         return False
     import re
 
@@ -203,11 +214,11 @@ def _first_error(err: str, cls: type[InputError] = GoTypeError) -> InputError:
     if len(parts) == 4 and parts[1].isdigit() and parts[2].isdigit():
         return cls(parts[3].strip(), source=parts[0], line=int(parts[1]),
                    column=int(parts[2]))
-    return cls(err.splitlines()[0] if err else "error")
+    return InputError(err.splitlines()[0] if err else "error")
 
 
 def _from_json(data: dict[str, Any], ps: int) -> list[GoPackage]:
-    tab = data["types"]
+    tab = data.get("types") or []
     built = _build_types(tab)
     out = []
     for p in data["packages"]:
@@ -362,8 +373,11 @@ def signatures_for_target(target: str, recv: str | None, arch: Any,
     from regabi.model.syntax import parse_go_file, parse_signature
 
     notes = notes if notes is not None else []
-    p = Path(target)
-    if p.is_file():
+    p = Path(target) if _path_is(target, "file") else None
+    if p is None and target.endswith(".go") and not target.lstrip().startswith(("func", "(")) \
+            and not _path_is(target, "exists"):
+        raise InputError(f"cannot read {target}: no such file")
+    if p is not None:
         try:
             data = p.read_bytes()
         except OSError as e:

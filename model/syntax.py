@@ -247,6 +247,8 @@ class _Seg:
     col: int
     source: str
     line0: int = 1  # the user's line number of the segment's first line
+    end_row: int = 0  # wrapper row and column where the user's text ends
+    end_col: int = 0
     ins_row: int = -1  # "func" inserted before a leading "(": wrapper row, column, length
     ins_col: int = 0
     ins_len: int = 0
@@ -293,6 +295,7 @@ class _Builder:
             self.semis.update(self.off + i for i in ins)
         self._advance(data)
         seg.end = self.off
+        seg.end_row, seg.end_col = self.row, self.col
         self.segs.append(seg)
         return seg
 
@@ -388,6 +391,10 @@ class _Checker:
         row, col = node.start_point
         i = bisect.bisect_right(self.seg_starts, byte) - 1
         seg = self.segs[max(i, 0)]
+        if byte < seg.start:  # in the wrapper before the user's text: its start
+            row, col = seg.row, seg.col
+        elif byte > seg.end:  # in the wrapper after it: its end
+            row, col = seg.end_row, seg.end_col
         if row == seg.ins_row and col >= seg.ins_col + seg.ins_len:
             col -= seg.ins_len
         line = row - seg.row + seg.line0
@@ -460,7 +467,8 @@ class _Checker:
             return "comma"
         if txt == ";":
             return "semicolon"
-        return txt[:30]
+        first = txt.splitlines()[0].strip() if txt.strip() else ""
+        return first[:30] or "newline"
 
     def check_syntax(self, root: Node) -> None:
         if not root.has_error:
@@ -496,20 +504,41 @@ class _Checker:
         while leaf.children:
             errs = [c for c in leaf.children if c.type == "ERROR" or c.is_missing]
             leaf = errs[0] if errs else leaf.children[0]
+        if self.in_user(leaf.start_byte) is None:
+            # recovery put the error in the wrapper's text: name the first user token in it
+            stack = [node]
+            found = None
+            while stack and found is None:
+                n = stack.pop()
+                if not n.children:
+                    if self.in_user(n.start_byte) is not None and n.end_byte > n.start_byte:
+                        found = n
+                    continue
+                stack.extend(reversed(n.children))
+            if found is None:
+                raise self.err(GoSyntaxError, "syntax error: unexpected EOF", _end(node))
+            leaf = found
         raise self.err(GoSyntaxError, f"syntax error: unexpected {self.tokdesc(leaf)}", leaf)
+
+    def in_user(self, byte: int) -> _Seg | None:
+        i = bisect.bisect_right(self.seg_starts, byte) - 1
+        if i >= 0 and byte < self.segs[i].end:
+            return self.segs[i]
+        return None
 
     # -- declarations ------------------------------------------------------------------------------
 
     def declare(self, obj: _Obj) -> None:
-        self.all.append(obj)
-        if obj.named is not None:
-            self.named_obj[obj.named] = obj
-        if obj.name == "_":
-            return
-        old = self.objs.get(obj.name)
-        if old is not None:
+        if obj.name != "_" and obj.name in self.objs:
             raise self.err(GoTypeError, f"{obj.name} redeclared in this block", obj.node)
-        self.objs[obj.name] = obj
+        if obj.kind == "type" and not obj.generic:
+            # blank types are distinct from each other
+            obj.named = Named(obj.name, scope=(self.scope, len(self.all)) if obj.name == "_"
+                              else self.scope)
+            self.named_obj[obj.named] = obj
+        self.all.append(obj)
+        if obj.name != "_":
+            self.objs[obj.name] = obj
 
     def collect(self, tops: list[Node]) -> list[Node]:
         """Declares the package-level objects of ``tops``; returns the func declarations."""
@@ -528,9 +557,6 @@ class _Checker:
                                  self.text(nn), nn, spec)  # type: ignore[arg-type]
                         o.typ_node = spec.child_by_field_name("type")
                         o.generic = spec.child_by_field_name("type_parameters") is not None
-                        if o.kind == "type" and not o.generic:
-                            o.named = Named(o.name, scope=(self.scope, len(self.all)) if
-                                            o.name == "_" else self.scope)
                         self.declare(o)
                 elif t == "const_declaration":
                     self._collect_consts(top)
@@ -945,7 +971,7 @@ class _Checker:
         d = own
         for n, at in refs:
             self.valid_named(n, node)
-            d = max(d, at + 1 + self.vdepth.get(n, 0))
+            d = max(d, at + self.vdepth.get(n, 0))
         if d > MAX_DEPTH:
             raise self.err(InputLimitError, f"type {t} nests arrays and structs {d} levels deep "
                            f"(regabi's limit is {MAX_DEPTH}; SIG-5)", node)
@@ -1009,7 +1035,7 @@ class _Checker:
             on.pop()
             d = self.vdepth[n]
             for m, at in refs:
-                d = max(d, at + 1 + self.vdepth.get(m, 0))
+                d = max(d, at + self.vdepth.get(m, 0))
             self.vdepth[n] = d
             self.vstate[n] = 2
             if d > MAX_DEPTH:
@@ -1739,6 +1765,8 @@ _MEMO: dict[tuple[int, bytes], GoType] = {}
 
 
 _PKG = b"package p\n"
+_GENERIC_FUNC = re.compile(rb"\s*func\s*\[")
+_LEADING = re.compile(rb"(?:\s+|//[^\n]*|/\*.*?\*/)*", re.S)
 
 
 def _scope_of(data: bytes, source: str) -> str:
@@ -1873,6 +1901,11 @@ def parse_signature(text: str | bytes, *, recv: str | None = None, decls: str = 
     """
     data = _to_bytes(text)
     _check_encoding(data, source)
+    m = _GENERIC_FUNC.match(data)
+    if m:  # syntax/parser.go funcType: "function type must have no type parameters"
+        line, col = _line_col(data, m.end() - 1)
+        raise GoSyntaxError("syntax error: function type must have no type parameters",
+                            source=source, line=line, column=col)
     b = _Builder()
     b.fixed(_PKG + b"type _ ")
     sseg = b.user(data, source, func_prefix=True)
@@ -1953,6 +1986,12 @@ def parse_go_file(text: str | bytes, *, source: str = "<file>", ptr_size: int = 
     _check_encoding(data, source)
     if bom:
         data = b"   " + data[3:]  # keeps offsets and columns
+    m = _LEADING.match(data)
+    if not data[m.end():].startswith(b"package") or data[m.end() + 7 : m.end() + 8].isalnum():
+        # syntax/parser.go fileOrNil: the first token must be "package"
+        line, col = _line_col(data, m.end())
+        raise GoSyntaxError("syntax error: package statement must be first", source=source,
+                            line=line, column=col)
     b = _Builder()
     seg = b.user(data, source)
     b.fixed(b"\n")
@@ -2133,7 +2172,8 @@ def parse_signatures(texts: list[str], *, source: str = "item",
         if data.startswith(b"func") and b"\n" not in data:
             # the common case, one line: the builder's bookkeeping inline
             start = b.off + 7
-            seg = _Seg(start, start + len(data), b.row, 7, f"{source} {nums[i]}")
+            seg = _Seg(start, start + len(data), b.row, 7, f"{source} {nums[i]}", 1, b.row,
+                       7 + len(data))
             parts.append(b"type _ " + data + b"\n")
             b.off = seg.end + 1
             b.row += 1

@@ -30,7 +30,9 @@ class InputError(RegabiError):
         self, message: str, *, source: str | None = None, line: int | None = None,
         column: int | None = None,
     ) -> None:
-        self.message = message
+        # one line, whatever text the message quotes
+        self.message = " ".join(message.splitlines()) if "\n" in message or "\r" in message \
+            else message
         self.source = source
         self.line = line
         self.column = column
