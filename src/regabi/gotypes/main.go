@@ -539,8 +539,14 @@ func shaped(enc *encoder, fset *token.FileSet, fn *types.Func, recvNamed *types.
 			}
 		}
 		recvType = sig.Recv().Type()
-		j.Instance = "(" + types.TypeString(fn.Type().(*types.Signature).Recv().Type(), enc.qual) + ")." + fn.Name()
-		j.Shape = "(" + types.TypeString(recvType, enc.qual) + ")." + fn.Name()
+		star := ""
+		if _, ok := recvType.(*types.Pointer); ok {
+			star = "*"
+		}
+		// the symbol's spelling: type arguments separated by "," (noder/reader.go mangle)
+		base := recvNamed.Origin().Obj().Name()
+		j.Instance = "(" + star + base + "[" + typeListQ(targs, enc.qual) + "])." + fn.Name()
+		j.Shape = "(" + star + base + "[" + typeListQ(shapeArgs, enc.qual) + "])." + fn.Name()
 	} else {
 		inst, err := types.Instantiate(nil, osig, shapeArgs, false)
 		if err != nil {
