@@ -44,13 +44,13 @@ type listPkg struct {
 
 type jType struct {
 	K        string   `json:"k"`
-	N        string   `json:"n,omitempty"`    // basic name; named type's name
-	Pkg      string   `json:"pkg,omitempty"`  // named: package path ("" for the universe)
-	U        *int     `json:"u,omitempty"`    // named: underlying
-	E        *int     `json:"e,omitempty"`    // element
-	Key      *int     `json:"key,omitempty"`  // map key
-	Len      int64    `json:"len,omitempty"`  // array length
-	Dir      string   `json:"dir,omitempty"`  // chan direction
+	N        string   `json:"n,omitempty"`   // basic name; named type's name
+	Pkg      string   `json:"pkg,omitempty"` // named: package path ("" for the universe)
+	U        *int     `json:"u,omitempty"`   // named: underlying
+	E        *int     `json:"e,omitempty"`   // element
+	Key      *int     `json:"key,omitempty"` // map key
+	Len      int64    `json:"len,omitempty"` // array length
+	Dir      string   `json:"dir,omitempty"` // chan direction
 	Params   []int    `json:"params,omitempty"`
 	Results  []int    `json:"results,omitempty"`
 	Variadic bool     `json:"variadic,omitempty"`
