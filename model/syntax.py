@@ -381,6 +381,7 @@ class _Checker:
         self.von: list[Named] = []
         self.pkg_name = ""
         self.eager = False  # size checks at construction (no declared named types)
+        self.sizes = True  # the compiler's size checks (off for a bare type expression)
         self.sig_nodes: list[Node | None] = []  # type nodes of the last signature's values
         self.consts = ConstEval(self)
 
@@ -1054,7 +1055,7 @@ class _Checker:
         # every check.
         memo = self.eager and self.memo
         if memo:
-            key = (self.ps, self.src[node.start_byte : node.end_byte])
+            key = (self.ps, self.sizes, self.src[node.start_byte : node.end_byte])
             hit = _MEMO.get(key)
             if hit is not None:
                 return hit
@@ -1104,7 +1105,7 @@ class _Checker:
             ps, _, var, rs, _ = self.signature(node.child_by_field_name("parameters"),
                                                node.child_by_field_name("result"), node)
             f = Func(tuple(ps), tuple(rs), var)
-            if self.eager:
+            if self.eager and self.sizes:
                 self._check_funcargs(f, f.params, f.results, node)
             return f
         if t == "map_type":
@@ -1151,6 +1152,8 @@ class _Checker:
     def _eager(self, t: GoType, node: Node) -> None:
         """The compiler's size checks (see check_sizes) at construction: without declared named
         types every type reachable from this one was built (and checked) first."""
+        if not self.sizes:
+            return
         ps = self.ps
         try:
             if isinstance(t, Chan):
@@ -1553,8 +1556,8 @@ class _Checker:
         """cmd/compile/internal/types/size.go CalcSize over every type reachable from a declared
         value (through pointers, slices, maps, channels, funcs and interface methods too)."""
         ps = self.ps
-        if self.eager:
-            return  # done as the types were built
+        if self.eager or not self.sizes:
+            return  # done as the types were built, or not asked for
         field_max = (1 << 50) if ps == 8 else (1 << 31) - 1
         key = ("regabi.sized", ps)
         for t0, node in items:
@@ -1758,7 +1761,7 @@ _MSET = "regabi.mset"  # its method set, name -> func type
 _COMPLETE = "regabi.complete"  # complete() passed
 
 #: type expressions by (pointer size, text), for texts that cannot refer to declarations
-_MEMO: dict[tuple[int, bytes], GoType] = {}
+_MEMO: dict[tuple[int, bool, bytes], GoType] = {}
 
 
 # ------------------------------------------------------------------------------ entry points
@@ -1951,7 +1954,9 @@ def parse_signature(text: str | bytes, *, recv: str | None = None, decls: str = 
 
 def parse_type(text: str | bytes, *, decls: str = "", source: str = "<type>",
                decls_source: str = "<decls>", ptr_size: int = 8) -> GoType:
-    """Parse one Go type expression."""
+    """Parse one Go type expression: valid when Go accepts ``type _ T``, which go/types checks
+    but the compiler does not size (a value of the type may still be too large: layout() says
+    so, and parse_signature rejects it as the compiler does)."""
     data = _to_bytes(text)
     _check_encoding(data, source)
     b = _Builder()
@@ -1962,7 +1967,8 @@ def parse_type(text: str | bytes, *, decls: str = "", source: str = "<type>",
     scope = _scope_of(_to_bytes(decls), decls_source) if decls else "<type>"
     ck, root = _parse(b, ptr_size, scope, True)
     tn = _only_type(ck, root, tseg, "type")
-    _setup_decls(ck, root, dseg)
+    _setup_decls(ck, root, dseg)  # declared types are sized, as the compiler does
+    ck.sizes = False
     try:
         t = ck.type(tn)
         ck.not_constraint(t, tn)

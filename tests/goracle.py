@@ -45,7 +45,9 @@ def _one(go: str, src: bytes, goarch: str) -> GoVerdict:
         Path(d, "x.go").write_bytes(src)
         env = dict(os.environ, GOTOOLCHAIN="local", GOARCH=goarch, GOOS="linux", GOFLAGS="",
                    GO111MODULE="off")
-        r = subprocess.run([go, "tool", "compile", "-p", "p", "-o", os.devnull, "x.go"], cwd=d,
+        # never "-o /dev/null": the compiler replaces its output file, and as root that
+        # deletes the device node
+        r = subprocess.run([go, "tool", "compile", "-p", "p", "-o", "x.o", "x.go"], cwd=d,
                            env=env, capture_output=True, text=True, timeout=120, check=False)
     out = (r.stdout + r.stderr).strip()
     if r.returncode == 0 and not out:

@@ -134,7 +134,8 @@ def loaded(pkgdir: Path) -> dict:
 @pytest.fixture(scope="module")
 def compiled(pkgdir: Path) -> dict[str, int]:
     """symbol -> argument area size, from the compiler's assembly listing."""
-    r = subprocess.run([go_binary(), "build", "-gcflags=-S", "-o", os.devnull, "."],
+    # not "-o /dev/null": the go command replaces its output file (as root: the device node)
+    r = subprocess.run([go_binary(), "build", "-gcflags=-S", "-o", str(pkgdir / "out.bin"), "."],
                        cwd=pkgdir, env=_env(), capture_output=True, text=True, timeout=1800,
                        check=True)
     out = {}
