@@ -236,7 +236,8 @@ def test_cli_layout_package_and_file_with_imports(pkgdir: Path, tmp_path: Path,
     out, err = capsys.readouterr()
     assert "Sum[go.shape.int] for Sum[int]" in out and "note:" in err
     f = tmp_path / "t.go"
-    f.write_text('package t\n\nimport "time"\n\nfunc Sleep(d time.Duration) bool { return false }\n')
+    f.write_text('package t\n\nimport "time"\n\n'
+                 'func Sleep(d time.Duration) bool { return false }\n')
     assert main(["layout", str(f)]) == 0
     out, _ = capsys.readouterr()
     assert "Sleep: func(d time.Duration) bool" in out
