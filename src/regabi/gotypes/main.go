@@ -312,7 +312,12 @@ func main() {
 			out.Packages = append(out.Packages, jp)
 			continue
 		}
-		enc.qual = types.RelativeTo(pkg)
+		enc.qual = func(p *types.Package) string { // as Go code in pkg spells it
+			if p == pkg {
+				return ""
+			}
+			return p.Name()
+		}
 		for _, f := range files {
 			for _, d := range f.Decls {
 				fd, ok := d.(*ast.FuncDecl)
