@@ -382,6 +382,7 @@ class _Checker:
         self.pkg_name = ""
         self.eager = False  # size checks at construction (no declared named types)
         self.sizes = True  # the compiler's size checks (off for a bare type expression)
+        self.table: dict[bytes, GoType] | None = None  # the memo in use (see memoize)
         self.sig_nodes: list[Node | None] = []  # type nodes of the last signature's values
         self._consts: ConstEval | None = None
 
@@ -1068,10 +1069,10 @@ class _Checker:
         # Without declarations a type expression means the same everywhere: memoized by text
         # (every level, so repeated parts of a batch are built once), only once it has passed
         # every check.
-        memo = self.eager and self.memo
-        if memo:
-            key = (self.ps, self.sizes, self.src[node.start_byte : node.end_byte])
-            hit = _MEMO.get(key)
+        table = self.table
+        if table is not None:
+            key = self.src[node.start_byte : node.end_byte]
+            hit = table.get(key)
             if hit is not None:
                 return hit
         self.depth += 1
@@ -1082,9 +1083,9 @@ class _Checker:
             t = self._type_node(node)
         finally:
             self.depth -= 1
-        if memo and len(_MEMO) < 65536 and not (isinstance(t, Interface) and
-                                                t._lay.get(_CONSTRAINT)):
-            _MEMO[key] = t
+        if table is not None and len(table) < 65536 and not (
+                isinstance(t, Interface) and t._lay.get(_CONSTRAINT)):
+            table[key] = t
         return t
 
     def _type_node(self, node: Node) -> GoType:
@@ -1094,7 +1095,8 @@ class _Checker:
         if t == "pointer_type":
             en = node.named_children[-1]
             et = self._type(en)
-            self.not_constraint(et, en)
+            if et.__class__ is Interface or et.__class__ is Named:
+                self.not_constraint(et, en)
             return Pointer(et)
         if t == "slice_type":
             return Slice(self._elem(node, "element"))
@@ -1126,7 +1128,8 @@ class _Checker:
         if t == "map_type":
             kn = node.child_by_field_name("key")
             k = self._type(kn)  # type: ignore[arg-type]
-            self.not_constraint(k, kn)
+            if k.__class__ is Interface or k.__class__ is Named:
+                self.not_constraint(k, kn)
             v = self._elem(node, "value")
             self._later(self._check_map_key, k, kn)
             m = Map(k, v)
@@ -1164,6 +1167,13 @@ class _Checker:
         raise self.err(GoSyntaxError, f"syntax error: unexpected {self.tokdesc(node)}, expected "
                        "type", node)
 
+    def memoize(self, eager: bool, sizes: bool = True) -> None:
+        """Without declarations (``eager``) type expressions are memoized by text, per pointer
+        size and size checking."""
+        self.eager = eager
+        self.sizes = sizes
+        self.table = _MEMO.setdefault((self.ps, sizes), {}) if eager and self.memo else None
+
     def _eager(self, t: GoType, node: Node) -> None:
         """The compiler's size checks (see check_sizes) at construction: without declared named
         types every type reachable from this one was built (and checked) first."""
@@ -1172,14 +1182,14 @@ class _Checker:
         ps = self.ps
         try:
             if isinstance(t, Chan):
-                if _size_of(t.elem, ps) >= 1 << 16:
+                if _sizes(t.elem, ps)[0] >= 1 << 16:
                     raise self.err(TypeTooLargeError, "channel element type too large (>64kB)",
                                    node)
             elif isinstance(t, Map):
                 for part, what in ((t.elem, "element"), (t.key, "key")):
-                    if _size_of(part, ps) >= 1 << 31:
+                    if _sizes(part, ps)[0] >= 1 << 31:
                         raise self.err(TypeTooLargeError, f"map {what} type too large", node)
-            elif _size_of(t, ps) >= 1 << 31 and ps == 4:
+            elif _sizes(t, ps)[0] >= 1 << 31 and ps == 4:
                 raise self.err(TypeTooLargeError, f"type {_type_str(t)} too large", node)
         except TypeTooLargeError as e:
             if e.line is not None:
@@ -1189,7 +1199,8 @@ class _Checker:
     def _elem(self, node: Node, fieldname: str) -> GoType:
         en = node.child_by_field_name(fieldname)
         t = self._type(en)  # type: ignore[arg-type]
-        self.not_constraint(t, en)
+        if t.__class__ is Interface or t.__class__ is Named:
+            self.not_constraint(t, en)
         return t
 
     def _qualified(self, node: Node) -> GoType:
@@ -1280,10 +1291,14 @@ class _Checker:
                     tnode = k
             if names:
                 ft = self._type(tnode)  # type: ignore[arg-type]
-                self.not_constraint(ft, tnode)
+                if ft.__class__ is Interface or ft.__class__ is Named:
+                    self.not_constraint(ft, tnode)
                 for nn in names:
                     nm = self.text(nn)
-                    self._field_name(nm, nn, seen)
+                    if nm != "_":
+                        if nm in seen:
+                            raise self.err(GoTypeError, f"{nm} redeclared", nn)
+                        seen[nm] = nn
                     fields.append(Field(nm, ft))
                 continue
             star = fd.child(0).type == "*"  # type: ignore[union-attr]
@@ -1295,7 +1310,8 @@ class _Checker:
                                f"{self.tokdesc(tnode)}, expected field name or embedded type",  # type: ignore[arg-type]
                                tnode)
             et = self._type(tnode)  # type: ignore[arg-type]
-            self.not_constraint(et, tnode)
+            if et.__class__ is Interface or et.__class__ is Named:
+                self.not_constraint(et, tnode)
             ft = Pointer(et) if star else et
             nm = self.text(base.child_by_field_name("name") if base.type == "qualified_type"
                            else base)  # type: ignore[arg-type]
@@ -1778,7 +1794,7 @@ _MSET = "regabi.mset"  # its method set, name -> func type
 _COMPLETE = "regabi.complete"  # complete() passed
 
 #: type expressions by (pointer size, text), for texts that cannot refer to declarations
-_MEMO: dict[tuple[int, bool, bytes], GoType] = {}
+_MEMO: dict[tuple[int, bool], dict[bytes, GoType]] = {}
 
 
 # ------------------------------------------------------------------------------ entry points
@@ -1843,7 +1859,7 @@ def _wrap_decls(b: _Builder, decls: str | bytes, source: str) -> _Seg | None:
 
 def _setup_decls(ck: _Checker, root: Node, seg: _Seg | None) -> list[Node]:
     if seg is None:
-        ck.eager = True
+        ck.memoize(True)
         return []
     tops = _seg_nodes(ck, root, seg)
     for top in tops:
@@ -1987,7 +2003,7 @@ def parse_type(text: str | bytes, *, decls: str = "", source: str = "<type>",
     ck, root = _parse(b, ptr_size, scope, True)
     tn = _only_type(ck, root, tseg, "type")
     _setup_decls(ck, root, dseg)  # declared types are sized, as the compiler does
-    ck.sizes = False
+    ck.memoize(ck.eager, False)
     try:
         t = ck.type(tn)
         ck.not_constraint(t, tn)
@@ -2194,7 +2210,7 @@ def parse_signatures(texts: list[str], *, source: str = "item",
         if not data.isascii() or b"\0" in data:
             segs.append(None)  # checked alone
             continue
-        if data.startswith(b"func") and b"\n" not in data:
+        if data.startswith(b"func") and b"\n" not in data and data[4:5] != b"[":
             # the common case, one line: the builder's bookkeeping inline
             start = b.off + 7
             seg = _Seg(start, start + len(data), b.row, 7, f"{source} {nums[i]}", 1, b.row,
@@ -2211,7 +2227,7 @@ def parse_signatures(texts: list[str], *, source: str = "item",
     src = b.source()
     tree = _parser().parse(src)
     ck = _Checker(src, b.segs, b.semis, ptr_size, scope="<signature>", implicit_unsafe=True)
-    ck.eager = True
+    ck.memoize(True)
     starts = [s.start for s in b.segs]
     per: list[list[Node]] = [[] for _ in b.segs]
     for n in tree.root_node.named_children:
@@ -2229,18 +2245,19 @@ def parse_signatures(texts: list[str], *, source: str = "item",
             nodes = per[j]
             j += 1
             if len(nodes) == 1 and not nodes[0].has_error and nodes[0].type == "type_declaration":
-                spec = nodes[0].named_children[0] if nodes[0].named_children else None
-                if spec is not None and spec.type == "type_spec" and \
-                        spec.child_by_field_name("type_parameters") is None:
+                spec = nodes[0].named_child(0)
+                # type parameters ("func[T any]") were sent to parse_signature's check
+                if spec is not None and spec.type == "type_spec":
                     ft = spec.child_by_field_name("type")
         try:
             if ft is None or ft.type != "function_type":
                 out.append(parse_signature(text, source=f"{source} {nums[i]}",
                                            ptr_size=ptr_size))
                 continue
-            sig = _sig_from(ck, ft)
-            ck._check_funcargs(None, sig.params, sig.results, ft, None, True, ck.sig_nodes)
-            out.append(sig)
+            ps, pn, var, rs, rn = ck.signature(ft.child_by_field_name("parameters"),
+                                               ft.child_by_field_name("result"), ft)
+            ck._check_funcargs(None, ps, rs, ft, None, True, ck.sig_nodes)
+            out.append(Signature(tuple(ps), tuple(rs), None, var, "", tuple(pn), tuple(rn)))
         except InputError as e:
             out.append(e)
         finally:
