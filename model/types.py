@@ -324,31 +324,80 @@ class Struct(GoType):
 
 class Named(GoType):
     """A defined type (``type S struct{…}``): a name over an underlying type; layout is the
-    underlying type's (TYP-12)."""
+    underlying type's (TYP-12).
 
-    __slots__ = ("name", "under")
+    ``Named(name, under)`` is a named type whose identity is its name and underlying type (as
+    before). ``Named(name, scope=s)`` creates a declared type first and :meth:`bind` gives it its
+    underlying type later, so that the underlying type may mention the named type itself
+    (``type Fn func(Fn) Fn``; SIG-4). Its identity is (scope, name), as in Go where two named
+    types are identical only when they come from the same declaration (spec "Type identity"):
+    the scope names the declaring package or source text. Equality, hashing and ``str`` never
+    look at the underlying type, so they terminate on recursive types; ``layout`` and
+    ``reg_parts`` look through arrays and struct fields only, which a valid recursive type can
+    only revisit through a pointer, slice, map, chan or func (never looked into by value).
+    """
 
-    def __init__(self, name: str, under: GoType) -> None:
+    __slots__ = ("_under", "name", "scope")
+
+    def __init__(self, name: str, under: GoType | None = None, *, scope: object = None) -> None:
         object.__setattr__(self, "name", name)
-        object.__setattr__(self, "under", under.underlying)
-        self._init(("named", name, self.under))
+        object.__setattr__(self, "_under", None)
+        if scope is None:
+            if under is None:
+                raise TypeError(f"Named({name!r}) needs its underlying type or a scope")
+            scope = ("structural", under.underlying)
+        object.__setattr__(self, "scope", scope)
+        self._init(("named", scope, name))
+        if under is not None:
+            self.bind(under)
+
+    def bind(self, under: GoType) -> None:
+        """Give a declared type its underlying type (once)."""
+        if self._under is not None:
+            raise TypeError(f"named type {self.name} is already bound")
+        object.__setattr__(self, "_under", under.underlying)
+
+    @property
+    def bound(self) -> bool:
+        return self._under is not None
 
     @property
     def kind(self) -> Kind:  # type: ignore[override]
-        return self.under.kind
+        return self.underlying.kind
 
     @property
     def underlying(self) -> GoType:
-        return self.under
+        u = self._under
+        if u is None:
+            raise TypeError(f"named type {self.name} has no underlying type yet")
+        return u
+
+    @property
+    def under(self) -> GoType:
+        return self.underlying
 
     def _args(self) -> tuple:
-        return (self.name, self.under)
+        return (self.name, self._under)
+
+    def __reduce__(self) -> tuple:
+        # the underlying type goes in the state, so pickle can rebuild a recursive type
+        return (_declared_named, (self.name, self.scope), self._under)
+
+    def __setstate__(self, state: GoType | None) -> None:
+        if state is not None and self._under is None:
+            object.__setattr__(self, "_under", state)
 
     def __str__(self) -> str:
         return self.name
 
     def leaves(self) -> int:
-        return self.under.leaves()
+        return self.underlying.leaves()
+
+
+def _declared_named(name: str, scope: object) -> Named:
+    if isinstance(scope, tuple) and scope and scope[0] == "structural":
+        return Named(name, scope[1])
+    return Named(name, scope=scope)
 
 
 class Part(NamedTuple):

@@ -50,13 +50,15 @@ def test_layout_json_schema(capsys: pytest.CaptureFixture[str]) -> None:
         8, 8, 16, 16)
 
 
+# Positions as the Go compiler reports them (go tool compile on "var _ SIG", go1.27.3): the
+# missing parameter type at the closing parenthesis, the misplaced ... at the "...".
 @pytest.mark.parametrize("sig,where", [
     ("func(a int", "1:11"),
     ("func(a foo)", "1:8"),
-    ("func(a, b int, c)", "1:16"),
+    ("func(a, b int, c)", "1:17"),
     ("func[T any](x T)", "1:5"),
     ("func(x [1<<62]int64)", "1:8"),
-    ("func(a ...int, b int)", "1:6"),
+    ("func(a ...int, b int)", "1:8"),
 ])
 def test_bad_input_is_one_line_exit_2(capsys: pytest.CaptureFixture[str], sig: str,
                                       where: str) -> None:

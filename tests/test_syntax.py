@@ -5,8 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from regabi.errors import GoSyntaxError, InputError, TypeTooLargeError, UnsupportedError
-from regabi.model.syntax import parse_file, parse_signature, parse_type
+from regabi.errors import (
+    GoSyntaxError,
+    GoTypeError,
+    InputError,
+    TypeTooLargeError,
+    UnsupportedError,
+)
+from regabi.model.syntax import parse_file, parse_go_file, parse_signature, parse_type
 from regabi.model.types import BASIC, Array, Interface, Named, Pointer, Slice, Struct, layout
 
 INT, STRING = BASIC["int"], BASIC["string"]
@@ -141,7 +147,7 @@ def test_syntax_error_position() -> None:
 
 
 def test_undefined_name_column() -> None:
-    with pytest.raises(UnsupportedError) as ei:
+    with pytest.raises(GoTypeError) as ei:
         parse_signature("func(x Foo)")
     # f1 u2 n3 c4 (5 x6 _7 F8
     _one_line_at(ei.value, 1, 8)
@@ -149,7 +155,7 @@ def test_undefined_name_column() -> None:
 
 
 def test_undefined_name_column_later() -> None:
-    with pytest.raises(UnsupportedError) as ei:
+    with pytest.raises(GoTypeError) as ei:
         parse_signature("func(a int, b []Bar) int")
     # "func(a int, b []" is 16 columns: Bar starts at 17
     _one_line_at(ei.value, 1, 17)
@@ -159,20 +165,22 @@ def test_type_parameters_refused() -> None:
     with pytest.raises(InputError) as ei:
         parse_signature("func(x G[int])", decls="type G[T any] struct{ x T }")
     assert "\n" not in str(ei.value) and ei.value.line is not None
-    with pytest.raises(UnsupportedError) as ei2:
-        parse_file("package p\n\nfunc F[T any](x T) {}\n")
-    assert ei2.value.line == 3 and "\n" not in str(ei2.value)
+    # in a file, a generic function is skipped with the reason, not an error for the file
+    f = parse_go_file("package p\n\nfunc F[T any](x T) {}\nfunc G() {}\n")
+    assert [d.name for d in f.funcs] == ["G"]
+    assert [(s.name, s.line) for s in f.skipped] == [("F", 3)]
+    assert "generic" in f.skipped[0].reason
 
 
 def test_recursive_value_type_refused() -> None:
-    with pytest.raises(UnsupportedError) as ei:
+    with pytest.raises(GoTypeError) as ei:
         parse_signature("func(t T)", decls="type T struct{ t T }")
     assert "recursive" in str(ei.value)
     assert "\n" not in str(ei.value) and ei.value.line is not None
 
 
 def test_recursive_through_array_refused() -> None:
-    with pytest.raises(UnsupportedError):
+    with pytest.raises(GoTypeError):
         parse_signature("func(t T)", decls="type T struct{ a [2]T }")
 
 
@@ -190,12 +198,12 @@ def test_bad_array_length() -> None:
 
 
 def test_file_error_line() -> None:
-    with pytest.raises(UnsupportedError) as ei:
+    with pytest.raises(GoTypeError) as ei:
         parse_file("package p\n\nfunc F(a int,\n\tb Missing) {}\n")
     # "\tb Missing": tab is column 1, b column 2, Missing column 4
     _one_line_at(ei.value, 4, 4)
 
 
 def test_errors_are_input_errors() -> None:
-    for cls in (GoSyntaxError, UnsupportedError, TypeTooLargeError):
+    for cls in (GoSyntaxError, GoTypeError, UnsupportedError, TypeTooLargeError):
         assert issubclass(cls, InputError)

@@ -38,15 +38,16 @@ def _read_arg_file(path: str) -> str:
 # ------------------------------------------------------------------------------------ layout
 
 
-def _sigs_from_target(target: str, recv: str | None) -> list[Any]:
-    from regabi.model.syntax import parse_file, parse_signature
+def _sigs_from_target(target: str, recv: str | None, arch: Any) -> list[Any]:
+    """A signature, a Go file (any existing file), or packages (a directory, ./..., an import
+    path; loaded with go/types): model/gopkg.py signatures_for_target."""
+    from regabi.model.gopkg import signatures_for_target
 
-    if target.endswith(".go") and not target.startswith("func"):
-        decls = parse_file(_read_arg_file(target), source=target)
-        if not decls:
-            raise InputError("no functions or methods in file", source=target)
-        return [d.sig for d in decls]
-    return [parse_signature(target, recv=recv)]
+    notes: list[str] = []
+    sigs = signatures_for_target(target, recv, arch, notes)
+    for n in notes:
+        print(f"note: {n}", file=sys.stderr)
+    return sigs
 
 
 def _variants(v: str) -> list[str]:
@@ -67,7 +68,8 @@ def cmd_layout(args: argparse.Namespace) -> int:
         raise InputError("layout needs a signature, a .go file, or --batch FILE")
     if args.svg:
         return _layout_svg(args, arch)
-    reports = [layout_report(sig, arch, v) for sig in _sigs_from_target(args.target, args.recv)
+    reports = [layout_report(sig, arch, v)
+               for sig in _sigs_from_target(args.target, args.recv, arch)
                for v in _variants(args.variant)]
     if args.json:
         out = reports[0] if len(reports) == 1 else reports
@@ -80,7 +82,7 @@ def cmd_layout(args: argparse.Namespace) -> int:
 def _layout_svg(args: argparse.Namespace, arch: Any) -> int:
     from regabi.render.frame import frame_svg
 
-    sigs = _sigs_from_target(args.target, args.recv)
+    sigs = _sigs_from_target(args.target, args.recv, arch)
     if len(sigs) != 1 or args.variant == "all":
         raise InputError("--svg draws one signature in one variant (not a file of several "
                          "functions, not --variant all)")
@@ -109,8 +111,8 @@ def _layout_batch(args: argparse.Namespace, arch: Any) -> int:
     gc.disable()  # many short-lived acyclic objects: collection passes find nothing to free
     # Plain strings (the common case) are parsed in one go; objects one by one.
     plain = [i for i, it in enumerate(items) if isinstance(it, str)]
-    parsed = dict(zip(plain, parse_signatures([items[i] for i in plain], numbers=plain),
-                      strict=True))
+    parsed = dict(zip(plain, parse_signatures([items[i] for i in plain], numbers=plain,
+                                              ptr_size=arch.ptr_size), strict=True))
     out = []
     failed = 0
     for i, item in enumerate(items):
@@ -124,7 +126,8 @@ def _layout_batch(args: argparse.Namespace, arch: Any) -> int:
                 if "arch" in item:
                     arch_i = _arch(item["arch"])
                 sig = parse_signature(item["signature"], recv=item.get("recv"),
-                                      source=f"item {i}")
+                                      source=f"item {i}", recv_source=f"item {i} recv",
+                                      ptr_size=arch_i.ptr_size)
             else:
                 raise InputError("item must be a signature string or "
                                  '{"signature": …, "recv": …, "arch": …}', source=f"item {i}")
@@ -145,7 +148,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from regabi.model.report import layout_report
 
     arch = _arch(args.arch)
-    sig = _sigs_from_target(args.target, args.recv)[0]
+    sig = _sigs_from_target(args.target, args.recv, arch)[0]
     reps = {v: layout_report(sig, arch, v) for v in ("spec", "seed", "current")}
 
     def place(v: dict) -> str:
@@ -324,7 +327,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="cmd", required=True)
 
     lay = sub.add_parser("layout", help="assignment, frame and bitmaps of a signature")
-    lay.add_argument("target", nargs="?", help="a func type (Go syntax) or a .go file")
+    lay.add_argument("target", nargs="?",
+                     help="a func type (Go syntax), a Go file, or packages (a directory, ./..., "
+                          "an import path; loaded with go/types)")
     lay.add_argument("--arch", default="amd64")
     lay.add_argument("--variant", default="current", help="spec, seed, current or all")
     lay.add_argument("--recv", help="receiver type (method called via reflect)")

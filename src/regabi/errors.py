@@ -30,7 +30,9 @@ class InputError(RegabiError):
         self, message: str, *, source: str | None = None, line: int | None = None,
         column: int | None = None,
     ) -> None:
-        self.message = message
+        # one line, whatever text the message quotes
+        self.message = " ".join(message.splitlines()) if "\n" in message or "\r" in message \
+            else message
         self.source = source
         self.line = line
         self.column = column
@@ -51,9 +53,19 @@ class GoSyntaxError(InputError):
     """The Go text does not parse."""
 
 
+class GoTypeError(InputError):
+    """Go rejects the program (a type-checking or compile error); the message uses go/types' or
+    the compiler's wording."""
+
+
 class UnsupportedError(InputError):
-    """Valid Go, but outside the model (type parameters, unresolved names, recursive value
-    types)."""
+    """Valid Go, but outside the model (type parameters, types of other packages without the Go
+    toolchain, constant expressions regabi does not evaluate)."""
+
+
+class InputLimitError(InputError):
+    """Valid Go beyond one of regabi's documented input limits (nesting depth, constant size;
+    spec/types.md SIG-5)."""
 
 
 class TypeTooLargeError(InputError):

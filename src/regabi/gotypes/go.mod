@@ -1,0 +1,3 @@
+module regabi/gotypes
+
+go 1.27

@@ -1,0 +1,2 @@
+func(int, // x
+ string)
