@@ -7,10 +7,14 @@
 * reflect — ``abiSeq``/``newAbiDesc`` in a :class:`~.variants.Variant` (RFL-1 … RFL-6,
   FRM-3, FRM-4, BMP-1 … BMP-3).
 
-Each is a fold over the signature's values (receiver, arguments, then results) whose per-value
-step reads only the value's :class:`~.summary.Summary`. :func:`spec_assign` and
-:func:`reflect_assign` run the folds concretely and expand the per-value records into the step
-lists and tables the reports show.
+Both are folds over the signature's values (receiver, arguments, then results), and a value is
+itself processed in *events*: ``begin`` (what the value's summary says as a whole), one
+``group`` per register group of its decomposition walk (reflect: one ``assignIntN``/
+``assignFloatN`` call; the compiler: one leaf of ``allocateRegs``), and ``end``. That is the
+shape of Go's code, and it is what lets ``regabi prove`` reason one group at a time.
+
+:func:`spec_assign` and :func:`reflect_assign` run the folds concretely and expand them into the
+step lists and tables the reports show.
 """
 
 from __future__ import annotations
@@ -21,36 +25,21 @@ from regabi.errors import InputError
 from regabi.model.arch import Arch
 from regabi.model.domain import CONCRETE, Domain
 from regabi.model.sig import Signature
-from regabi.model.summary import Part, Parts, Summary, basic, direct, summarize
+from regabi.model.summary import Group, Parts, Summary, basic, direct, summarize
 from regabi.model.types import BASIC, GoType, Kind
 from regabi.model.variants import Variant
 
 __all__ = [
     "RCVR_WORD",
     "AbiDesc",
-    "ReflFinal",
-    "ReflPlace",
-    "ReflState",
+    "Regs",
     "Seq",
-    "SpecFinal",
     "SpecLayout",
     "SpecParam",
-    "SpecPlace",
-    "SpecState",
     "Step",
     "is_direct",
     "reflect_assign",
-    "refl_arg",
-    "refl_between",
-    "refl_finish",
-    "refl_init",
-    "refl_rcvr",
-    "refl_result",
     "spec_assign",
-    "spec_between",
-    "spec_finish",
-    "spec_init",
-    "spec_value",
 ]
 
 # The receiver under reflect's interface calling convention: one pointer word (ASG-9).
@@ -72,6 +61,15 @@ class Regs(NamedTuple):
         return Regs(arch.n_int, arch.n_float, arch.float_reg_size, arch.ptr_size, arch.reg_size)
 
 
+def shl(D: Domain, x: Any, i: Any) -> Any:
+    """``x << i`` for register bitmaps (concrete ints, or bit-vectors)."""
+    if isinstance(x, int) and isinstance(i, int):
+        return x << i
+    if isinstance(x, int) and x == 0:
+        return 0
+    return D.bv(x) << D.bv(i)  # type: ignore[attr-defined]
+
+
 # --------------------------------------------------------------------------------------------
 # The spec algorithm (ASG): what the compiled callee expects
 
@@ -83,49 +81,44 @@ class SpecState(NamedTuple):
     SP: Any  # spill offset (ASG-7)
 
 
-class SpecPlace(NamedTuple):
-    """Where the spec puts one value (abiutils.go ABIParamAssignment)."""
+class SpecCur(NamedTuple):
+    """The spec inside one value: its decision, and the registers its groups take."""
 
-    reg: Any  # register-assigned
-    idx: tuple[Any, ...]  # register index of each part (its class's)
-    off: Any  # stack offset (stack-assigned)
-    spill: Any  # spill-slot offset (register-assigned argument)
-
-
-def _spec_fit(D: Domain, parts: Parts, st: SpecState, regs: Regs) -> tuple[Any, tuple]:
-    """ASG-2/ASG-3: all or nothing — the parts take consecutive registers of their class if the
-    remaining registers of both classes suffice for all of them (abiutils.go tryAllocRegs)."""
-    fits = D.and_(parts.ok, D.ule(st.I + parts.ni, regs.n_int),
-                  D.ule(st.F + parts.nf, regs.n_float))
-    idx = []
-    ci: Any = st.I
-    cf: Any = st.F
-    for p in parts.slots:
-        idx.append(D.ite(p.isint, ci, cf))
-        ci = D.ite(p.isint, ci + 1, ci)
-        cf = D.ite(p.isint, cf, cf + 1)
-    return fits, tuple(idx)
+    fits: Any  # register-assigned
+    ci: Any  # next integer register for the next group
+    cf: Any
+    off: Any  # its stack slot (stack-assigned)
+    spill: Any  # its spill slot (register-assigned argument)
 
 
 def spec_init() -> SpecState:
     return SpecState(0, 0, 0, 0)
 
 
-def spec_value(D: Domain, st: SpecState, s: Summary, regs: Regs,
-               result: bool) -> tuple[SpecState, SpecPlace]:
-    """abiutils.go assignParam for one value (ASG-2 … ASG-5, ASG-7)."""
-    zero = D.eq(s.size, 0)
-    ok, idx = _spec_fit(D, s.spec, st, regs)
-    fits = D.and_(D.not_(zero), ok)  # ASG-4: zero-size values are stack-assigned
-    off = D.align(st.S, s.align)  # ASG-5
-    I = D.ite(fits, st.I + s.spec.ni, st.I)
-    F = D.ite(fits, st.F + s.spec.nf, st.F)
-    S = D.ite(fits, st.S, off + s.size)
-    if result:
-        return SpecState(I, F, S, st.SP), SpecPlace(fits, idx, off, 0)
-    spill = D.align(st.SP, s.align)  # ASG-7
-    SP = D.ite(fits, spill + s.size, st.SP)
-    return SpecState(I, F, S, SP), SpecPlace(fits, idx, off, spill)
+def spec_begin(D: Domain, st: SpecState, s: Summary, regs: Regs) -> SpecCur:
+    """abiutils.go assignParam: ASG-2 all or nothing — register-assigned iff the walk
+    completes and the remaining registers of both classes suffice for all its parts
+    (tryAllocRegs checks ``typ.IntRegs()``/``FloatRegs()``); ASG-4 zero-size values are
+    stack-assigned; ASG-5 a stack slot is aligned to the type; ASG-7 a spill slot likewise."""
+    fits = D.and_(D.not_(D.eq(s.size, 0)), s.spec.ok, D.ule(st.I + s.spec.ni, regs.n_int),
+                  D.ule(st.F + s.spec.nf, regs.n_float))
+    return SpecCur(fits, st.I, st.F, D.align(st.S, s.align), D.align(st.SP, s.align))
+
+
+def spec_group(D: Domain, cur: SpecCur, g: Group, live: Any) -> tuple[SpecCur, Any]:
+    """allocateRegs for one leaf: its parts take the next registers of its class. Returns the
+    group's first register."""
+    idx = D.ite(g.isint, cur.ci, cur.cf)
+    return cur._replace(ci=D.ite(D.and_(live, g.isint), cur.ci + g.n, cur.ci),
+                        cf=D.ite(D.and_(live, D.not_(g.isint)), cur.cf + g.n, cur.cf)), idx
+
+
+def spec_end(D: Domain, st: SpecState, cur: SpecCur, s: Summary, result: bool) -> SpecState:
+    I = D.ite(cur.fits, cur.ci, st.I)
+    F = D.ite(cur.fits, cur.cf, st.F)
+    S = D.ite(cur.fits, st.S, cur.off + s.size)
+    SP = st.SP if result else D.ite(cur.fits, cur.spill + s.size, st.SP)
+    return SpecState(I, F, S, SP)
 
 
 def spec_between(D: Domain, st: SpecState, regs: Regs) -> tuple[SpecState, Any, Any]:
@@ -148,52 +141,8 @@ def spec_finish(D: Domain, st: SpecState, regs: Regs) -> SpecFinal:
 # reflect's algorithm (RFL): abiSeq.addArg / addRcvr and newAbiDesc, per variant
 
 
-class ReflPlace(NamedTuple):
-    """Where reflect puts one value: its abiSteps, as one record."""
-
-    reg: Any  # register-assigned (no stack step); with no parts: "assigned" with no steps
-    stack: Any  # one stack step
-    parts: Parts  # the walk it used (VAR-3)
-    placed: tuple[Any, ...]  # per part: placed in a register
-    idx: tuple[Any, ...]  # per part: its register index
-    off: Any  # stack offset (stack step)
-    ptrbits: Any  # bitmap of integer registers given a pointer step (abiStepPointer)
-
-
-def reg_assign(D: Domain, parts: Parts, I0: Any, F0: Any,
-               regs: Regs) -> tuple[Any, Any, Any, tuple, tuple]:
-    """regAssign over a value's parts, group by group as assignIntN/assignFloatN place them
-    (RFL-3): a group is checked as a whole; groups before a failing one stay placed and keep
-    their registers (the caller rolls back, or not: VAR-1). A float part larger than the float
-    register size fails (assignFloatN's EffectiveFloatRegSize check).
-
-    Returns (fits, registers after, per-part placed, per-part register index)."""
-    fits: Any = True
-    I: Any = I0
-    F: Any = F0
-    placed = []
-    idx = []
-    for j, p in enumerate(parts.slots):
-        live = D.ult(j, parts.n)
-        starts = D.and_(live, D.not_(D.eq(p.group, 0)))
-        gi = D.ite(p.isint, p.group, 0)
-        gf = D.ite(p.isint, 0, p.group)
-        room = D.and_(D.ule(I + gi, regs.n_int), D.ule(F + gf, regs.n_float),
-                      D.or_(p.isint, D.ule(p.size, regs.float_reg_size)))
-        fits = D.and_(fits, D.implies(starts, room))
-        put = D.and_(live, fits)
-        placed.append(put)
-        idx.append(D.ite(p.isint, I, F))
-        I = D.ite(D.and_(put, p.isint), I + 1, I)
-        F = D.ite(D.and_(put, D.not_(p.isint)), F + 1, F)
-    # a value with more parts than slots (symbolic summaries only) never fits: the slots
-    # already cover every register (model/summary.py)
-    fits = D.and_(fits, parts.ok, D.ule(parts.n, len(parts.slots)))
-    return fits, I, F, tuple(placed), tuple(idx)
-
-
 class ReflState(NamedTuple):
-    """newAbiDesc's state: the abiSeq counters and the frame accumulators."""
+    """newAbiDesc's state between values: the abiSeq counters and the frame accumulators."""
 
     I: Any  # abiSeq.iregs
     F: Any  # abiSeq.fregs
@@ -205,103 +154,141 @@ class ReflState(NamedTuple):
     inptrs: Any  # BMP-2 inRegPtrs (bitmap of registers)
     prev: Any  # pointer-step registers of the previous value of `in` (BMP-2's indexing)
     outptrs: Any  # BMP-3 outRegPtrs
-    nargs: Any  # arguments added (stepsForValue's index)
+
+
+class ReflCur(NamedTuple):
+    """reflect inside one value: regAssign's progress."""
+
+    zero: Any  # a zero-size value that addArg only aligns (VAR-2)
+    fits: Any  # every group so far was placed
+    I: Any  # abiSeq.iregs as regAssign advances it
+    F: Any
+    bits: Any  # registers given abiStepPointer steps so far
+
+
+class ReflPlace(NamedTuple):
+    """Where reflect put one value (at its end)."""
+
+    reg: Any  # register-assigned (no stack step; with no groups: "assigned" with no steps)
+    stack: Any  # one stack step
+    off: Any  # its stack offset
+    ptrbits: Any  # registers given abiStepPointer steps
 
 
 def refl_init(D: Domain) -> ReflState:
-    return ReflState(0, 0, 0, 0, 0, D.set_empty(), 0, 0, 0, 0, 0)
+    return ReflState(0, 0, 0, 0, 0, D.set_empty(), 0, 0, 0, 0)
 
 
-def _ptrbits(D: Domain, parts: Parts, placed: tuple, idx: tuple, on: Any) -> Any:
-    bits: Any = 0
-    for p, put, i in zip(parts.slots, placed, idx, strict=True):
-        bits = D.setbit(bits, i, D.and_(on, put, p.isint, p.ptr))
-    return bits
+def walk(s: Summary, v: Variant) -> Parts:
+    """The decomposition reflect walks (VAR-3: the seed skips zero-size fields)."""
+    return s.spec if v.visit_zero_fields else s.seed
 
 
-def add_arg(D: Domain, st: ReflState, s: Summary, regs: Regs,
-            v: Variant) -> tuple[ReflState, ReflPlace]:
-    """abiSeq.addArg (RFL-4) on the abiSeq counters only."""
-    parts = s.spec if v.visit_zero_fields else s.seed  # VAR-3
-    zero = D.eq(s.size, 0) if v.zero_size_aligns_stack else False  # VAR-2
-    fits, I1, F1, placed, idx = reg_assign(D, parts, st.I, st.F, regs)
-    reg = D.and_(D.not_(zero), fits)
-    stack = D.and_(D.not_(zero), D.not_(fits))
+def refl_begin(D: Domain, st: ReflState, s: Summary, v: Variant) -> ReflCur:
+    """abiSeq.addArg's start: a zero-size value only aligns stackBytes in current (VAR-2); in
+    the seed it goes through regAssign like any value."""
+    zero = D.eq(s.size, 0) if v.zero_size_aligns_stack else False
+    return ReflCur(zero, True, st.I, st.F, 0)
+
+
+def refl_group(D: Domain, cur: ReflCur, g: Group, live: Any,
+               regs: Regs) -> tuple[ReflCur, Any, Any]:
+    """One assignIntN(offset, size, n, ptrMap) or assignFloatN(offset, size, n) call of
+    regAssign (RFL-3): the group is placed whole if its registers remain — and, for floats,
+    if its parts fit the float register (EffectiveFloatRegSize) — else regAssign fails and
+    places nothing more. Returns (state, placed, first register)."""
+    room = D.ite(g.isint, D.ule(cur.I + g.n, regs.n_int),
+                 D.and_(D.ule(cur.F + g.n, regs.n_float), D.ule(g.size, regs.float_reg_size)))
+    fits = D.and_(cur.fits, D.implies(live, room))
+    put = D.and_(live, fits)
+    idx = D.ite(g.isint, cur.I, cur.F)
+    bits = cur.bits | D.ite(D.and_(put, g.isint), shl(D, g.ptr, idx), 0)
+    return ReflCur(cur.zero, fits, D.ite(D.and_(put, g.isint), cur.I + g.n, cur.I),
+                   D.ite(D.and_(put, D.not_(g.isint)), cur.F + g.n, cur.F), bits), put, idx
+
+
+def _place(D: Domain, st: ReflState, cur: ReflCur, s: Summary, ok: Any,
+           v: Variant) -> tuple[ReflState, ReflPlace]:
+    """addArg's end (RFL-4): register-assigned if every group was placed and the walk
+    completed; else the steps are truncated and the value stack-assigned — the registers its
+    placed groups took are given back only with VAR-1 (``*a = aOld``)."""
+    fits = D.and_(cur.fits, ok)
+    reg = D.and_(D.not_(cur.zero), fits)
+    stack = D.and_(D.not_(cur.zero), D.not_(fits))
     off = D.align(st.S, s.align)  # stackAssign
-    if v.rollback_regs:  # VAR-1: `*a = aOld`
-        I_fail, F_fail = st.I, st.F
-    else:  # the seed truncates the steps only
-        I_fail, F_fail = I1, F1
-    I = D.ite(reg, I1, D.ite(stack, I_fail, st.I))
-    F = D.ite(reg, F1, D.ite(stack, F_fail, st.F))
+    keep_i, keep_f = (st.I, st.F) if v.rollback_regs else (cur.I, cur.F)
+    I = D.ite(reg, cur.I, D.ite(stack, keep_i, st.I))
+    F = D.ite(reg, cur.F, D.ite(stack, keep_f, st.F))
     S = D.ite(reg, st.S, off + s.size)  # a zero-size value aligns (VAR-2): off + 0
-    placed = tuple(D.and_(reg, x) for x in placed)
-    rec = ReflPlace(reg, stack, parts, placed, idx, off, _ptrbits(D, parts, placed, idx, reg))
-    return st._replace(I=I, F=F, S=S), rec
+    return st._replace(I=I, F=F, S=S), ReflPlace(reg, stack, off, D.ite(reg, cur.bits, 0))
 
 
-def _rcvr_parts(is_ptr: Any, ps: int) -> Parts:
-    return Parts((Part(True, 0, ps, is_ptr, False, 1),), 1, 1, 0, True)
-
-
-def refl_rcvr(D: Domain, st: ReflState, s: Summary, regs: Regs,
-              v: Variant) -> tuple[ReflState, ReflPlace]:
-    """abiSeq.addRcvr (RFL-5): one word in an integer register if one remains, else a
-    PtrSize-aligned stack word; a pointer unless the receiver is pointer-shaped and
-    pointer-free (`rcvr.IfaceIndir() || rcvr.Pointers()`); newAbiDesc adds PtrSize of spill
-    for a register receiver, and stackPtrs' bit 0 for a stack one."""
-    ps = regs.ps
-    is_ptr = D.or_(D.not_(direct(D, s, ps, v.direct_iface)), D.not_(D.eq(s.ptrwords, 0)))
-    reg = D.ule(st.I + 1, regs.n_int)
-    off = D.align(st.S, ps)
-    parts = _rcvr_parts(is_ptr, ps)
-    placed = (reg,)
-    idx = (st.I,)
-    rec = ReflPlace(reg, D.not_(reg), parts, placed, idx, off,
-                    _ptrbits(D, parts, placed, idx, reg))
-    stack = D.not_(reg)
-    sptrs = D.set_add(st.sptrs, 0, D.and_(stack, is_ptr))
-    st = st._replace(
-        I=D.ite(reg, st.I + 1, st.I), S=D.ite(reg, st.S, off + ps),
-        spill=D.ite(reg, st.spill + ps, st.spill), sptrs=sptrs,
-        sn=D.ite(stack, 1, st.sn), prev=rec.ptrbits)
-    return st, rec
-
-
-def _add_type_bits(D: Domain, st: ReflState, s: Summary, rec: ReflPlace,
-                   ps: int) -> ReflState:
+def _add_type_bits(D: Domain, st: ReflState, s: Summary, p: ReflPlace, ps: int) -> ReflState:
     """addTypeBits for a stack step: the type's pointer words at its word offset (BMP-1);
     stackPtrs.n reaches one past its last pointer word."""
-    lg = ps.bit_length() - 1
-    word = D.shr(rec.off, lg)
-    has = D.and_(rec.stack, D.not_(D.eq(s.ptrwords, 0)))
-    sptrs = D.set_union_shifted(st.sptrs, s.gc, word, rec.stack)
-    sn = D.ite(has, D.umax(st.sn, word + s.ptrwords), st.sn)
-    return st._replace(sptrs=sptrs, sn=sn)
+    word = D.shr(p.off, ps.bit_length() - 1)
+    has = D.and_(p.stack, D.not_(D.eq(s.ptrwords, 0)))
+    sptrs = D.set_union_shifted(st.sptrs, s.gc, word, p.stack)
+    return st._replace(sptrs=sptrs, sn=D.ite(has, D.umax(st.sn, word + s.ptrwords), st.sn))
 
 
-def refl_arg(D: Domain, st: ReflState, s: Summary, regs: Regs, v: Variant,
-             has_rcvr: bool) -> tuple[ReflState, ReflPlace]:
-    """One argument of newAbiDesc's loop over t.in()."""
-    I0, F0 = st.I, st.F
-    st, rec = add_arg(D, st, s, regs, v)
-    st = _add_type_bits(D, st, s, rec, regs.ps)
-    nostack = D.not_(rec.stack)
+def refl_end_arg(D: Domain, st: ReflState, cur: ReflCur, s: Summary, regs: Regs, v: Variant,
+                 has_rcvr: bool) -> tuple[ReflState, ReflPlace]:
+    """One argument of newAbiDesc's loop over t.in(): addArg, then stackPtrs or spill and
+    inRegPtrs."""
+    st1, p = _place(D, st, cur, s, walk(s, v).ok, v)
+    st1 = _add_type_bits(D, st1, s, p, regs.ps)
+    nostack = D.not_(p.stack)
     if v.spill_by_type:  # VAR-4 (current): the argument's own alignment and size
-        spill = D.ite(nostack, D.align(st.spill, s.align) + s.size, st.spill)
-        spill_f = st.spill_f
+        spill = D.ite(nostack, D.align(st1.spill, s.align) + s.size, st1.spill)
+        spill_f = st1.spill_f
     else:  # VAR-4 (seed): PtrSize per integer register, EffectiveFloatRegSize per float
-        spill = D.ite(nostack, st.spill + (st.I - I0) * regs.ps, st.spill)
-        spill_f = D.ite(nostack, st.spill_f + (st.F - F0) * regs.float_reg_size, st.spill_f)
-    inptrs = st.inptrs
+        spill = D.ite(nostack, st1.spill + (st1.I - st.I) * regs.ps, st1.spill)
+        spill_f = D.ite(nostack, st1.spill_f + (st1.F - st.F) * regs.float_reg_size,
+                        st1.spill_f)
+    inptrs = st1.inptrs
     if v.in_reg_ptrs:
         # BMP-2: go1.27.3 reads in.stepsForValue(i) for argument i; with a receiver (value 0)
         # that is the previous value's steps (faithful; see INV-INREGPTRS-RCVR)
-        steps = st.prev if has_rcvr else rec.ptrbits
-        inptrs = D.ite(nostack, st.inptrs | steps, st.inptrs)
-    st = st._replace(spill=spill, spill_f=spill_f, inptrs=inptrs, prev=rec.ptrbits,
-                     nargs=st.nargs + 1)
-    return st, rec
+        steps = st1.prev if has_rcvr else p.ptrbits
+        inptrs = D.ite(nostack, st1.inptrs | steps, st1.inptrs)
+    return st1._replace(spill=spill, spill_f=spill_f, inptrs=inptrs, prev=p.ptrbits), p
+
+
+def refl_end_result(D: Domain, st: ReflState, cur: ReflCur, s: Summary, regs: Regs,
+                    v: Variant) -> tuple[ReflState, ReflPlace]:
+    st1, p = _place(D, st, cur, s, walk(s, v).ok, v)
+    st1 = _add_type_bits(D, st1, s, p, regs.ps)
+    return st1._replace(outptrs=st1.outptrs | p.ptrbits), p  # BMP-3
+
+
+def rcvr_is_ptr(D: Domain, s: Summary, ps: int, v: Variant) -> Any:
+    """addRcvr: the receiver word is a pointer unless the receiver is pointer-shaped and
+    pointer-free (`rcvr.IfaceIndir() || rcvr.Pointers()`; RFL-5)."""
+    return D.or_(D.not_(direct(D, s, ps, v.direct_iface)), D.not_(D.eq(s.ptrwords, 0)))
+
+
+def rcvr_word(D: Domain, is_ptr: Any, ps: int) -> Summary:
+    """The one word addRcvr assigns, as a value with one group: assignIntN(0, PtrSize, 1,
+    isPtr ? 0b1 : 0b0) (RFL-5)."""
+    ptr = D.ite(is_ptr, 1, 0)
+    g = Group(True, 0, ps, 1, ptr, 0)
+    parts = Parts((g,), 1, 1, 0, True)
+    return Summary(ps, ps, D.ite(is_ptr, 1, 0), ptr, ptr, parts, parts, False)
+
+
+def refl_end_rcvr(D: Domain, st: ReflState, cur: ReflCur, is_ptr: Any,
+                  regs: Regs) -> tuple[ReflState, ReflPlace]:
+    """addRcvr's end and newAbiDesc's receiver case: a register receiver adds PtrSize of
+    spill, a stack one stackPtrs' bit 0 (isPtr)."""
+    word = rcvr_word(D, is_ptr, regs.ps)
+    v0 = _ROLLBACK  # one group: nothing to roll back either way
+    st1, p = _place(D, st, cur, word, True, v0)
+    stack = p.stack
+    return st1._replace(
+        spill=D.ite(p.reg, st1.spill + regs.ps, st1.spill),
+        sptrs=D.set_add(st1.sptrs, 0, D.and_(stack, is_ptr)),
+        sn=D.ite(stack, 1, st1.sn), prev=p.ptrbits), p
 
 
 def refl_between(D: Domain, st: ReflState, regs: Regs, v: Variant) -> tuple[ReflState, Any]:
@@ -309,20 +296,9 @@ def refl_between(D: Domain, st: ReflState, regs: Regs, v: Variant) -> tuple[Refl
     (FRM-3); the results' abiSeq starts with stackBytes = retOffset. Returns the state for
     the results and ``(stackCallArgsSize, retOffset, spill)``."""
     ps = regs.ps
-    if v.spill_by_type:
-        spill = D.align(st.spill, ps)
-    else:
-        spill = D.align(st.spill + st.spill_f, ps)
+    spill = D.align(st.spill, ps) if v.spill_by_type else D.align(st.spill + st.spill_f, ps)
     ret = D.align(st.S, ps)
-    out = st._replace(I=0, F=0, S=ret, spill=spill, spill_f=0)
-    return out, (st.S, ret, spill)
-
-
-def refl_result(D: Domain, st: ReflState, s: Summary, regs: Regs,
-                v: Variant) -> tuple[ReflState, ReflPlace]:
-    st, rec = add_arg(D, st, s, regs, v)
-    st = _add_type_bits(D, st, s, rec, regs.ps)
-    return st._replace(outptrs=st.outptrs | rec.ptrbits), rec  # BMP-3
+    return st._replace(I=0, F=0, S=ret, spill=spill, spill_f=0), (st.S, ret, spill)
 
 
 class ReflFinal(NamedTuple):
@@ -338,6 +314,13 @@ def refl_finish(D: Domain, st: ReflState, regs: Regs, spill: Any) -> ReflFinal:
 def is_direct(t: GoType, ps: int, v: Variant) -> bool:
     """Whether ``t`` is stored directly in an interface's data word (TYP-11, VAR-6)."""
     return bool(direct(CONCRETE, summarize(t, ps), ps, v.direct_iface))
+
+
+class _Rollback(NamedTuple):
+    rollback_regs: bool = True
+
+
+_ROLLBACK: Any = _Rollback()
 
 
 # --------------------------------------------------------------------------------------------
@@ -417,12 +400,19 @@ class AbiDesc(NamedTuple):
     variant: str
 
 
-def _spec_param(t: GoType, s: Summary, p: SpecPlace, result: bool) -> SpecParam:
-    if not p.reg:
-        return SpecParam(t, (), p.off, None)
-    regs = tuple(("int" if q.isint else "float", i, q.off, q.size, q.ptr)
-                 for q, i in zip(s.spec.slots, p.idx, strict=True))
-    return SpecParam(t, regs, None, None if result else p.spill)
+def _spec_value(st: SpecState, t: GoType, s: Summary, regs: Regs,
+                result: bool) -> tuple[SpecState, SpecParam]:
+    D = CONCRETE
+    cur = spec_begin(D, st, s, regs)
+    parts = []
+    for g in s.spec.groups:
+        cur, i = spec_group(D, cur, g, True)
+        parts += [("int" if g.isint else "float", i + k, g.off + k * g.size, g.size,
+                   bool(g.ptr >> k & 1)) for k in range(g.n)]
+    st = spec_end(D, st, cur, s, result)
+    if not cur.fits:
+        return st, SpecParam(t, (), cur.off, None)
+    return st, SpecParam(t, tuple(parts), None, None if result else cur.spill)
 
 
 def spec_assign(sig: Signature, arch: Arch) -> SpecLayout:
@@ -434,32 +424,41 @@ def spec_assign(sig: Signature, arch: Arch) -> SpecLayout:
     ins = ([RCVR_WORD] if sig.recv is not None else []) + list(sig.params)
     params = []
     for t in ins:
-        s = summarize(t, ps)
-        st, p = spec_value(D, st, s, regs, False)
-        params.append(_spec_param(t, s, p, False))
+        st, p = _spec_value(st, t, summarize(t, ps), regs, False)
+        params.append(p)
     used = (st.I, st.F)
     st, args_end, ret = spec_between(D, st, regs)
     results = []
     for t in sig.results:
-        s = summarize(t, ps)
-        st, p = spec_value(D, st, s, regs, True)
-        results.append(_spec_param(t, s, p, True))
+        st, p = _spec_value(st, t, summarize(t, ps), regs, True)
+        results.append(p)
     fin = spec_finish(D, st, regs)
     return SpecLayout(tuple(params), tuple(results), args_end, ret, fin.offset_to_spill_area,
                       fin.spill_area_size, used[0], used[1], sig.recv is not None)
 
 
-def _steps(rec: ReflPlace, size: int) -> list[Step]:
-    if rec.stack:
-        return [Step("stack", 0, size, stkoff=rec.off)]
-    out = []
-    for q, put, i in zip(rec.parts.slots, rec.placed, rec.idx, strict=True):
+def _refl_groups(s: Summary, v: Variant, st: ReflState,
+                 regs: Regs) -> tuple[ReflCur, list[Step]]:
+    D = CONCRETE
+    cur = refl_begin(D, st, s, v)
+    steps = []
+    for g in walk(s, v).groups:
+        cur, put, i = refl_group(D, cur, g, True, regs)
         if put:
-            if q.isint:
-                out.append(Step("ptr" if q.ptr else "int", q.off, q.size, ireg=i))
-            else:
-                out.append(Step("float", q.off, q.size, freg=i))
-    return out
+            for k in range(g.n):
+                off = g.off + k * g.size
+                if g.isint:
+                    steps.append(Step("ptr" if g.ptr >> k & 1 else "int", off, g.size,
+                                      ireg=i + k))
+                else:
+                    steps.append(Step("float", off, g.size, freg=i + k))
+    return cur, steps
+
+
+def _value_steps(p: ReflPlace, steps: list[Step], size: int) -> list[Step]:
+    if p.stack:
+        return [Step("stack", 0, size, stkoff=p.off)]
+    return steps if p.reg else []
 
 
 def reflect_assign(sig: Signature, arch: Arch, v: Variant) -> AbiDesc:
@@ -475,22 +474,26 @@ def reflect_assign(sig: Signature, arch: Arch, v: Variant) -> AbiDesc:
     steps: list[Step] = []
     starts: list[int] = []
     if sig.recv is not None:
-        st, rec = refl_rcvr(D, st, summarize(sig.recv, ps), regs, v)
+        is_ptr = rcvr_is_ptr(D, summarize(sig.recv, ps), ps, v)
+        cur, gsteps = _refl_groups(rcvr_word(D, is_ptr, ps), v, st, regs)
+        st, p = refl_end_rcvr(D, st, cur, is_ptr, regs)
         starts.append(len(steps))
-        steps += _steps(rec, ps)
+        steps += _value_steps(p, gsteps, ps)
     for t in sig.params:
         s = summarize(t, ps)
-        st, rec = refl_arg(D, st, s, regs, v, sig.recv is not None)
+        cur, gsteps = _refl_groups(s, v, st, regs)
+        st, p = refl_end_arg(D, st, cur, s, regs, v, sig.recv is not None)
         starts.append(len(steps))
-        steps += _steps(rec, s.size)
+        steps += _value_steps(p, gsteps, s.size)
     call = Seq(tuple(steps), tuple(starts), st.S, st.I, st.F)
     st, (args, ret_off, spill) = refl_between(D, st, regs, v)
     steps, starts = [], []
     for t in sig.results:
         s = summarize(t, ps)
-        st, rec = refl_result(D, st, s, regs, v)
+        cur, gsteps = _refl_groups(s, v, st, regs)
+        st, p = refl_end_result(D, st, cur, s, regs, v)
         starts.append(len(steps))
-        steps += _steps(rec, s.size)
+        steps += _value_steps(p, gsteps, s.size)
     retq = Seq(tuple(steps), tuple(starts), st.S - ret_off, st.I, st.F)
     fin = refl_finish(D, st, regs, spill)
     return AbiDesc(call, retq, args, ret_off, spill, st.sptrs, st.sn,

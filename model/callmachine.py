@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 
 from regabi.model.arch import Arch, load_arch
 from regabi.model.assign import AbiDesc, SpecLayout, is_direct, reflect_assign, spec_assign
-from regabi.model.invariants import Invariant, Violation
+from regabi.model.invariants import TraceInvariant
 from regabi.model.sig import Signature
 from regabi.model.types import Array, GoType, Kind, Struct, layout
 from regabi.model.variants import Variant, get_variant
@@ -49,45 +49,31 @@ PS = 8
 # The INV-GC-* invariants (spec/call.md "Invariants"), shared by tests, explorer and Z3.
 
 
-def _explore_check(inv_id: str) -> Any:
-    def check(c: Any) -> Violation | None:
-        # Imported lazily: the explorer imports this module.
-        from regabi.proofs.explore import explore_sig
-
-        vs = explore_sig(c.sig, c.variant.name, c.arch.name, only=(inv_id,))
-        for v in vs:
-            if v.status == "VIOLATED":
-                return Violation(inv_id, c.sig, c.arch.name, c.variant.name, v.line,
-                                 {"trace_len": v.extra.get("trace_len")})
-        return None
-    return check
-
-
-GC_CATALOGUE: tuple[Invariant, ...] = (
-    Invariant(
+GC_CATALOGUE: tuple[TraceInvariant, ...] = (
+    TraceInvariant(
         "INV-GC-UAF", "no use of freed memory",
         "No step of the call path (Value.call, reflectcall, the callee, the caller of Call) "
         "reads an object a garbage collection has freed.",
-        "spec/call.md GC-1..GC-4", _explore_check("INV-GC-UAF")),
-    Invariant(
+        "spec/call.md GC-1..GC-4"),
+    TraceInvariant(
         "INV-GC-SCAN", "every scanned word is a pointer or nil",
         "At every GC, every word the GC scans as a pointer (stack/arg maps, RegArgs.Ptrs, heap "
         "bitmaps) holds nil or a valid pointer to a live object or a non-heap address.",
-        "spec/call.md GC-2, GC-3", _explore_check("INV-GC-SCAN")),
-    Invariant(
+        "spec/call.md GC-2, GC-3"),
+    TraceInvariant(
         "INV-GC-STACK", "no stale stack pointer",
         "After a stack move no pointer into the old stack is used.",
-        "spec/call.md GC-5", _explore_check("INV-GC-STACK")),
-    Invariant(
+        "spec/call.md GC-5"),
+    TraceInvariant(
         "INV-GC-FRAME", "spills and copies stay in the reserved frame",
         "The callee's spill of register arguments (spec offsets) and its stack results lie "
         "inside the frameSize reflect reserved; the argument copy fits callN's frame.",
-        "spec/call.md CALL-9, CALL-12", _explore_check("INV-GC-FRAME")),
-    Invariant(
+        "spec/call.md CALL-9, CALL-12"),
+    TraceInvariant(
         "INV-GC-VALUE", "values arrive as sent",
         "Every argument the callee reads equals what Value.Call was given, and every result "
         "Value (bytes and Kind) equals what the callee returned.",
-        "spec/call.md CALL-5..CALL-8, CALL-14..CALL-16", _explore_check("INV-GC-VALUE")),
+        "spec/call.md CALL-5..CALL-8, CALL-14..CALL-16"),
 )
 GC_INVARIANT_IDS: tuple[str, ...] = tuple(i.id for i in GC_CATALOGUE)
 

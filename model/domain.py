@@ -45,6 +45,7 @@ class Domain:
     def ule(self, a: Any, b: Any) -> Any: ...
     def umax(self, a: Any, b: Any) -> Any: ...
     def align(self, x: Any, a: Any) -> Any: ...
+    def aligned(self, x: Any, a: Any) -> Any: ...
     def shr(self, x: Any, k: int) -> Any: ...
     def urem(self, x: Any, y: Any) -> Any: ...
     def udiv(self, x: Any, y: Any) -> Any: ...
@@ -99,7 +100,13 @@ class Concrete(Domain):
 
     @staticmethod
     def align(x: int, a: int) -> int:
+        """``x`` rounded up to ``a``, a power of two (every alignment and PtrSize in Go)."""
         return (x + a - 1) & -a
+
+    @staticmethod
+    def aligned(x: int, a: int) -> bool:
+        """``x`` is a multiple of the power of two ``a``."""
+        return not (x & (a - 1))
 
     @staticmethod
     def shr(x: int, k: int) -> int:
@@ -166,7 +173,7 @@ class Concrete(Domain):
 
     @staticmethod
     def set_has(s: int, i: int) -> bool:
-        return bool(s >> i & 1)
+        return i >= 0 and bool(s >> i & 1)
 
     @staticmethod
     def set_subset(a: int, b: int) -> bool:
@@ -209,19 +216,20 @@ class Z3Domain(Domain):
 
     concrete = False
 
-    def __init__(self, prefix: str = "") -> None:
+    def __init__(self, prefix: str = "", width: int = WIDTH) -> None:
         import z3
 
         self.z3 = z3
         self.prefix = prefix
+        self.width = width
         self._n = 0
-        self.probe = z3.BitVec(f"{prefix}probe", WIDTH)
+        self.probe = z3.BitVec(f"{prefix}probe", width)
         self.bases: list[SymSet] = []
 
     # creation -------------------------------------------------------------------------------
     def fresh(self, name: str) -> Any:
         self._n += 1
-        return self.z3.BitVec(f"{self.prefix}{name}#{self._n}", WIDTH)
+        return self.z3.BitVec(f"{self.prefix}{name}#{self._n}", self.width)
 
     def fresh_bool(self, name: str) -> Any:
         self._n += 1
@@ -229,14 +237,14 @@ class Z3Domain(Domain):
 
     def fresh_set(self, name: str) -> SymSet:
         self._n += 1
-        f = self.z3.Function(f"{self.prefix}{name}#{self._n}", self.z3.BitVecSort(WIDTH),
+        f = self.z3.Function(f"{self.prefix}{name}#{self._n}", self.z3.BitVecSort(self.width),
                              self.z3.BoolSort())
         s = SymSet(f, name, base=True)
         self.bases.append(s)
         return s
 
     def bv(self, x: Any) -> Any:
-        return self.z3.BitVecVal(x, WIDTH) if isinstance(x, int) else x
+        return self.z3.BitVecVal(x, self.width) if isinstance(x, int) else x
 
     def b(self, x: Any) -> Any:
         return self.z3.BoolVal(x) if isinstance(x, bool) else x
@@ -291,10 +299,28 @@ class Z3Domain(Domain):
             return max(a, b)
         return self.ite(self.ule(b, a), a, b)
 
+    # Alignments are powers of two up to 8 (WF-ALIGN; PtrSize on every Go target). A
+    # symbolic one is split into those four cases: each is a constant mask, which the solver
+    # bit-blasts far more cheaply than ``& -a`` with ``a`` unknown.
+    _ALIGNS = (1, 2, 4, 8)
+
     def align(self, x: Any, a: Any) -> Any:
         if isinstance(x, int) and isinstance(a, int):
             return (x + a - 1) & -a
-        return (self.bv(x) + a - 1) & -self.bv(a)
+        if isinstance(a, int):
+            return (self.bv(x) + (a - 1)) & -a
+        out = self.bv(x)
+        for k in self._ALIGNS[1:]:
+            out = self.z3.If(a == k, (self.bv(x) + (k - 1)) & -k, out)
+        return out
+
+    def aligned(self, x: Any, a: Any) -> Any:
+        if isinstance(x, int) and isinstance(a, int):
+            return not (x & (a - 1))
+        if isinstance(a, int):
+            return (self.bv(x) & (a - 1)) == 0
+        return self.z3.Or(a == 1, *[self.z3.And(a == k, (self.bv(x) & (k - 1)) == 0)
+                                    for k in self._ALIGNS[1:]])
 
     def shr(self, x: Any, k: int) -> Any:
         if isinstance(x, int):
@@ -362,9 +388,11 @@ class Z3Domain(Domain):
         return s  # type: ignore[no-any-return]
 
     def set_empty(self) -> Any:
-        return 0
+        return SymSet(lambda i: False, "empty")
 
     def set_union_shifted(self, s: Any, m: Any, shift: Any, c: Any) -> Any:
+        if isinstance(m, int) and m == 0:
+            return s
         if isinstance(c, bool) and not c:
             return s
         if isinstance(s, int) and isinstance(m, int) and isinstance(shift, int) and c is True:

@@ -1,24 +1,34 @@
-"""The invariant catalogue (spec/invariants.md): named objects that the tests, the Z3 encodings
-(regabi.proofs.z3) and the GC explorer (regabi.proofs.explore) all refer to by ``id``.
+"""The invariant registry (spec/invariants.md): each invariant is one object, written once over
+the domain, observing the joint fold of model/joint.py. The concrete check
+(:func:`check_all`, ``regabi check``, the tests), the Z3 proofs (``regabi prove``: bounded search
+and induction) and the explorer all use these objects; adding an invariant is adding one class.
 
-:func:`Invariant.check` evaluates an invariant on one concrete signature and returns the
-:class:`Violation` or None. Each check compares reflect's ``abiDesc`` (a variant) with an
-independent reference: the spec algorithm, the type layout, or the sequential ABI0 layout.
+An invariant has
+
+* a *ghost* state folded along the events (what it remembers: the registers taken, the end of
+  the last stack value, the pointer words the spec says exist, …),
+* *obligations* at value begin, per register group, at value end, when the arguments end, and
+  at the end (:class:`~.joint.Ob`: a condition, and a message for a concrete failure),
+* *candidates*: facts about the fold state that the induction proof may use as lemmas if it can
+  prove them inductive (Houdini, proofs/induction.py). A wrong candidate is dropped by the proof,
+  never assumed: candidates only help a proof succeed.
 """
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any, ClassVar, NamedTuple
 
 from regabi.model.arch import Arch, regargs_layout
-from regabi.model.assign import AbiDesc, SpecLayout, SpecParam, Step, reflect_assign, spec_assign
+from regabi.model.assign import reflect_assign, shl, spec_assign
+from regabi.model.joint import Ctx, Finals, GroupRec, Joint, Ob, ValueRec, run
 from regabi.model.sig import Signature
-from regabi.model.types import layout, reg_parts
+from regabi.model.summary import summarize
 from regabi.model.variants import Variant
 
-__all__ = ["CATALOGUE", "Invariant", "Violation", "check_all", "get_invariant"]
+__all__ = ["CATALOGUE", "Invariant", "TraceInvariant", "Violation", "check_all",
+           "get_invariant"]
 
 #: A compiled Go function's argument frame is below 1 GiB ("stack frame too large (>1GB)",
 #: cmd/compile/internal/ssagen/pgen.go); the universe of signatures is bounded by it (SIG-3).
@@ -49,390 +59,574 @@ class Violation:
                 "detail": self.detail}
 
 
-class _Ctx:
-    """What one signature's checks share: both layouts, computed once."""
-
-    __slots__ = ("arch", "desc", "sig", "spec", "variant")
-
-    def __init__(self, sig: Signature, arch: Arch, variant: Variant) -> None:
-        self.sig = sig
-        self.arch = arch
-        self.variant = variant
-        self.desc: AbiDesc = reflect_assign(sig, arch, variant)
-        self.spec: SpecLayout = spec_assign(sig, arch)
-
-    def fail(self, inv: str, msg: str, **detail: object) -> Violation:
-        return Violation(inv, self.sig, self.arch.name, self.variant.name, msg, dict(detail))
-
-
-@dataclass(frozen=True)
 class Invariant:
-    """One named invariant: statement, rationale, Go source, and its concrete check."""
+    """One invariant. Subclasses override the hooks they need; every hook returns the new
+    ghost and its obligations."""
 
-    id: str
-    title: str
-    statement: str
-    source: str
-    check_fn: Callable[[_Ctx], Violation | None] = field(repr=False)
+    id: ClassVar[str]
+    title: ClassVar[str]
+    statement: ClassVar[str]
+    source: ClassVar[str]
+    rules: ClassVar[tuple[str, ...]] = ()
     #: "error": a violation is a flaw; "latent": a discrepancy in state nothing consumes
-    severity: str = "error"
+    severity: ClassVar[str] = "error"
+
+    def init(self, c: Ctx) -> Any:
+        return ()
+
+    def begin(self, c: Ctx, g: Any, pre: Joint, post: Joint, role: str,
+              index: int) -> tuple[Any, list[Ob]]:
+        return g, []
+
+    def group(self, c: Ctx, g: Any, pre: Joint, post: Joint,
+              r: GroupRec) -> tuple[Any, list[Ob]]:
+        return g, []
+
+    def end(self, c: Ctx, g: Any, pre: Joint, post: Joint, r: ValueRec) -> tuple[Any, list[Ob]]:
+        return g, []
+
+    def between(self, c: Ctx, g: Any, pre: Joint, post: Joint) -> tuple[Any, list[Ob]]:
+        return g, []
+
+    def final(self, c: Ctx, g: Any, J: Joint, f: Finals) -> list[Ob]:
+        return []
+
+    def candidates(self, c: Ctx, g: Any, J: Joint, phase: str) -> list[tuple[str, Any]]:
+        """Lemma candidates about the fold state in ``phase`` ("args" or "results"); inside a
+        value when ``J.cur`` is set."""
+        return []
+
+    def ob(self, cond: Any, msg: Any) -> Ob:
+        return Ob(self.id, cond, msg)
 
     def check(self, sig: Signature, arch: Arch, variant: Variant) -> Violation | None:
-        return self.check_fn(_Ctx(sig, arch, variant))
+        """This invariant on one concrete signature."""
+        vs = check_all(sig, arch, variant, (self,))
+        return vs[0] if vs else None
+
+    def __repr__(self) -> str:
+        return f"<Invariant {self.id}>"
 
 
 # --------------------------------------------------------------------------------------------
-# helpers
+# messages (concrete only: they re-run the concrete algorithms for the words)
 
 
-def _value_name(sig: Signature, which: str, i: int) -> str:
-    if which == "in":
-        if sig.recv is not None:
-            return "the receiver" if i == 0 else f"arg {i - 1}"
-        return f"arg {i}"
-    return f"result {i}"
+def _reg(c: Ctx, isint: bool, i: int) -> str:
+    try:
+        return c.arch.int_reg_name(i) if isint else c.arch.float_reg_name(i)
+    except IndexError:
+        return f"{'int' if isint else 'float'} register #{i}"
 
 
-def _where_reflect(steps: tuple[Step, ...], arch: Arch) -> str:
-    if not steps:
-        return "nowhere (no steps)"
-    if steps[0].kind == "stack":
-        return f"it on the stack at {steps[0].stkoff}"
-    regs = [arch.int_reg_name(s.ireg) if s.kind != "float" else arch.float_reg_name(s.freg)
-            for s in steps]
-    return "it in " + ",".join(regs)
+def _value_no(c: Ctx, role: str, index: int) -> tuple[str, int]:
+    if role == "result":
+        return "ret", index
+    return "call", index + (1 if c.has_rcvr and role == "arg" else 0)
 
 
-def _where_spec(p: SpecParam, arch: Arch) -> str:
+def _where_refl(c: Ctx, role: str, index: int) -> str:
+    sig = c.sig
+    d = reflect_assign(sig, c.arch, c.variant)
+    seq, i = _value_no(c, role, index)
+    steps = getattr(d, seq).steps_for(i)
+    if steps and steps[0].kind == "stack":
+        return f"on the stack at {steps[0].stkoff}"
+    regs = [_reg(c, s.kind != "float", s.ireg if s.kind != "float" else s.freg) for s in steps]
+    return "in " + ",".join(regs) if regs else "nowhere (no steps)"
+
+
+def _where_spec(c: Ctx, role: str, index: int) -> str:
+    sig = c.sig
+    s = spec_assign(sig, c.arch)
+    seq, i = _value_no(c, role, index)
+    p = (s.results if seq == "ret" else s.params)[i]
     if not p.regs:
-        return f"it on the stack at {p.stack}"
-    regs = [arch.int_reg_name(i) if c == "int" else arch.float_reg_name(i)
-            for c, i, *_ in p.regs]
-    return "it in " + ",".join(regs)
+        return f"on the stack at {p.stack}"
+    return "in " + ",".join(_reg(c, cls == "int", r) for cls, r, *_ in p.regs)
 
 
-def _values(c: _Ctx) -> list[tuple[str, int, SpecParam, tuple[Step, ...]]]:
-    out = []
-    for i, p in enumerate(c.spec.params):
-        out.append(("in", i, p, c.desc.call.steps_for(i)))
-    for i, p in enumerate(c.spec.results):
-        out.append(("out", i, p, c.desc.ret.steps_for(i)))
-    return out
+def _lowest(x: int) -> int:
+    return (x & -x).bit_length() - 1
+
+
+def _in(J: Joint) -> bool:
+    return J.cur is not None
 
 
 # --------------------------------------------------------------------------------------------
-# the checks
+# the invariants
 
 
-def _reg_bounds(c: _Ctx) -> Violation | None:
-    a = c.arch
-    limits = {"int": (a.n_int, "IntArgRegs", a.int_reg_name),
-              "float": (a.n_float, "FloatArgRegs", a.float_reg_name)}
-    for name, seq in (("argument", c.desc.call), ("result", c.desc.ret)):
-        seen: dict[str, set[int]] = {"int": set(), "float": set()}
-        for s in seq.steps:
-            if s.kind == "stack":
-                continue
-            cls = "float" if s.kind == "float" else "int"
-            idx = s.freg if cls == "float" else s.ireg
-            limit, limit_name, reg_name = limits[cls]
-            if idx >= limit:
-                return c.fail("INV-REG-BOUNDS", f"{name} {cls} register index {idx} >= "
-                              f"{limit_name} {limit}")
-            if idx in seen[cls]:
-                return c.fail("INV-REG-BOUNDS", f"{name} register {reg_name(idx)} given to "
-                              "two parts")
-            seen[cls].add(idx)
-    return None
+class _Next(NamedTuple):
+    ints: Any  # the lowest integer register the next value may take
+    floats: Any
+    ti: Any  # the same inside the current value, as its groups take registers
+    tf: Any
 
 
-def _stack_layout(c: _Ctx) -> Violation | None:
-    d = c.desc
-    ps = c.arch.ptr_size
-    spans: list[tuple[int, int, str]] = []
-    for which, i, p, steps in _values(c):
-        if not steps or steps[0].kind != "stack":
-            continue
-        st = steps[0]
-        lay = layout(p.type, ps)
-        nm = _value_name(c.sig, which, i)
-        al = lay.align if not (which == "in" and c.sig.recv is not None and i == 0) else ps
-        if st.stkoff % al:
-            return c.fail("INV-STACK-LAYOUT", f"{nm} at stack offset {st.stkoff} is not "
-                          f"{al}-aligned")
-        if which == "in" and st.stkoff + st.size > d.stack_call_args_size:
-            return c.fail("INV-STACK-LAYOUT", f"{nm} [{st.stkoff},{st.stkoff + st.size}) ends "
-                          f"past the argument area ({d.stack_call_args_size})")
-        if which == "out" and st.stkoff < d.ret_offset:
-            return c.fail("INV-STACK-LAYOUT", f"{nm} at {st.stkoff} is below retOffset "
-                          f"{d.ret_offset}")
-        if st.stkoff + st.size > d.frame_type_size:
-            return c.fail("INV-STACK-LAYOUT", f"{nm} [{st.stkoff},{st.stkoff + st.size}) ends "
-                          f"past the frame ({d.frame_type_size})")
-        if st.size:
-            spans.append((st.stkoff, st.stkoff + st.size, nm))
-    spans.sort()
-    for (a0, a1, an), (b0, _b1, bn) in itertools.pairwise(spans):
-        if b0 < a1:
-            return c.fail("INV-STACK-LAYOUT", f"{an} [{a0},{a1}) overlaps {bn} at {b0}")
-    if d.ret_offset < d.stack_call_args_size:
-        return c.fail("INV-STACK-LAYOUT", f"retOffset {d.ret_offset} < stack args size "
-                      f"{d.stack_call_args_size}")
-    return None
+class RegBounds(Invariant):
+    id = "INV-REG-BOUNDS"
+    title = "register bounds"
+    statement = ("Every int register index < IntArgRegs and every float index < FloatArgRegs; "
+                 "within the arguments, and within the results, registers are taken in "
+                 "increasing order, so no register is given to two parts.")
+    source = "reflect/abi.go assignIntN/assignFloatN; abi-internal.md register assignment"
+    rules = ("RFL-3", "ASG-1", "ASG-8")
+
+    def init(self, c: Ctx) -> _Next:
+        return _Next(0, 0, 0, 0)
+
+    def begin(self, c: Ctx, g: _Next, pre: Joint, post: Joint, role: str,
+              index: int) -> tuple[Any, list[Ob]]:
+        return g._replace(ti=g.ints, tf=g.floats), []
+
+    def group(self, c: Ctx, g: _Next, pre: Joint, post: Joint,
+              r: GroupRec) -> tuple[Any, list[Ob]]:
+        D, q, i, put = c.D, r.gr, r.r_idx, r.r_put
+        what = "result" if r.role == "result" else "argument"
+        limit = D.ite(q.isint, c.regs.n_int, c.regs.n_float)
+        nxt = D.ite(q.isint, g.ti, g.tf)
+        obs = [
+            self.ob(D.implies(put, D.ule(i + q.n, limit)), lambda: (
+                f"{what} {'int' if q.isint else 'float'} register index {i + q.n - 1} >= "
+                f"{'IntArgRegs' if q.isint else 'FloatArgRegs'} "
+                f"{c.regs.n_int if q.isint else c.regs.n_float}")),
+            self.ob(D.implies(put, D.ule(nxt, i)), lambda: (
+                f"{what} register {_reg(c, q.isint, i)} is given again or out of order "
+                f"(registers before {_reg(c, q.isint, nxt)} are taken)")),
+        ]
+        return g._replace(ti=D.ite(D.and_(put, q.isint), i + q.n, g.ti),
+                          tf=D.ite(D.and_(put, D.not_(q.isint)), i + q.n, g.tf)), obs
+
+    def end(self, c: Ctx, g: _Next, pre: Joint, post: Joint, r: ValueRec) -> tuple[Any, list[Ob]]:
+        D = c.D  # the registers of a value are taken only if it stays in registers
+        return g._replace(ints=D.ite(r.refl.reg, g.ti, g.ints),
+                          floats=D.ite(r.refl.reg, g.tf, g.floats)), []
+
+    def between(self, c: Ctx, g: _Next, pre: Joint, post: Joint) -> tuple[Any, list[Ob]]:
+        return _Next(0, 0, 0, 0), []
+
+    def candidates(self, c: Ctx, g: _Next, J: Joint, phase: str) -> list[tuple[str, Any]]:
+        D, R = c.D, J.refl
+        out = [("next<=I", D.ule(g.ints, R.I)), ("next<=F", D.ule(g.floats, R.F)),
+               ("I<=NI", D.ule(R.I, c.regs.n_int)), ("F<=NF", D.ule(R.F, c.regs.n_float))]
+        if _in(J):
+            cur = J.cur.refl  # type: ignore[union-attr]
+            out += [("t<=curI", D.ule(g.ti, cur.I)), ("t<=curF", D.ule(g.tf, cur.F)),
+                    ("curI<=NI", D.ule(cur.I, c.regs.n_int)),
+                    ("curF<=NF", D.ule(cur.F, c.regs.n_float)),
+                    ("I<=curI", D.ule(R.I, cur.I)), ("F<=curF", D.ule(R.F, cur.F))]
+        return out
 
 
-def _frame(c: _Ctx) -> Violation | None:
-    d, s, a = c.desc, c.spec, c.arch
-    need = s.offset_to_spill_area + s.spill_area_size
-    if d.frame_size < need:
-        return c.fail("INV-FRAME-SUFFICIENT", f"reflect reserves frameSize {d.frame_size}, the "
-                      f"callee spills into [{s.offset_to_spill_area},{need})",
-                      reflect_frame=d.frame_size, spec_need=need)
-    if d.frame_type_size < s.offset_to_spill_area:
-        return c.fail("INV-FRAME-SUFFICIENT", f"reflect copies {d.frame_type_size} stack bytes, "
-                      f"the callee's stack args+results end at {s.offset_to_spill_area}")
-    if s.offset_to_spill_area <= MAX_ARGS_FRAME:
-        if d.frame_size >= 1 << 32:
-            return c.fail("INV-FRAME-SUFFICIENT", f"frameSize {d.frame_size} does not fit the "
-                          "uint32 reflectcall takes")
-        if a.call_sizes and d.frame_size <= a.call_sizes[-1]:
-            n = next(x for x in a.call_sizes if x >= d.frame_size)
-            if n < d.frame_size:  # pragma: no cover - DISPATCH picks the first MAXSIZE >= size
-                return c.fail("INV-FRAME-SUFFICIENT", f"call{n} < frameSize {d.frame_size}")
-    return None
+class StackLayout(Invariant):
+    id = "INV-STACK-LAYOUT"
+    title = "stack layout"
+    statement = ("Stack-assigned values are aligned to their type and laid out in order without "
+                 "overlap; arguments end at or below retOffset, results start at or above it, "
+                 "all inside the frame type.")
+    source = "reflect/abi.go stackAssign, newAbiDesc; abi-internal.md stack layout"
+    rules = ("RFL-4", "RFL-6", "ASG-5", "ASG-6")
+
+    def init(self, c: Ctx) -> Any:
+        return 0  # end of the last non-empty stack value
+
+    def end(self, c: Ctx, g: Any, pre: Joint, post: Joint, r: ValueRec) -> tuple[Any, list[Ob]]:
+        D = c.D
+        p = r.refl
+        size = c.ps if r.role == "recv" else r.s.size
+        al = c.ps if r.role == "recv" else r.s.align
+        nm = c.name(r.role, r.index)
+        nonempty = D.and_(p.stack, D.not_(D.eq(size, 0)))
+        obs = [
+            self.ob(D.implies(p.stack, D.aligned(p.off, al)),
+                    lambda: f"{nm} at stack offset {p.off} is not {al}-aligned"),
+            self.ob(D.implies(nonempty, D.ule(g, p.off)),
+                    lambda: f"{nm} at stack offset {p.off} overlaps the value before it, "
+                            f"which ends at {g}"),
+        ]
+        if r.role == "result":
+            obs.append(self.ob(D.implies(p.stack, D.ule(pre.r_ret, p.off)),
+                               lambda: f"{nm} at {p.off} is below retOffset {pre.r_ret}"))
+        return D.ite(nonempty, p.off + size, g), obs
+
+    def between(self, c: Ctx, g: Any, pre: Joint, post: Joint) -> tuple[Any, list[Ob]]:
+        D = c.D
+        return g, [
+            self.ob(D.ule(g, post.r_args), lambda: f"the arguments end at {g}, past "
+                    f"stackCallArgsSize {post.r_args}"),
+            self.ob(D.ule(post.r_args, post.r_ret), lambda: f"retOffset {post.r_ret} < stack "
+                    f"args size {post.r_args}"),
+        ]
+
+    def final(self, c: Ctx, g: Any, J: Joint, f: Finals) -> list[Ob]:
+        return [self.ob(c.D.ule(g, f.frame_type_size), lambda: f"the stack values end at {g}, "
+                        f"past the frame type ({f.frame_type_size} bytes)")]
+
+    def candidates(self, c: Ctx, g: Any, J: Joint, phase: str) -> list[tuple[str, Any]]:
+        D = c.D
+        out = [("end<=S", D.ule(g, J.refl.S))]
+        if phase == "results":
+            out += [("ret<=S", D.ule(J.r_ret, J.refl.S)), ("args<=ret", D.ule(J.r_args, J.r_ret))]
+        return out
 
 
-def _agree(c: _Ctx) -> Violation | None:
-    a = c.arch
-    for which, i, p, steps in _values(c):
-        if layout(p.type, a.ptr_size).size == 0:
-            continue  # no bytes to place; its alignment effect shows on later values
-        nm = _value_name(c.sig, which, i)
-        if not p.regs:
-            ok = len(steps) == 1 and steps[0].kind == "stack" and steps[0].stkoff == p.stack
+class FrameSufficient(Invariant):
+    id = "INV-FRAME-SUFFICIENT"
+    title = "frame sufficiency"
+    statement = ("frameSize passed to reflectcall >= the callee's offsetToSpillArea + "
+                 "spillAreaSize; the frame type covers the stack args and results; frameSize "
+                 "fits uint32 for every signature whose spec frame is at most 1 GiB.")
+    source = "reflect/value.go Value.call; runtime/asm_amd64.s reflectcall; abiutils.go"
+    rules = ("FRM-1", "FRM-2", "FRM-3", "FRM-4", "FRM-5")
+
+    def final(self, c: Ctx, g: Any, J: Joint, f: Finals) -> list[Ob]:
+        D = c.D
+        need = f.offset_to_spill_area + f.spill_area_size
+        small = D.ule(need, MAX_ARGS_FRAME)
+        return [
+            self.ob(D.ule(need, f.frame_size), lambda: (
+                f"reflect reserves frameSize {f.frame_size}, the callee needs {need} "
+                f"(stack arguments and results end at {f.offset_to_spill_area}, then "
+                f"{f.spill_area_size} bytes of spill)")),
+            self.ob(D.ule(f.offset_to_spill_area, f.frame_type_size), lambda: (
+                f"reflect copies {f.frame_type_size} stack bytes, the callee's stack args and "
+                f"results end at {f.offset_to_spill_area}")),
+            self.ob(D.implies(small, D.ult(f.frame_size, 1 << 32)), lambda: (
+                f"frameSize {f.frame_size} does not fit the uint32 reflectcall takes")),
+        ]
+
+    def candidates(self, c: Ctx, g: Any, J: Joint, phase: str) -> list[tuple[str, Any]]:
+        D, r, s = c.D, J.refl, J.spec
+        # reflect's spill exceeds the spec's only by alignment padding: at most one 8-byte
+        # round-up per register it took (8-aligned bounds survive any further alignment)
+        out = [("S=spec", D.eq(r.S, s.S)), ("S>=spec", D.ule(s.S, r.S))]
+        if phase == "args":
+            out += [("spill>=SP", D.ule(s.SP, r.spill + r.spill_f)),
+                    ("spill<=SP+slack", D.ule(r.spill + r.spill_f,
+                                              D.align(s.SP, 8) + (r.I + r.F) * 16))]
         else:
-            want = [(cls, idx, off, size) for cls, idx, off, size, _ in p.regs]
-            got = [("float" if s.kind == "float" else "int",
-                    s.freg if s.kind == "float" else s.ireg, s.offset, s.size)
-                   for s in steps if s.kind != "stack"]
-            ok = all(s.kind != "stack" for s in steps) and got == want
-        if not ok:
-            return c.fail("INV-ASSIGN-AGREE", f"reflect puts {nm} "
-                          f"{_where_reflect(steps, a)[3:]}, spec puts {_where_spec(p, a)}",
-                          value=nm)
-    return None
+            out += [("spill>=area", D.ule(D.align(s.SP, c.regs.reg_size), J.spill)),
+                    ("spill<=area+slack", D.ule(J.spill, D.align(s.SP, 8)
+                                                + (c.regs.n_int + c.regs.n_float) * 16))]
+        return out
 
 
-def _sandwich(got: int, lo: int, hi: int) -> tuple[str, int] | None:
-    """Where ``lo ⊆ got ⊆ hi`` fails: ("misses", bit) or ("marks", bit)."""
-    if lo & ~got:
-        return "misses", (lo & ~got).bit_length() - 1
-    if got & ~hi:
-        return "marks", (got & ~hi).bit_length() - 1
-    return None
+class AssignAgree(Invariant):
+    id = "INV-ASSIGN-AGREE"
+    title = "assignment agreement"
+    statement = ("For every receiver, argument and result of non-zero size, reflect's placement "
+                 "(register of each part and the part's offset and size, or the stack offset) "
+                 "equals the spec algorithm's.")
+    source = "reflect/abi.go regAssign vs abiutils.go ABIAnalyzeTypes; abi-internal.md"
+    rules = ("RFL-7", "ASG-2", "ASG-3")
+
+    def _msg(self, c: Ctx, role: str, index: int) -> Any:
+        nm = c.name(role, index)
+        return lambda: (f"reflect puts {nm} {_where_refl(c, role, index)}, spec puts it "
+                        f"{_where_spec(c, role, index)}")
+
+    def group(self, c: Ctx, g: Any, pre: Joint, post: Joint,
+              r: GroupRec) -> tuple[Any, list[Ob]]:
+        D = c.D
+        cur = pre.cur
+        assert cur is not None
+        a, b = r.gs, r.gr
+        same = D.and_(r.live_r, r.r_put, D.eq(a.isint, b.isint), D.eq(a.off, b.off),
+                      D.eq(a.size, b.size), D.eq(a.n, b.n), D.eq(r.s_idx, r.r_idx))
+        return g, [self.ob(D.implies(D.and_(cur.spec.fits, r.live_s), same),
+                           self._msg(c, r.role, r.index))]
+
+    def end(self, c: Ctx, g: Any, pre: Joint, post: Joint, r: ValueRec) -> tuple[Any, list[Ob]]:
+        D = c.D
+        sp, rp = r.spec, r.refl
+        agree = D.ite(sp.fits, rp.reg, D.and_(rp.stack, D.eq(rp.off, sp.off)))
+        nonzero = D.not_(D.eq(r.ss.size, 0))
+        return g, [self.ob(D.implies(nonzero, agree), self._msg(c, r.role, r.index))]
+
+    def candidates(self, c: Ctx, g: Any, J: Joint, phase: str) -> list[tuple[str, Any]]:
+        D = c.D
+        out = [("I=spec", D.eq(J.refl.I, J.spec.I)), ("F=spec", D.eq(J.refl.F, J.spec.F)),
+               ("S=spec", D.eq(J.refl.S, J.spec.S))]
+        if _in(J):
+            cur = J.cur
+            assert cur is not None
+            sc, rc = cur.spec, cur.refl
+            out += [
+                ("fits->rfits", D.implies(sc.fits, rc.fits)),
+                ("rfits->I", D.implies(rc.fits, D.eq(rc.I, sc.ci))),
+                ("rfits->F", D.implies(rc.fits, D.eq(rc.F, sc.cf))),
+                ("ci=I+n", D.eq(sc.ci, J.spec.I + cur.s_ni)),
+                ("cf=F+n", D.eq(sc.cf, J.spec.F + cur.s_nf)),
+                ("rI=I+n", D.implies(rc.fits, D.eq(rc.I, J.refl.I + cur.r_ni))),
+                ("rF=F+n", D.implies(rc.fits, D.eq(rc.F, J.refl.F + cur.r_nf))),
+                ("fits->room", D.implies(sc.fits, D.and_(
+                    D.ule(J.spec.I + cur.ss.spec.ni, c.regs.n_int),
+                    D.ule(J.spec.F + cur.ss.spec.nf, c.regs.n_float)))),
+                ("fits->ok", D.implies(sc.fits, cur.ss.spec.ok)),
+                ("sni<=ni", D.ule(cur.s_ni, cur.ss.spec.ni)),
+                ("snf<=nf", D.ule(cur.s_nf, cur.ss.spec.nf)),
+                ("off=align", D.eq(sc.off, D.align(J.spec.S, cur.ss.align))),
+                ("zero->nofit", D.implies(D.eq(cur.ss.size, 0), D.not_(sc.fits))),
+                ("rzero=zero", D.eq(cur.refl.zero, D.eq(cur.rs.size, 0))
+                 if c.variant.zero_size_aligns_stack else ("-", True)),
+            ]
+        return [x for x in out if x[0] != "-"]
 
 
-def _bitmap_stack(c: _Ctx) -> Violation | None:
-    ps = c.arch.ptr_size
-    lo = hi = 0
-    for which, i, p, steps in _values(c):
-        if steps and steps[0].kind == "stack":
-            w = steps[0].stkoff // ps
-            if which == "in" and c.sig.recv is not None and i == 0:
-                lo |= 1 << w  # the receiver word is a pointer (RFL-5)
-                hi |= 1 << w
-            else:
-                lay = layout(p.type, ps)
-                lo |= lay.heapmask << w
-                hi |= lay.gcmask << w
-    got = c.desc.stack_ptrs
-    bad = _sandwich(got, lo, hi)
-    if bad is not None:
-        what, w = bad
-        msg = ("misses pointer word" if what == "misses" else "marks non-pointer word")
-        return c.fail("INV-BITMAP-STACK", f"stackPtrs {msg} {w} (stack offset {w * ps})",
-                      heap=bin(lo), pointers=bin(hi), got=bin(got))
-    if c.desc.stack_ptrs_n < lo.bit_length():
-        return c.fail("INV-BITMAP-STACK", f"stackPtrs has {c.desc.stack_ptrs_n} bits, pointers "
-                      f"reach word {lo.bit_length() - 1}")
-    return None
+class _Sets(NamedTuple):
+    lo: Any
+    hi: Any
 
 
-def _reg_masks(params: tuple[SpecParam, ...], arch: Arch, sig: Signature,
-               args: bool) -> tuple[int, int]:
-    """(heap-pointer registers, pointer-holding registers) per spec's assignment (TYP-10)."""
-    lo = hi = 0
-    types = ([None] if args and sig.recv is not None else []) + list(
-        sig.params if args else sig.results)
-    for p, t in zip(params, types, strict=True):
-        if not p.regs:
-            continue
-        itabs = set()
-        if t is not None:
-            parts = reg_parts(t, arch.ptr_size) or ()
-            itabs = {q.offset for q in parts if q.itab}
-        for cls, idx, off, _size, ptr in p.regs:
-            if cls != "int":
-                continue
-            if ptr:
-                lo |= 1 << idx
-                hi |= 1 << idx
-            elif off in itabs:
-                hi |= 1 << idx
-    return lo, hi
+class BitmapStack(Invariant):
+    id = "INV-BITMAP-STACK"
+    title = "stack bitmap soundness"
+    statement = ("stackPtrs marks every heap-pointer word of the stack-assigned values (runtime "
+                 "GC mask, TYP-10) and only words that hold pointers (TYP-9); the receiver word "
+                 "is a pointer; it has enough bits to cover them.")
+    source = "reflect/abi.go newAbiDesc addTypeBits; reflect/type.go funcLayout"
+    rules = ("BMP-1", "TYP-9", "TYP-10")
+
+    def init(self, c: Ctx) -> _Sets:
+        return _Sets(c.D.set_empty(), c.D.set_empty())
+
+    def end(self, c: Ctx, g: _Sets, pre: Joint, post: Joint, r: ValueRec) -> tuple[Any, list[Ob]]:
+        D = c.D
+        p = r.refl
+        word = D.shr(p.off, c.ps.bit_length() - 1)
+        if r.role == "recv":  # the receiver word is a pointer (RFL-5)
+            return _Sets(D.set_add(g.lo, word, p.stack), D.set_add(g.hi, word, p.stack)), []
+        return _Sets(D.set_union_shifted(g.lo, r.s.heap, word, p.stack),
+                     D.set_union_shifted(g.hi, r.s.gc, word, p.stack)), []
+
+    def final(self, c: Ctx, g: _Sets, J: Joint, f: Finals) -> list[Ob]:
+        D, ps = c.D, c.ps
+        got, n = J.refl.sptrs, J.refl.sn
+
+        def miss() -> str:
+            w = _lowest(g.lo & ~got)
+            return f"stackPtrs misses pointer word {w} (stack offset {w * ps})"
+
+        def extra() -> str:
+            w = _lowest(got & ~g.hi)
+            return f"stackPtrs marks non-pointer word {w} (stack offset {w * ps})"
+
+        return [self.ob(D.set_subset(g.lo, got), miss),
+                self.ob(D.set_subset(got, g.hi), extra),
+                self.ob(D.set_below(g.lo, n), lambda: (
+                    f"stackPtrs has {n} bits, pointers reach word {g.lo.bit_length() - 1}"))]
+
+    def candidates(self, c: Ctx, g: _Sets, J: Joint, phase: str) -> list[tuple[str, Any]]:
+        D = c.D
+        return [("lo<=got", D.set_subset(g.lo, J.refl.sptrs)),
+                ("got<=hi", D.set_subset(J.refl.sptrs, g.hi)),
+                ("lo<n", D.set_below(g.lo, J.refl.sn))]
 
 
-def _bitmap_regs(c: _Ctx) -> Violation | None:
-    a = c.arch
-    checks = [("outRegPtrs", c.desc.out_reg_ptrs, c.spec.results, False, "result")]
-    # inRegPtrs is consumed only with no receiver (reflect/makefunc.go passes funcLayout(ftyp,
-    # nil)); receivers are INV-INREGPTRS-RCVR's business.
-    if c.desc.in_reg_ptrs is not None and c.sig.recv is None:
-        checks.append(("inRegPtrs", c.desc.in_reg_ptrs, c.spec.params, True, "argument"))
-    for name, got, params, args, role in checks:
-        lo, hi = _reg_masks(params, a, c.sig, args)
-        bad = _sandwich(got, lo, hi)
-        if bad is not None:
-            what, r = bad
-            art = "an" if role[0] in "aeiou" else "a"
-            carries = f"carries {art} {role} pointer" if what == "misses" else \
-                f"carries no {role} pointer"
-            return c.fail("INV-BITMAP-REGS", f"{name} {what} {a.int_reg_name(r)}, which "
-                          f"{carries}")
-    return None
+class _RegSets(NamedTuple):
+    ilo: Any  # heap-pointer argument registers, per the spec
+    ihi: Any  # pointer-holding argument registers
+    olo: Any
+    ohi: Any
+    vlo: Any  # the same for the current value
+    vhi: Any
 
 
-def _inregptrs_rcvr(c: _Ctx) -> Violation | None:
-    if c.desc.in_reg_ptrs is None or c.sig.recv is None:
+def _sandwich(c: Ctx, inv: Invariant, name: str, got: Any, lo: Any, hi: Any,
+              role: str) -> list[Ob]:
+    D = c.D
+    art = "an" if role[0] in "aeiou" else "a"
+
+    def miss() -> str:
+        return (f"{name} misses {_reg(c, True, _lowest(lo & ~got))}, which carries {art} {role} "
+                "pointer")
+
+    def extra() -> str:
+        return (f"{name} marks {_reg(c, True, _lowest(got & ~hi))}, which carries no {role} "
+                "pointer")
+
+    return [inv.ob(D.eq(lo & ~got, 0), miss), inv.ob(D.eq(got & ~hi, 0), extra)]
+
+
+class BitmapRegs(Invariant):
+    id = "INV-BITMAP-REGS"
+    title = "register bitmap soundness"
+    statement = ("outRegPtrs (and inRegPtrs, where it exists and is consumed) marks every "
+                 "integer register that carries a heap-pointer part, and only registers that "
+                 "carry pointers.")
+    source = "reflect/abi.go newAbiDesc; runtime/mbarrier.go reflectcallmove; reflect/makefunc.go"
+    rules = ("BMP-2", "BMP-3", "TYP-10")
+
+    def init(self, c: Ctx) -> _RegSets:
+        return _RegSets(0, 0, 0, 0, 0, 0)
+
+    def begin(self, c: Ctx, g: _RegSets, pre: Joint, post: Joint, role: str,
+              index: int) -> tuple[Any, list[Ob]]:
+        return g._replace(vlo=0, vhi=0), []
+
+    def group(self, c: Ctx, g: _RegSets, pre: Joint, post: Joint,
+              r: GroupRec) -> tuple[Any, list[Ob]]:
+        """The spec's placement: the group's pointer parts at its registers (TYP-10: an
+        interface's itab word is a pointer, never into the heap)."""
+        D, q = c.D, r.gs
+        cur = pre.cur
+        assert cur is not None
+        on = D.and_(cur.spec.fits, r.live_s, q.isint)
+        return g._replace(vlo=g.vlo | D.ite(on, shl(D, q.ptr, r.s_idx), 0),
+                          vhi=g.vhi | D.ite(on, shl(D, q.ptr | q.itab, r.s_idx), 0)), []
+
+    def end(self, c: Ctx, g: _RegSets, pre: Joint, post: Joint,
+            r: ValueRec) -> tuple[Any, list[Ob]]:
+        if r.role == "result":
+            return g._replace(olo=g.olo | g.vlo, ohi=g.ohi | g.vhi), []
+        return g._replace(ilo=g.ilo | g.vlo, ihi=g.ihi | g.vhi), []
+
+    def final(self, c: Ctx, g: _RegSets, J: Joint, f: Finals) -> list[Ob]:
+        obs = _sandwich(c, self, "outRegPtrs", J.refl.outptrs, g.olo, g.ohi, "result")
+        # inRegPtrs is consumed only with no receiver (reflect/makefunc.go passes
+        # funcLayout(ftyp, nil)); receivers are INV-INREGPTRS-RCVR's business
+        if c.variant.in_reg_ptrs and not c.has_rcvr:
+            obs += _sandwich(c, self, "inRegPtrs", J.refl.inptrs, g.ilo, g.ihi, "argument")
+        return obs
+
+    def candidates(self, c: Ctx, g: _RegSets, J: Joint, phase: str) -> list[tuple[str, Any]]:
+        D, R = c.D, J.refl
+        out = [("olo<=out", D.eq(g.olo & ~R.outptrs, 0)),
+               ("out<=ohi", D.eq(R.outptrs & ~g.ohi, 0))]
+        if c.variant.in_reg_ptrs and not c.has_rcvr:
+            out += [("ilo<=in", D.eq(g.ilo & ~R.inptrs, 0)),
+                    ("in<=ihi", D.eq(R.inptrs & ~g.ihi, 0))]
+        if _in(J):
+            cur = J.cur
+            assert cur is not None
+            bits = cur.refl.bits
+            out += [("vlo<=bits", D.implies(cur.spec.fits, D.eq(g.vlo & ~bits, 0))),
+                    ("bits<=vhi", D.implies(cur.spec.fits, D.eq(bits & ~g.vhi, 0))),
+                    ("nofit->v0", D.implies(D.not_(cur.spec.fits),
+                                            D.and_(D.eq(g.vlo, 0), D.eq(g.vhi, 0))))]
+        return out
+
+
+class InRegPtrsRcvr(BitmapRegs):
+    id = "INV-INREGPTRS-RCVR"
+    title = "inRegPtrs with a receiver"
+    statement = ("With a receiver, inRegPtrs also has bit i exactly when argument register i "
+                 "carries a heap pointer. Nothing in Go consumes inRegPtrs for a receiver layout, "
+                 "so a violation is latent.")
+    source = "reflect/abi.go newAbiDesc in.stepsForValue(i); reflect/makefunc.go:66,120"
+    rules = ("BMP-2",)
+    severity = "latent"
+
+    def final(self, c: Ctx, g: _RegSets, J: Joint, f: Finals) -> list[Ob]:
+        if not (c.variant.in_reg_ptrs and c.has_rcvr):
+            return []
+        return [o._replace(msg=lambda o=o: "with a receiver, " + o.msg())
+                for o in _sandwich(c, self, "inRegPtrs", J.refl.inptrs, g.ilo, g.ihi,
+                                   "argument")]
+
+    def candidates(self, c: Ctx, g: _RegSets, J: Joint, phase: str) -> list[tuple[str, Any]]:
+        return []
+
+
+class Abi0(Invariant):
+    id = "INV-ABI0"
+    title = "ABI0 equivalence"
+    statement = "With zero registers, reflect's layout equals the sequential ABI0 layout."
+    source = "seed reflect/type.go funcLayout (pre-regabi code); abi-internal.md"
+    rules = ("VAR-2", "ASG-4")
+
+    def end(self, c: Ctx, g: Any, pre: Joint, post: Joint, r: ValueRec) -> tuple[Any, list[Ob]]:
+        D = c.D
+        z = r.zero
+        size = c.ps if r.role == "recv" else r.s.size
+        nm = c.name(r.role, r.index)
+        ok = D.implies(D.not_(D.eq(size, 0)), D.and_(z.stack, D.eq(z.off, r.seq)))
+        return g, [self.ob(ok, lambda: (
+            f"with no registers reflect puts {nm} "
+            f"{'at ' + str(z.off) if z.stack else 'nowhere'}, ABI0 at {r.seq}"))]
+
+    def between(self, c: Ctx, g: Any, pre: Joint, post: Joint) -> tuple[Any, list[Ob]]:
+        return g, [self.ob(c.D.eq(post.z_ret, post.q_ret), lambda: (
+            f"with no registers reflect's retOffset is {post.z_ret}, ABI0's is {post.q_ret}"))]
+
+    def candidates(self, c: Ctx, g: Any, J: Joint, phase: str) -> list[tuple[str, Any]]:
+        D = c.D
+        out = [("zeroS=seq", D.eq(J.zero.S, J.seq)), ("zeroI=0", D.eq(J.zero.I, 0)),
+               ("zeroF=0", D.eq(J.zero.F, 0))]
+        if _in(J):
+            cur = J.cur
+            assert cur is not None
+            out += [("curzeroI=0", D.eq(cur.zero.I, 0)), ("curzeroF=0", D.eq(cur.zero.F, 0)),
+                    ("seq=align", D.eq(cur.seq, D.align(J.seq, cur.rs.align))),
+                    ("zfits->nogroups", D.implies(cur.zero.fits, D.eq(cur.r_ni + cur.r_nf, 0)))]
+        return out
+
+
+class RegArgsInv(Invariant):
+    id = "INV-REGARGS"
+    title = "RegArgs agreement"
+    statement = ("The arch table's RegArgs layout equals internal/abi.RegArgs's struct layout, and "
+                 "every register slot spillArgs/unspillArgs use lies in its array.")
+    source = "internal/abi/abi.go RegArgs; runtime/asm_amd64.s spillArgs/unspillArgs"
+    rules = ("REGARGS-1", "ARCH-11")
+
+    def group(self, c: Ctx, g: Any, pre: Joint, post: Joint,
+              r: GroupRec) -> tuple[Any, list[Ob]]:
+        D, ra, ps, q, i = c.D, c.arch.regargs, c.ps, r.gr, r.r_idx
+        iend = ra.ints_offset + (i + q.n) * ps
+        fend = ra.floats_offset + (i + q.n) * 8
+        return g, [
+            self.ob(D.implies(D.and_(r.r_put, q.isint), D.ule(iend, ra.floats_offset)),
+                    lambda: f"int register {i + q.n - 1} slot ends at {iend}, past Ints "
+                            f"(Floats at {ra.floats_offset})"),
+            self.ob(D.implies(D.and_(r.r_put, D.not_(q.isint)), D.ule(fend, ra.ptrs_offset)),
+                    lambda: f"float register {i + q.n - 1} slot ends at {fend}, past Floats "
+                            f"(Ptrs at {ra.ptrs_offset})")]
+
+    def final(self, c: Ctx, g: Any, J: Joint, f: Finals) -> list[Ob]:
+        a = c.arch
+        want = regargs_layout(a.n_int, a.n_float, a.ptr_size)
+        return [self.ob(a.regargs == want,
+                        lambda: f"RegArgs table {a.regargs} != struct layout {want}")]
+
+    def candidates(self, c: Ctx, g: Any, J: Joint, phase: str) -> list[tuple[str, Any]]:
+        D = c.D
+        out = [("I<=NI", D.ule(J.refl.I, c.regs.n_int)),
+               ("F<=NF", D.ule(J.refl.F, c.regs.n_float))]
+        if _in(J):
+            cur = J.cur
+            assert cur is not None
+            out += [("curI<=NI", D.ule(cur.refl.I, c.regs.n_int)),
+                    ("curF<=NF", D.ule(cur.refl.F, c.regs.n_float))]
+        return out
+
+
+class TraceInvariant(Invariant):
+    """An invariant of executions of the call machine (spec/call.md INV-GC-*): the explorer
+    decides it over interleavings with the GC; :meth:`check` runs the explorer on one
+    signature."""
+
+    def __init__(self, inv_id: str, title: str, statement: str, source: str) -> None:
+        self.id = inv_id  # type: ignore[misc]
+        self.title = title  # type: ignore[misc]
+        self.statement = statement  # type: ignore[misc]
+        self.source = source  # type: ignore[misc]
+
+    def check(self, sig: Signature, arch: Arch, variant: Variant) -> Violation | None:
+        from regabi.proofs.explore import explore_sig  # the explorer imports the model
+
+        for v in explore_sig(sig, variant, arch.name, only=(self.id,)):
+            if v.status == "VIOLATED":
+                return Violation(self.id, sig, arch.name, variant.name, v.line,
+                                 {"trace_len": v.extra.get("trace_len")})
         return None
-    lo, hi = _reg_masks(c.spec.params, c.arch, c.sig, True)
-    bad = _sandwich(c.desc.in_reg_ptrs, lo, hi)
-    if bad is not None:
-        what, r = bad
-        return c.fail("INV-INREGPTRS-RCVR", f"with a receiver, inRegPtrs {what} "
-                      f"{c.arch.int_reg_name(r)} (" + ("a pointer" if what == "misses" else
-                                                      "no pointer") + " there)")
-    return None
-
-
-def abi0_offsets(sig: Signature, ps: int) -> tuple[list[int], list[int], int]:
-    """Sequential ABI0 layout (pre-regabi reflect funcLayout, removed by the seed; ABI-0):
-    every value, zero-size ones included, at the next offset aligned to its type."""
-    off = 0
-    ins = []
-    if sig.recv is not None:
-        ins.append(0)
-        off = ps
-    for t in sig.params:
-        lay = layout(t, ps)
-        off = (off + lay.align - 1) & -lay.align
-        ins.append(off)
-        off += lay.size
-    off = (off + ps - 1) & -ps
-    ret = off
-    outs = []
-    for t in sig.results:
-        lay = layout(t, ps)
-        off = (off + lay.align - 1) & -lay.align
-        outs.append(off)
-        off += lay.size
-    return ins, outs, ret
-
-
-def _abi0(c: _Ctx) -> Violation | None:
-    a0 = c.arch.with_regs(0, 0)
-    d = reflect_assign(c.sig, a0, c.variant)
-    ps = a0.ptr_size
-    ins, outs, ret = abi0_offsets(c.sig, ps)
-    if d.ret_offset != ret:
-        return c.fail("INV-ABI0", f"with no registers reflect's retOffset is {d.ret_offset}, "
-                      f"ABI0's is {ret}")
-    for which, offs, seq in (("in", ins, d.call), ("out", outs, d.ret)):
-        types = ([None] if which == "in" and c.sig.recv is not None else []) + list(
-            c.sig.params if which == "in" else c.sig.results)
-        for i, want in enumerate(offs):
-            t = types[i]
-            if t is not None and layout(t, ps).size == 0:
-                continue
-            steps = seq.steps_for(i)
-            got = steps[0].stkoff if steps and steps[0].kind == "stack" else None
-            if got != want:
-                return c.fail("INV-ABI0", f"with no registers reflect puts "
-                              f"{_value_name(c.sig, which, i)} at {got}, ABI0 at {want}")
-    return None
-
-
-def _regargs(c: _Ctx) -> Violation | None:
-    a = c.arch
-    want = regargs_layout(a.n_int, a.n_float, a.ptr_size)
-    got = a.regargs
-    if got != want:
-        return c.fail("INV-REGARGS", f"RegArgs table {got} != struct layout {want}")
-    # spillArgs/unspillArgs move register i at Ints+i*PtrSize and float j at Floats+j*8
-    # (runtime/asm_amd64.s); every step's slot must lie inside RegArgs.
-    for s in c.desc.call.steps + c.desc.ret.steps:
-        if s.kind in ("int", "ptr"):
-            end = got.ints_offset + s.ireg * a.ptr_size + a.ptr_size
-            if end > got.floats_offset:
-                return c.fail("INV-REGARGS", f"int register {s.ireg} slot ends at {end}, past "
-                              f"Ints (Floats at {got.floats_offset})")
-        elif s.kind == "float":
-            end = got.floats_offset + (s.freg + 1) * 8
-            if end > got.ptrs_offset:
-                return c.fail("INV-REGARGS", f"float register {s.freg} slot ends at {end}, "
-                              f"past Floats (Ptrs at {got.ptrs_offset})")
-    return None
 
 
 CATALOGUE: tuple[Invariant, ...] = (
-    Invariant(
-        "INV-REG-BOUNDS", "register bounds",
-        "Every int register index < IntArgRegs and every float index < FloatArgRegs; no "
-        "register is given to two parts of the arguments, nor of the results.",
-        "reflect/abi.go assignIntN/assignFloatN; abi-internal.md", _reg_bounds),
-    Invariant(
-        "INV-STACK-LAYOUT", "stack layout",
-        "Stack-assigned values are aligned to their type, pairwise disjoint, arguments end at or "
-        "below retOffset, results start at or above it, all inside the frame type.",
-        "reflect/abi.go stackAssign, newAbiDesc; abi-internal.md stack layout", _stack_layout),
-    Invariant(
-        "INV-FRAME-SUFFICIENT", "frame sufficiency",
-        "frameSize passed to reflectcall >= the callee's offsetToSpillArea + spillAreaSize; the "
-        "frame type covers the stack args and results; the callN that DISPATCH picks >= "
-        "frameSize; frameSize fits uint32 for every compilable signature.",
-        "reflect/value.go Value.call; runtime/asm_amd64.s reflectcall; abiutils.go", _frame),
-    Invariant(
-        "INV-ASSIGN-AGREE", "assignment agreement",
-        "For every receiver, argument and result, reflect's placement (register of each part and "
-        "its offset in the value, or the stack offset) equals the spec algorithm's.",
-        "reflect/abi.go regAssign vs abiutils.go ABIAnalyzeTypes; abi-internal.md", _agree),
-    Invariant(
-        "INV-BITMAP-STACK", "stack bitmap soundness",
-        "stackPtrs marks every heap-pointer word of the stack-assigned values (runtime GC mask, "
-        "TYP-10) and only words that hold pointers (TYP-9); the receiver word is a pointer.",
-        "reflect/abi.go newAbiDesc addTypeBits; reflect/type.go funcLayout", _bitmap_stack),
-    Invariant(
-        "INV-BITMAP-REGS", "register bitmap soundness",
-        "outRegPtrs (and inRegPtrs, where it exists and is consumed) marks every integer "
-        "register that carries a heap-pointer part, and only registers that carry pointers.",
-        "reflect/abi.go newAbiDesc; runtime/mbarrier.go reflectcallmove; reflect/makefunc.go",
-        _bitmap_regs),
-    Invariant(
-        "INV-INREGPTRS-RCVR", "inRegPtrs with a receiver",
-        "With a receiver, inRegPtrs also has bit i exactly when argument register i carries a "
-        "heap pointer. Nothing in Go consumes inRegPtrs for a receiver layout, so a violation "
-        "is latent.",
-        "reflect/abi.go newAbiDesc in.stepsForValue(i); reflect/makefunc.go:66,120",
-        _inregptrs_rcvr, severity="latent"),
-    Invariant(
-        "INV-ABI0", "ABI0 equivalence",
-        "With zero registers, reflect's layout equals the sequential ABI0 layout.",
-        "seed reflect/type.go funcLayout (pre-regabi code); abi-internal.md", _abi0),
-    Invariant(
-        "INV-REGARGS", "RegArgs agreement",
-        "The arch table's RegArgs layout equals internal/abi.RegArgs's struct layout, and every "
-        "register slot spillArgs/unspillArgs use lies in its array.",
-        "internal/abi/abi.go RegArgs; runtime/asm_amd64.s spillArgs/unspillArgs", _regargs),
+    RegBounds(), StackLayout(), FrameSufficient(), AssignAgree(), BitmapStack(), BitmapRegs(),
+    InRegPtrsRcvr(), Abi0(), RegArgsInv(),
 )
 
 _BY_ID = {i.id: i for i in CATALOGUE}
@@ -448,12 +642,17 @@ def get_invariant(inv_id: str) -> Invariant:
 
 
 def check_all(sig: Signature, arch: Arch, variant: Variant,
-              invariants: tuple[Invariant, ...] = CATALOGUE) -> list[Violation]:
-    """Every violation of ``invariants`` for one signature (shares one layout computation)."""
-    c = _Ctx(sig, arch, variant)
-    out = []
-    for inv in invariants:
-        v = inv.check_fn(c)
-        if v is not None:
-            out.append(v)
-    return out
+              invariants: Sequence[Invariant] = CATALOGUE) -> list[Violation]:
+    """The first violation of each invariant for one concrete signature."""
+    from regabi.model.domain import CONCRETE
+
+    ps = arch.ptr_size
+    c = Ctx(CONCRETE, arch, variant, sig.recv is not None, tuple(invariants), sig=sig)
+    rcvr = summarize(sig.recv, ps) if sig.recv is not None else None
+    _J, obs = run(c, rcvr, [summarize(t, ps) for t in sig.params],
+                  [summarize(t, ps) for t in sig.results])
+    seen: dict[str, Violation] = {}
+    for o in obs:
+        if not o.cond and o.inv not in seen:
+            seen[o.inv] = Violation(o.inv, sig, arch.name, variant.name, o.msg())
+    return [seen[i.id] for i in invariants if i.id in seen]

@@ -12,12 +12,12 @@ type). ``regabi prove`` runs the very same functions symbolically to prove, by i
 structure, that every summary satisfies :func:`wf` (spec/proofs.md): the well-formedness predicate
 that the signature proofs assume of an arbitrary type.
 
-A summary's register *parts* are the ASG-3 decomposition walked in memory order up to where it
-fails; ``ok`` says whether the walk completed. Each part records the group it belongs to (one
-``assignIntN``/``assignFloatN`` call of reflect): ``group`` is the group's size on its first part
-and 0 on the others. Concretely ``slots`` are exactly the parts; symbolically there are a fixed
-number of slots (the architecture's register count: a value with more parts can never be
-register-assigned) and ``n`` may exceed it.
+A summary's register parts are the ASG-3 decomposition walked in memory order up to where it
+fails; ``ok`` says whether the walk completed. Parts come in *groups*: one leaf of the
+decomposition, which is exactly what one ``assignIntN``/``assignFloatN`` call of reflect places
+(a string is one group of two integer parts). Concretely ``groups`` are exactly the groups;
+symbolically there is a fixed number of slots (the architecture's register count: a value with
+more groups can never be register-assigned) and ``n`` may exceed it.
 """
 
 from __future__ import annotations
@@ -28,40 +28,49 @@ from regabi.errors import TypeTooLargeError
 from regabi.model.domain import CONCRETE, Domain
 
 __all__ = [
-    "Part",
+    "EMPTY_FAIL",
+    "EMPTY_OK",
+    "Group",
     "Parts",
     "StructAcc",
     "Summary",
     "array",
     "basic",
     "direct",
+    "field_offsets",
+    "group_bytes",
     "maxwidth",
     "struct_begin",
     "struct_end",
     "struct_field",
     "summarize",
+    "group_wf",
+    "value_wf",
     "wf",
+    "wf_at",
 ]
 
 
-class Part(NamedTuple):
-    """One register-sized piece of a value (ASG-3)."""
+class Group(NamedTuple):
+    """One group of register parts: what one ``assignIntN(offset, size, n, ptrMap)`` or
+    ``assignFloatN(offset, size, n)`` call of reflect places (RFL-3), and one leaf of the ASG-3
+    decomposition: ``n`` parts of ``size`` bytes at ``off``, ``off+size``, …"""
 
     isint: Any  # integer register class (else floating point)
-    off: Any  # offset inside the value
-    size: Any
-    ptr: Any  # may hold a heap pointer (TYP-10)
-    itab: Any  # an interface's type/itab word: a pointer, never into the heap (TYP-10)
-    group: Any  # >0 on a group's first part: the group's size; 0 on the others
+    off: Any  # offset of the first part inside the value
+    size: Any  # size of each part
+    n: Any  # number of parts (1 … 3)
+    ptr: Any  # bit k: part k may hold a heap pointer (reflect's ptrMap; TYP-10)
+    itab: Any  # bit k: part k is an interface's type/itab word (a pointer, never into the heap)
 
 
 class Parts(NamedTuple):
-    """The decomposition walk: parts in memory order, and whether the walk completed."""
+    """The decomposition walk: groups in memory order, and whether the walk completed."""
 
-    slots: tuple[Part, ...]
-    n: Any
-    ni: Any
-    nf: Any
+    groups: tuple[Group, ...]
+    n: Any  # number of groups
+    ni: Any  # integer parts of all groups
+    nf: Any  # floating-point parts of all groups
     ok: Any
 
 
@@ -87,31 +96,34 @@ EMPTY_FAIL = Parts((), 0, 0, 0, False)
 
 
 def maxwidth(ps: int) -> int:
-    """The compiler's MAXWIDTH: the largest type size (TYP-8; cmd/compile/internal/types
-    size.go, ``MaxWidth`` set per arch in ssagen/ssa.go: 1<<50 on 64-bit, 1<<32-1 on 32-bit)."""
+    """The compiler's MAXWIDTH: the largest type size (TYP-8; go1.27.3 cmd/compile/internal/
+    amd64/galign.go and x86/galign.go set arch.MAXWIDTH: 1<<50 on 64-bit, 1<<32-1 on 32-bit)."""
     return (1 << 50) if ps == 8 else (1 << 32) - 1
 
 
 # --------------------------------------------------------------------------------------------
 # basic kinds (TYP-2, TYP-3, TYP-9, TYP-10; ASG-3; RFL-3)
 
-#: (size, align) in units: "p" = PtrSize; 64-bit scalars align to RegSize on 32-bit targets
-#: (go1.27.3 cmd/compile/internal/types/size.go:570-610 CalcSize; types/type.go RegSize).
-_SHAPES: dict[str, tuple[str, ...]] = {
-    # kind: (size, align, parts...) where a part is "cls:off:size:flag:group"
-    "bool": ("1", "1", "i:0:1::1"),
-    "int8": ("1", "1", "i:0:1::1"), "uint8": ("1", "1", "i:0:1::1"),
-    "int16": ("2", "2", "i:0:2::1"), "uint16": ("2", "2", "i:0:2::1"),
-    "int32": ("4", "4", "i:0:4::1"), "uint32": ("4", "4", "i:0:4::1"),
-    "int": ("p", "p", "i:0:p::1"), "uint": ("p", "p", "i:0:p::1"),
-    "uintptr": ("p", "p", "i:0:p::1"),
-    "float32": ("4", "4", "f:0:4::1"), "float64": ("8", "r8", "f:0:8::1"),
-    "complex64": ("8", "4", "f:0:4::2", "f:4:4::0"),
-    "complex128": ("16", "r8", "f:0:8::2", "f:8:8::0"),
-    "ptr": ("p", "p", "i:0:p:ptr:1"),
-    "string": ("2p", "p", "i:0:p:ptr:2", "i:p:p::0"),
-    "iface": ("2p", "p", "i:0:p:itab:2", "i:p:p:ptr:0"),
-    "slice": ("3p", "p", "i:0:p:ptr:3", "i:p:p::0", "i:2p:p::0"),
+#: kind: (size, align, group) with sizes in units ("p" = PtrSize, "r8" = min(8, RegSize)) and
+#: the group as "class:part size:parts:ptrMap:itab mask" (go1.27.3 types/size.go:570-610
+#: CalcSize; reflect/abi.go regAssign: the assignIntN/assignFloatN call per kind).
+_SHAPES: dict[str, tuple[str, str, str]] = {
+    "bool": ("1", "1", "i:1:1:0:0"),
+    "int8": ("1", "1", "i:1:1:0:0"), "uint8": ("1", "1", "i:1:1:0:0"),
+    "int16": ("2", "2", "i:2:1:0:0"), "uint16": ("2", "2", "i:2:1:0:0"),
+    "int32": ("4", "4", "i:4:1:0:0"), "uint32": ("4", "4", "i:4:1:0:0"),
+    "int": ("p", "p", "i:p:1:0:0"), "uint": ("p", "p", "i:p:1:0:0"),
+    "uintptr": ("p", "p", "i:p:1:0:0"),
+    "float32": ("4", "4", "f:4:1:0:0"), "float64": ("8", "r8", "f:8:1:0:0"),
+    "complex64": ("8", "4", "f:4:2:0:0"), "complex128": ("16", "r8", "f:8:2:0:0"),
+    "ptr": ("p", "p", "i:p:1:1:0"),
+    "string": ("2p", "p", "i:p:2:1:0"),  # ptrMap 0b01
+    "iface": ("2p", "p", "i:p:2:2:1"),  # ptrMap 0b10: the data word; the itab word is bit 0
+    "slice": ("3p", "p", "i:p:3:1:0"),  # ptrMap 0b001
+    "int64": ("8", "8", "i:8:1:0:0"),
+    # ASG-3: int64/uint64 take two integer registers on 32-bit targets, low word first
+    # (reflect/abi.go regAssign Int64 case: assignIntN(offset, 4, 2, 0b0))
+    "int64/4": ("8", "4", "i:4:2:0:0"),
 }
 
 
@@ -123,82 +135,71 @@ def _units(u: str, ps: int) -> int:
     return int(u)
 
 
-def _int64_parts(ps: int) -> tuple[str, ...]:
-    # ASG-3: int64/uint64 take two integer registers on 32-bit targets, low word first
-    # (reflect/abi.go regAssign Int64 case; abiutils.go via types.Type.Registers)
-    return ("i:0:8::1",) if ps == 8 else ("i:0:4::2", "i:4:4::0")
-
-
 _BASIC_CACHE: dict[tuple[str, int], Summary] = {}
 
 
 def basic(shape: str, ps: int) -> Summary:
-    """The summary of a non-composite kind. ``shape`` is a key of the table above, or "int64"
-    (int64/uint64). Pointer-shaped kinds (pointer, chan, map, func, unsafe.Pointer) are "ptr"."""
+    """The summary of a non-composite kind. ``shape`` is a key of the table above ("int64" for
+    int64/uint64). Pointer-shaped kinds (pointer, chan, map, func, unsafe.Pointer) are "ptr"."""
     key = (shape, ps)
     hit = _BASIC_CACHE.get(key)
     if hit is not None:
         return hit
-    if shape == "int64":
-        size, al, parts = 8, min(8, ps), _int64_parts(ps)
-    else:
-        row = _SHAPES[shape]
-        size, al, parts = _units(row[0], ps), _units(row[1], ps), row[2:]
-    slots = []
-    gc = heap = 0
-    for p in parts:
-        cls, off_u, size_u, flag, group = p.split(":")
-        off = _units(off_u, ps)
-        part = Part(cls == "i", off, _units(size_u, ps), flag == "ptr", flag == "itab",
-                    int(group))
-        if flag:
-            gc |= 1 << (off // ps)
-        if flag == "ptr":
-            heap |= 1 << (off // ps)
-        slots.append(part)
-    ni = sum(1 for s in slots if s.isint)
-    ps_parts = Parts(tuple(slots), len(slots), ni, len(slots) - ni, True)
-    s = Summary(size, al, gc.bit_length(), gc, heap, ps_parts, ps_parts, shape == "ptr")
+    row = _SHAPES["int64/4" if shape == "int64" and ps == 4 else shape]
+    size, al = _units(row[0], ps), _units(row[1], ps)
+    cls, psize, n, ptr, itab = row[2].split(":")
+    g = Group(cls == "i", 0, _units(psize, ps), int(n), int(ptr), int(itab))
+    gc = g.ptr | g.itab  # one word per part: the parts of pointer groups are PtrSize
+    ni = g.n if g.isint else 0
+    parts = Parts((g,), 1, ni, g.n - ni, True)
+    s = Summary(size, al, gc.bit_length(), gc, g.ptr, parts, parts, shape == "ptr")
     _BASIC_CACHE[key] = s
     return s
 
 
 # --------------------------------------------------------------------------------------------
-# parts sequences
+# group sequences
 
 
 def _shift(D: Domain, p: Parts, off: Any) -> Parts:
     if isinstance(off, int) and off == 0:
         return p
-    return p._replace(slots=tuple(s._replace(off=s.off + off) for s in p.slots))
+    return p._replace(groups=tuple(g._replace(off=g.off + off) for g in p.groups))
 
 
-def concat(D: Domain, a: Parts, b: Parts, cap: int | None) -> tuple[Part, ...]:
-    """The slots of ``a`` followed by those of ``b`` (``b`` already shifted). Concretely a tuple
+def concat(D: Domain, a: Parts, b: Parts, cap: int | None) -> tuple[Group, ...]:
+    """The groups of ``a`` followed by those of ``b`` (``b`` already shifted). Concretely a tuple
     concatenation; symbolically, with ``a.n`` unknown, slot k is a multiplexer over where ``b``
     starts, truncated to ``cap`` slots."""
-    if D.concrete or (isinstance(a.n, int) and a.n == len(a.slots)):
-        out = a.slots + b.slots
+    if D.concrete or (isinstance(a.n, int) and a.n == len(a.groups)):
+        out = a.groups + b.groups
         return out if cap is None else out[:cap]
     assert cap is not None
-    junk = b.slots[0] if b.slots else (a.slots[0] if a.slots else None)
+    junk = b.groups[0] if b.groups else (a.groups[0] if a.groups else None)
     slots = []
     for k in range(cap):
-        # b's part k - m, when a has m parts
         cand = None
-        for m in range(k + 1):
+        for m in range(k + 1):  # b's group k - m, when a has m groups
             j = k - m
-            if j >= len(b.slots):
+            if j >= len(b.groups):
                 continue
-            cand = b.slots[j] if cand is None else D.sel(D.eq(a.n, m), b.slots[j], cand)
+            cand = b.groups[j] if cand is None else D.sel(D.eq(a.n, m), b.groups[j], cand)
         if cand is None:
             cand = junk
-        if k < len(a.slots):
-            cand = a.slots[k] if cand is None else D.sel(D.ult(k, a.n), a.slots[k], cand)
+        if k < len(a.groups):
+            cand = a.groups[k] if cand is None else D.sel(D.ult(k, a.n), a.groups[k], cand)
         if cand is None:
             break
         slots.append(cand)
     return tuple(slots)
+
+
+def group_bytes(D: Domain, g: Group) -> Any:
+    """``g.n * g.size`` without a symbolic multiplication (n is 1, 2 or 3)."""
+    if isinstance(g.n, int) and isinstance(g.size, int):
+        return g.n * g.size
+    return D.ite(D.eq(g.n, 1), g.size, D.ite(D.eq(g.n, 2), g.size + g.size,
+                                              g.size + g.size + g.size))
 
 
 def _append(D: Domain, a: Parts, b: Parts, cap: int | None) -> Parts:
@@ -221,13 +222,14 @@ def array(D: Domain, n: Any, e: Summary, ps: int) -> Summary:
                                 "address space")
     one = D.eq(n, 1)
     zero = D.eq(n, 0)
-    spec = D.sel(zero, EMPTY_OK, D.sel(one, e.spec, EMPTY_FAIL)) if not D.concrete else (
-        EMPTY_OK if n == 0 else e.spec if n == 1 else EMPTY_FAIL)
-    seed = D.sel(zero, EMPTY_OK, D.sel(one, e.seed, EMPTY_FAIL)) if not D.concrete else (
-        EMPTY_OK if n == 0 else e.seed if n == 1 else EMPTY_FAIL)
+    if D.concrete:
+        spec = EMPTY_OK if n == 0 else e.spec if n == 1 else EMPTY_FAIL
+        seed = EMPTY_OK if n == 0 else e.seed if n == 1 else EMPTY_FAIL
+    else:
+        spec = D.sel(zero, EMPTY_OK, D.sel(one, e.spec, EMPTY_FAIL))
+        seed = D.sel(zero, EMPTY_OK, D.sel(one, e.seed, EMPTY_FAIL))
     has = D.and_(D.not_(zero), D.not_(D.eq(e.ptrwords, 0)))
-    ptrwords = D.ite(has, stride * (n - 1) + e.ptrwords, 0) if not D.concrete else (
-        stride * (n - 1) + e.ptrwords if has else 0)
+    ptrwords = D.ite(has, stride * (n - 1) + e.ptrwords, 0)
     if D.concrete and ptrwords > MAX_BITMAP_WORDS:
         raise TypeTooLargeError(f"array [{n}] has pointers in {ptrwords} words: bitmaps over "
                                 f"{MAX_BITMAP_WORDS} words are not modelled")
@@ -263,7 +265,7 @@ def struct_begin(D: Domain) -> StructAcc:
 
 def struct_field(D: Domain, acc: StructAcc, f: Summary, ps: int,
                  cap: int | None = None) -> StructAcc:
-    """Add one field (TYP-5): aligned to its type; its pointer words and register parts shifted
+    """Add one field (TYP-5): aligned to its type; its pointer words and register groups shifted
     by its offset. The ASG-3 walk stops at the first field whose walk fails; the seed's walk
     skips zero-size fields (VAR-3, seed reflect/abi.go regAssign "Ignore zero-sized fields")."""
     lg = ps.bit_length() - 1
@@ -291,7 +293,7 @@ def struct_field(D: Domain, acc: StructAcc, f: Summary, ps: int,
 
 def struct_end(D: Domain, acc: StructAcc) -> Summary:
     """TYP-6: a non-zero-size struct ending in a zero-size field gets one byte of padding so
-    that a pointer to the last field stays inside the object (go1.27.3 types/size.go:
+    that a pointer to the last field stays inside the object (go1.27.3 types/size.go
     CalcStructSize, golang/go#9401); then the size is rounded to the alignment. The seed's
     regAssign succeeds at once on a zero-size struct (seed reflect/abi.go regAssign Struct)."""
     pad = D.and_(D.not_(D.eq(acc.off, 0)), acc.last_zero)
@@ -365,42 +367,44 @@ def field_offsets(t: Any, ps: int) -> tuple[int, ...]:
 # well-formedness (spec/proofs.md WF-*)
 
 
-def wf(D: Domain, s: Summary, ps: int, cap: int | None = None) -> list[tuple[str, Any]]:
-    """The well-formedness predicate, as named clauses, of a summary: what the signature proofs
-    may assume of *any* type. Every clause is proved to hold of every Go type by induction on
-    type structure (``regabi prove``, lemmas TYPE-*), so assuming it is sound.
-
-    Set clauses are stated at the domain's probe index (a universally quantified word index).
+def value_wf(D: Domain, s: Summary, ps: int,
+             size_bound: int | None = None) -> list[tuple[str, Any]]:
+    """The well-formedness of a summary as a whole (its groups aside): what the proofs may
+    assume of *any* type. Every clause holds of every Go type — ``regabi prove`` proves it by
+    induction on type structure (lemmas TYPE-*), the tests check it on real types — so
+    assuming it is sound. ``size_bound`` replaces MAXWIDTH for proofs that consider only the
+    types a compilable call can pass (SIG-3). Set clauses are stated at the domain's probe.
     """
     lg = ps.bit_length() - 1
     words = D.shr(s.size + ps - 1, lg)
-    out: list[tuple[str, Any]] = []
     a = s.align
-    out.append(("WF-ALIGN", D.or_(*[D.eq(a, k) for k in (1, 2, 4, 8) if k <= max(ps, 8)])))
-    out.append(("WF-ALIGN-PS", D.ule(a, ps)))
-    out.append(("WF-SIZE", D.and_(D.eq(D.urem(s.size, a), 0),
-                                  D.ult(s.size, maxwidth(ps)))))
-    p = getattr(D, "probe", 0)
-    if not D.concrete:
-        out.append(("WF-HEAP", D.implies(D.set_has(s.heap, p), D.set_has(s.gc, p))))
-        out.append(("WF-GC-BELOW", D.implies(D.set_has(s.gc, p), D.ult(p, s.ptrwords))))
-    else:
+    out: list[tuple[str, Any]] = [
+        ("WF-ALIGN", D.and_(D.or_(*[D.eq(a, k) for k in (1, 2, 4, 8)]), D.ule(a, ps))),
+        ("WF-SIZE", D.and_(D.aligned(s.size, a), D.ult(s.size, size_bound or maxwidth(ps)))),
+    ]
+    if D.concrete:
         out.append(("WF-HEAP", D.set_subset(s.heap, s.gc)))
         out.append(("WF-GC-BELOW", D.set_below(s.gc, s.ptrwords)))
+    else:
+        out.extend(wf_at(D, s, D.probe))  # type: ignore[attr-defined]
+    has = D.not_(D.eq(s.ptrwords, 0))
     out.append(("WF-PTRWORDS", D.and_(
         D.ule(s.ptrwords, words),
-        D.implies(D.not_(D.eq(s.ptrwords, 0)), D.set_has(s.gc, s.ptrwords - 1)),
-        D.implies(D.not_(D.eq(s.ptrwords, 0)), D.eq(D.urem(s.size, ps), 0)),
-        D.implies(D.not_(D.eq(s.ptrwords, 0)), D.eq(a, ps)))))
-    for name, parts in (("SPEC", s.spec), ("SEED", s.seed)):
-        out.extend(_wf_parts(D, name, parts, s, ps))
+        D.implies(has, D.and_(D.set_has(s.gc, s.ptrwords - 1), D.aligned(s.size, ps),
+                              D.eq(a, ps))))))
+    for name, p in (("SPEC", s.spec), ("SEED", s.seed)):
+        # every part has at least one byte of its own, so the counts stay small
+        out.append((f"WF-{name}-COUNTS", D.and_(
+            D.ule(p.ni, s.size), D.ule(p.nf, s.size), D.ule(p.ni + p.nf, s.size),
+            D.ule(p.n, p.ni + p.nf), D.ule(p.ni + p.nf, p.n + p.n + p.n))))
     # the seed's walk agrees with the spec's wherever the spec's completes (VAR-3 only ever
-    # turns a failure into a success)
-    same = [D.eq(s.spec.n, s.seed.n), s.seed.ok]
-    for j, (x, y) in enumerate(zip(s.spec.slots, s.seed.slots, strict=False)):
-        live = D.ult(j, s.spec.n)
-        same.append(D.implies(live, D.and_(*[D.eq(fx, fy) for fx, fy in zip(x, y, strict=True)])))
-    out.append(("WF-SEED-AGREES", D.implies(s.spec.ok, D.and_(*same))))
+    # turns a failure into a success); group by group in group_wf's caller
+    out.append(("WF-SEED-AGREES", D.implies(s.spec.ok, D.and_(
+        s.seed.ok, D.eq(s.spec.n, s.seed.n), D.eq(s.spec.ni, s.seed.ni),
+        D.eq(s.spec.nf, s.seed.nf)))))
+    # go1.16 isdirectiface only ever holds of a one-word pointer shape
+    out.append(("WF-DIRECT", D.implies(s.dir_struct, D.and_(D.eq(s.size, ps),
+                                                          D.eq(s.ptrwords, 1)))))
     # ASG-4's premise: a type of size zero has no parts, and a non-zero one that decomposes has
     out.append(("WF-ZERO", D.and_(
         D.implies(D.eq(s.size, 0), D.and_(D.eq(s.spec.n, 0), D.eq(s.seed.n, 0))),
@@ -409,51 +413,66 @@ def wf(D: Domain, s: Summary, ps: int, cap: int | None = None) -> list[tuple[str
     return out
 
 
-def _wf_parts(D: Domain, name: str, parts: Parts, s: Summary,
-              ps: int) -> list[tuple[str, Any]]:
+def wf_at(D: Domain, s: Summary, i: Any) -> list[tuple[str, Any]]:
+    """The set clauses of :func:`value_wf` at word index ``i`` (a proof instantiates them at
+    every index it asks a free summary's sets about)."""
+    return [("WF-HEAP", D.implies(D.set_has(s.heap, i), D.set_has(s.gc, i))),
+            ("WF-GC-BELOW", D.implies(D.set_has(s.gc, i), D.ult(i, s.ptrwords)))]
+
+
+def group_wf(D: Domain, g: Group, live: Any, prev_end: Any, s: Summary, ps: int,
+             link_sets: bool = True) -> list[tuple[str, Any]]:
+    """The well-formedness of one group of a walk, after groups ending at ``prev_end``: a
+    valid leaf (ASG-3), aligned, in memory order inside the value. ``link_sets`` adds that the
+    value's pointer bitmap marks exactly its pointer parts' words: no invariant proof needs it
+    (assuming less is sound), only the realization of a bounded counterexample."""
     lg = ps.bit_length() - 1
-    clauses = []
-    prev_end: Any = 0
-    cnt_i: Any = 0
-    cnt_f: Any = 0
-    ingroup: Any = 0  # parts of the current group still to come
-    gcls: Any = True
-    gsize: Any = 0
-    for j, p in enumerate(parts.slots):
-        live = D.ult(j, parts.n)
-        int_ok = D.and_(p.isint, D.or_(*[D.eq(p.size, k) for k in (1, 2, 4, 8) if k <= ps]))
-        flt_ok = D.and_(D.not_(p.isint), D.or_(D.eq(p.size, 4), D.eq(p.size, 8)))
-        word = D.shr(p.off, lg)
-        ptrish = D.or_(p.ptr, p.itab)
-        starts = D.not_(D.eq(p.group, 0))
-        good = D.and_(
-            D.or_(int_ok, flt_ok),
-            D.eq(D.urem(p.off, D.ite(D.ult(ps, p.size), ps, p.size)), 0),
-            D.ule(prev_end, p.off),
-            D.ule(p.off + p.size, s.size),
-            D.implies(ptrish, D.and_(p.isint, D.eq(p.size, ps), D.set_has(s.gc, word))),
-            D.implies(p.ptr, D.and_(D.not_(p.itab), D.set_has(s.heap, word))),
-            D.implies(p.itab, D.not_(D.set_has(s.heap, word))),
-            D.implies(D.and_(p.isint, D.eq(p.size, ps), D.not_(ptrish)),
-                      D.not_(D.set_has(s.gc, word))),
-            # groups: a new one starts exactly when the previous is complete (RFL-3)
-            D.eq(starts, D.eq(ingroup, 0)),
-            D.implies(starts, D.and_(D.ule(1, p.group), D.ule(p.group, 3))),
-            D.implies(D.not_(starts), D.and_(D.eq(p.isint, gcls), D.eq(p.size, gsize))),
-        )
-        clauses.append(D.implies(live, good))
-        prev_end = D.ite(live, p.off + p.size, prev_end)
-        cnt_i = cnt_i + D.ite(D.and_(live, p.isint), 1, 0)
-        cnt_f = cnt_f + D.ite(D.and_(live, D.not_(p.isint)), 1, 0)
-        ingroup = D.ite(live, D.ite(starts, p.group - 1, ingroup - 1), ingroup)
-        gcls = D.ite(starts, p.isint, gcls)
-        gsize = D.ite(starts, p.size, gsize)
-    nslots = len(parts.slots)
-    fits = D.ule(parts.n, nslots)
-    counts = D.and_(D.eq(parts.ni + parts.nf, parts.n),
-                    D.implies(fits, D.and_(D.eq(parts.ni, cnt_i), D.eq(parts.nf, cnt_f))),
-                    D.implies(D.not_(fits), D.and_(D.ule(cnt_i, parts.ni),
-                                                   D.ule(cnt_f, parts.nf))))
-    whole = D.implies(D.and_(parts.ok, fits), D.eq(ingroup, 0))
-    return [(f"WF-{name}-PARTS", D.and_(*clauses)), (f"WF-{name}-COUNTS", counts),
-            (f"WF-{name}-GROUPS", whole)]
+    int_ok = D.and_(g.isint, D.or_(*[D.eq(g.size, k) for k in (1, 2, 4, 8) if k <= ps]),
+                    D.ule(1, g.n), D.ule(g.n, 3))
+    flt_ok = D.and_(D.not_(g.isint), D.or_(D.eq(g.size, 4), D.eq(g.size, 8)),
+                    D.ule(1, g.n), D.ule(g.n, 2))
+    mask = D.ite(D.eq(g.n, 1), 1, D.ite(D.eq(g.n, 2), 3, 7))
+    ptrish = g.ptr | g.itab
+    good = [
+        D.or_(int_ok, flt_ok),
+        D.aligned(g.off, D.ite(D.ult(ps, g.size), ps, g.size)),
+        D.ule(D.ite(D.ult(ps, g.size), ps, g.size), s.align),
+        D.ule(prev_end, g.off),
+        D.ule(g.off + group_bytes(D, g), s.size),
+        D.eq(ptrish & ~mask, 0),
+        D.eq(g.ptr & g.itab, 0),
+        D.implies(D.not_(D.eq(ptrish, 0)), D.and_(g.isint, D.eq(g.size, ps),
+                                                  D.aligned(g.off, ps))),
+    ]
+    if link_sets:
+        word = D.shr(g.off, lg)
+        for k in range(3):  # the group says which of its words hold pointers
+            on = D.and_(D.ult(k, g.n), g.isint, D.eq(g.size, ps))
+            good.append(D.implies(on, D.and_(
+                D.eq(D.set_has(s.gc, word + k), D.bit(ptrish, k)),
+                D.eq(D.set_has(s.heap, word + k), D.bit(g.ptr, k)))))
+    return [("WF-GROUP", D.implies(live, D.and_(*good)))]
+
+
+def wf(D: Domain, s: Summary, ps: int, size_bound: int | None = None,
+       link_sets: bool = True) -> list[tuple[str, Any]]:
+    """Every well-formedness clause of a summary with its groups (value, each group of both
+    walks, counts, and the seed's walk against the spec's)."""
+    out = value_wf(D, s, ps, size_bound)
+    for name, p in (("SPEC", s.spec), ("SEED", s.seed)):
+        end: Any = 0
+        ni: Any = 0
+        nf: Any = 0
+        for j, g in enumerate(p.groups):
+            live = D.ult(j, p.n)
+            out.extend(group_wf(D, g, live, end, s, ps, link_sets))
+            end = D.ite(live, g.off + group_bytes(D, g), end)
+            ni = ni + D.ite(D.and_(live, g.isint), g.n, 0)
+            nf = nf + D.ite(D.and_(live, D.not_(g.isint)), g.n, 0)
+        out.append((f"WF-{name}-COUNTS", D.and_(D.ule(p.n, len(p.groups)), D.eq(p.ni, ni),
+                                              D.eq(p.nf, nf))))
+    for j, (x, y) in enumerate(zip(s.spec.groups, s.seed.groups, strict=False)):
+        out.append(("WF-SEED-AGREES", D.implies(D.and_(s.spec.ok, D.ult(j, s.spec.n)),
+                                                D.and_(*[D.eq(a, b) for a, b in
+                                                         zip(x, y, strict=True)]))))
+    return out

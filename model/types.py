@@ -435,8 +435,9 @@ def layout(t: GoType, ps: int, max_width: int | None = None) -> Layout:
 
 
 def _old_parts(parts: object) -> tuple[Part, ...]:
-    return tuple(Part("int" if q.isint else "float", q.off, q.size, bool(q.ptr), q.group,
-                      bool(q.itab)) for q in parts.slots)  # type: ignore[attr-defined]
+    return tuple(Part("int" if g.isint else "float", g.off + k * g.size, g.size,
+                      bool(g.ptr >> k & 1), g.n if k == 0 else 0, bool(g.itab >> k & 1))
+                 for g in parts.groups for k in range(g.n))  # type: ignore[attr-defined]
 
 
 def reg_parts(t: GoType, ps: int, skip_zero_fields: bool = False) -> tuple[Part, ...] | None:

@@ -48,7 +48,7 @@ __all__ = [
 ]
 
 _HERE = Path(__file__).resolve().parent
-_PROBE = _HERE.parent / "gotool" / "reflectprobe_internal_test.go"
+_PROBE = _HERE.parent.parent / "src" / "regabi" / "gotool" / "reflectprobe_internal_test.go"
 
 #: GOARCH -> (qemu-user binary or None for native, extra environment).
 ARCHES: dict[str, tuple[str | None, dict[str, str]]] = {
@@ -407,7 +407,7 @@ def _seq(seq: Any) -> dict[str, Any]:
 
 def model_layout(sig: Sig, form: str, arch: str) -> dict[str, Any]:
     """The model's ``reflect_assign(sig, arch, current)`` in the probe's record format
-    (the fields of tests/gotool/reflectprobe_internal_test.go RegabiProbeFuncRecord)."""
+    (the fields of src/regabi/gotool/reflectprobe_internal_test.go RegabiProbeFuncRecord)."""
     from regabi.model.arch import load_arch
     from regabi.model.assign import reflect_assign
     from regabi.model.syntax import parse_signature
