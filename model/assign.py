@@ -271,10 +271,10 @@ def rcvr_is_ptr(D: Domain, s: Summary, ps: int, v: Variant) -> Any:
 def rcvr_word(D: Domain, is_ptr: Any, ps: int) -> Summary:
     """The one word addRcvr assigns, as a value with one group: assignIntN(0, PtrSize, 1,
     isPtr ? 0b1 : 0b0) (RFL-5)."""
-    ptr = D.ite(is_ptr, 1, 0)
-    g = Group(True, 0, ps, 1, ptr, 0)
+    g = Group(True, 0, ps, 1, D.ite(is_ptr, 1, 0), 0)
     parts = Parts((g,), 1, 1, 0, True)
-    return Summary(ps, ps, D.ite(is_ptr, 1, 0), ptr, ptr, parts, parts, False)
+    word = D.set_add(D.set_empty(), 0, is_ptr)
+    return Summary(ps, ps, D.ite(is_ptr, 1, 0), word, word, parts, parts, False)
 
 
 def refl_end_rcvr(D: Domain, st: ReflState, cur: ReflCur, is_ptr: Any,

@@ -390,6 +390,11 @@ class Z3Domain(Domain):
     def set_empty(self) -> Any:
         return SymSet(lambda i: False, "empty")
 
+    def as_set(self, s: Any) -> SymSet:
+        """A set as a predicate (a concrete bitmask becomes one), for choosing between sets
+        with ``sel``."""
+        return s if isinstance(s, SymSet) else SymSet(self._setfn(s))
+
     def set_union_shifted(self, s: Any, m: Any, shift: Any, c: Any) -> Any:
         if isinstance(m, int) and m == 0:
             return s

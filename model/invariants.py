@@ -24,7 +24,8 @@ from regabi.model.arch import Arch, regargs_layout
 from regabi.model.assign import reflect_assign, shl, spec_assign
 from regabi.model.joint import Ctx, Finals, GroupRec, Joint, Ob, ValueRec, run
 from regabi.model.sig import Signature
-from regabi.model.summary import summarize
+from regabi.model.summary import direct, summarize
+from regabi.model.valuecall import arg_to_ptrs, rcvr_to_ptrs
 from regabi.model.variants import Variant
 
 __all__ = ["CATALOGUE", "Invariant", "TraceInvariant", "Violation", "check_all",
@@ -302,6 +303,8 @@ class FrameSufficient(Invariant):
         # reflect's spill exceeds the spec's only by alignment padding: at most one 8-byte
         # round-up per register it took (8-aligned bounds survive any further alignment)
         out = [("S=spec", D.eq(r.S, s.S)), ("S>=spec", D.ule(s.S, r.S))]
+        if not c.variant.spill_by_type:  # VAR-4 seed: no per-type bound to propose
+            return out
         if phase == "args":
             out += [("spill>=SP", D.ule(s.SP, r.spill + r.spill_f)),
                     ("spill<=SP+slack", D.ule(r.spill + r.spill_f,
@@ -369,10 +372,8 @@ class AssignAgree(Invariant):
                 ("snf<=nf", D.ule(cur.s_nf, cur.ss.spec.nf)),
                 ("off=align", D.eq(sc.off, D.align(J.spec.S, cur.ss.align))),
                 ("zero->nofit", D.implies(D.eq(cur.ss.size, 0), D.not_(sc.fits))),
-                ("rzero=zero", D.eq(cur.refl.zero, D.eq(cur.rs.size, 0))
-                 if c.variant.zero_size_aligns_stack else ("-", True)),
             ]
-        return [x for x in out if x[0] != "-"]
+        return out
 
 
 class _Sets(NamedTuple):
@@ -603,6 +604,68 @@ class RegArgsInv(Invariant):
         return out
 
 
+class _Lost(NamedTuple):
+    indirect: Any  # registers whose pointer parts would reach Ints only, held indirectly
+    direct: Any  # the same, held directly
+
+
+class GcVisible(Invariant):
+    id = "INV-GC-VISIBLE"
+    title = "register pointers visible to the GC"
+    statement = ("Every heap-pointer part of a register argument, and a pointer receiver in a "
+                 "register, reaches regArgs.Ptrs (which the GC scans) however the Value holds "
+                 "it — directly, or through a heap copy (every value can be held that way, "
+                 "CALL-3); regArgs.Ints alone is invisible to the GC.")
+    source = "reflect/value.go Value.call (register marshalling, storeRcvr)"
+    rules = ("CALL-3", "CALL-4", "CALL-6", "GC-1")
+
+    def init(self, c: Ctx) -> _Lost:
+        return _Lost(0, 0)
+
+    def begin(self, c: Ctx, g: _Lost, pre: Joint, post: Joint, role: str,
+              index: int) -> tuple[Any, list[Ob]]:
+        return _Lost(0, 0), []
+
+    def group(self, c: Ctx, g: _Lost, pre: Joint, post: Joint,
+              r: GroupRec) -> tuple[Any, list[Ob]]:
+        if r.role != "arg":
+            return g, []
+        D, q = c.D, r.gr
+        ind = q.ptr & ~arg_to_ptrs(D, c.variant, q, r.r_put, False)
+        dr = q.ptr & ~arg_to_ptrs(D, c.variant, q, r.r_put, True)
+        on = D.and_(r.r_put, q.isint)
+        return _Lost(g.indirect | D.ite(on, shl(D, ind, r.r_idx), 0),
+                     g.direct | D.ite(on, shl(D, dr, r.r_idx), 0)), []
+
+    def end(self, c: Ctx, g: _Lost, pre: Joint, post: Joint, r: ValueRec) -> tuple[Any, list[Ob]]:
+        D = c.D
+        nm = c.name(r.role, r.index)
+        cur = pre.cur
+        assert cur is not None
+        if r.role == "recv":
+            ok = D.implies(D.and_(r.refl.reg, cur.is_ptr),
+                           rcvr_to_ptrs(D, c.variant, r.refl.reg, cur.is_ptr))
+            return g, [self.ob(ok, lambda: (
+                f"{nm} (a pointer) is written to regArgs.Ints only: the GC does not see it "
+                "(VAR-8)"))]
+        if r.role != "arg":
+            return g, []
+        can_direct = direct(D, r.s, c.ps, c.variant.direct_iface)
+        ok = D.implies(r.refl.reg, D.and_(D.eq(g.indirect, 0),
+                                          D.implies(can_direct, D.eq(g.direct, 0))))
+
+        def msg() -> str:
+            lost, how = (g.indirect, "held through a heap copy (flagIndir)") if g.indirect \
+                else (g.direct, "held directly")
+            return (f"{nm} {how}: its pointer in {_reg(c, True, _lowest(lost))} is written to "
+                    "regArgs.Ints only, which the GC does not scan (VAR-7)")
+        return g, [self.ob(ok, msg)]
+
+    def candidates(self, c: Ctx, g: _Lost, J: Joint, phase: str) -> list[tuple[str, Any]]:
+        D = c.D
+        return [("indirect=0", D.eq(g.indirect, 0)), ("direct=0", D.eq(g.direct, 0))]
+
+
 class TraceInvariant(Invariant):
     """An invariant of executions of the call machine (spec/call.md INV-GC-*): the explorer
     decides it over interleavings with the GC; :meth:`check` runs the explorer on one
@@ -626,7 +689,7 @@ class TraceInvariant(Invariant):
 
 CATALOGUE: tuple[Invariant, ...] = (
     RegBounds(), StackLayout(), FrameSufficient(), AssignAgree(), BitmapStack(), BitmapRegs(),
-    InRegPtrsRcvr(), Abi0(), RegArgsInv(),
+    InRegPtrsRcvr(), Abi0(), RegArgsInv(), GcVisible(),
 )
 
 _BY_ID = {i.id: i for i in CATALOGUE}

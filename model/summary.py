@@ -258,9 +258,13 @@ class StructAcc(NamedTuple):
     offsets: tuple[Any, ...]  # field offsets (reported; not used by any algorithm)
 
 
-def struct_begin(D: Domain) -> StructAcc:
-    return StructAcc(0, 1, 0, D.set_empty(), D.set_empty(), EMPTY_OK, EMPTY_OK, 0, False,
-                     False, ())
+def struct_begin(D: Domain, cap: int | None = None) -> StructAcc:
+    """An empty struct. Symbolically (``cap`` given) its walks have ``cap`` group slots, so
+    that every choice the fold makes has the same shape."""
+    empty = EMPTY_OK
+    if cap is not None:
+        empty = EMPTY_OK._replace(groups=(Group(True, 0, 1, 1, 0, 0),) * cap)
+    return StructAcc(0, 1, 0, D.set_empty(), D.set_empty(), empty, empty, 0, False, False, ())
 
 
 def struct_field(D: Domain, acc: StructAcc, f: Summary, ps: int,
@@ -299,7 +303,7 @@ def struct_end(D: Domain, acc: StructAcc) -> Summary:
     pad = D.and_(D.not_(D.eq(acc.off, 0)), acc.last_zero)
     end = D.ite(pad, acc.off + 1, acc.off)
     size = D.align(end, acc.align)
-    seed = D.sel(D.eq(size, 0), EMPTY_OK, acc.seed)
+    seed = D.sel(D.eq(size, 0), acc.seed._replace(n=0, ni=0, nf=0, ok=True), acc.seed)
     return Summary(size, acc.align, acc.ptrwords, acc.gc, acc.heap, acc.spec, seed,
                    D.and_(D.eq(acc.nfields, 1), acc.dir1))
 
@@ -383,8 +387,10 @@ def value_wf(D: Domain, s: Summary, ps: int,
         ("WF-SIZE", D.and_(D.aligned(s.size, a), D.ult(s.size, size_bound or maxwidth(ps)))),
     ]
     if D.concrete:
+        itab = s.gc & ~s.heap
         out.append(("WF-HEAP", D.set_subset(s.heap, s.gc)))
         out.append(("WF-GC-BELOW", D.set_below(s.gc, s.ptrwords)))
+        out.append(("WF-ITAB", not ((itab << 1) & ~(s.heap & s.gc))))
     else:
         out.extend(wf_at(D, s, D.probe))  # type: ignore[attr-defined]
     has = D.not_(D.eq(s.ptrwords, 0))
@@ -399,17 +405,18 @@ def value_wf(D: Domain, s: Summary, ps: int,
             D.ule(p.n, p.ni + p.nf), D.ule(p.ni + p.nf, p.n + p.n + p.n))))
     # the seed's walk agrees with the spec's wherever the spec's completes (VAR-3 only ever
     # turns a failure into a success); group by group in group_wf's caller
-    out.append(("WF-SEED-AGREES", D.implies(s.spec.ok, D.and_(
-        s.seed.ok, D.eq(s.spec.n, s.seed.n), D.eq(s.spec.ni, s.seed.ni),
-        D.eq(s.spec.nf, s.seed.nf)))))
+    out.append(("WF-SEED-AGREES", D.and_(
+        D.ule(s.spec.n, s.seed.n), D.ule(s.spec.ni, s.seed.ni), D.ule(s.spec.nf, s.seed.nf),
+        D.implies(s.spec.ok, D.and_(s.seed.ok, D.eq(s.spec.n, s.seed.n),
+                                    D.eq(s.spec.ni, s.seed.ni), D.eq(s.spec.nf, s.seed.nf))))))
     # go1.16 isdirectiface only ever holds of a one-word pointer shape
     out.append(("WF-DIRECT", D.implies(s.dir_struct, D.and_(D.eq(s.size, ps),
                                                           D.eq(s.ptrwords, 1)))))
     # ASG-4's premise: a type of size zero has no parts, and a non-zero one that decomposes has
     out.append(("WF-ZERO", D.and_(
         D.implies(D.eq(s.size, 0), D.and_(D.eq(s.spec.n, 0), D.eq(s.seed.n, 0))),
-        D.implies(D.and_(s.spec.ok, D.not_(D.eq(s.size, 0))),
-                  D.not_(D.eq(s.spec.n, 0))))))
+        D.implies(D.and_(s.spec.ok, D.not_(D.eq(s.size, 0))), D.not_(D.eq(s.spec.n, 0))),
+        D.implies(D.and_(s.seed.ok, D.not_(D.eq(s.size, 0))), D.not_(D.eq(s.seed.n, 0))))))
     return out
 
 
@@ -417,7 +424,11 @@ def wf_at(D: Domain, s: Summary, i: Any) -> list[tuple[str, Any]]:
     """The set clauses of :func:`value_wf` at word index ``i`` (a proof instantiates them at
     every index it asks a free summary's sets about)."""
     return [("WF-HEAP", D.implies(D.set_has(s.heap, i), D.set_has(s.gc, i))),
-            ("WF-GC-BELOW", D.implies(D.set_has(s.gc, i), D.ult(i, s.ptrwords)))]
+            ("WF-GC-BELOW", D.implies(D.set_has(s.gc, i), D.ult(i, s.ptrwords))),
+            # the only pointer words that are not heap pointers are interfaces' type words,
+            # and each is followed by its data word (TYP-10)
+            ("WF-ITAB", D.implies(D.and_(D.set_has(s.gc, i), D.not_(D.set_has(s.heap, i))),
+                                  D.and_(D.set_has(s.gc, i + 1), D.set_has(s.heap, i + 1))))]
 
 
 def group_wf(D: Domain, g: Group, live: Any, prev_end: Any, s: Summary, ps: int,
@@ -431,15 +442,25 @@ def group_wf(D: Domain, g: Group, live: Any, prev_end: Any, s: Summary, ps: int,
                     D.ule(1, g.n), D.ule(g.n, 3))
     flt_ok = D.and_(D.not_(g.isint), D.or_(D.eq(g.size, 4), D.eq(g.size, 8)),
                     D.ule(1, g.n), D.ule(g.n, 2))
-    mask = D.ite(D.eq(g.n, 1), 1, D.ite(D.eq(g.n, 2), 3, 7))
     ptrish = g.ptr | g.itab
+    # the leaf kinds of ASG-3: one word or scalar; string (ptr, len); interface (itab, data);
+    # int64 on a 32-bit target (lo, hi); slice (ptr, len, cap); complex (re, im)
+    leaf = D.or_(
+        D.and_(D.eq(g.n, 1), D.or_(D.and_(D.eq(g.ptr, 0), D.eq(g.itab, 0)),
+                                   D.and_(g.isint, D.eq(g.ptr, 1), D.eq(g.itab, 0)))),
+        D.and_(D.eq(g.n, 2), D.not_(g.isint), D.eq(ptrish, 0)),
+        D.and_(D.eq(g.n, 2), g.isint, D.eq(g.size, ps), D.or_(
+            D.and_(D.eq(g.ptr, 1), D.eq(g.itab, 0)), D.and_(D.eq(g.ptr, 2), D.eq(g.itab, 1)),
+            D.and_(D.eq(ptrish, 0), ps == 4))),
+        D.and_(D.eq(g.n, 3), g.isint, D.eq(g.size, ps), D.eq(g.ptr, 1), D.eq(g.itab, 0)))
     good = [
         D.or_(int_ok, flt_ok),
+        leaf,
         D.aligned(g.off, D.ite(D.ult(ps, g.size), ps, g.size)),
         D.ule(D.ite(D.ult(ps, g.size), ps, g.size), s.align),
         D.ule(prev_end, g.off),
+        D.ult(g.off, s.size),  # (no wrap-around: offsets are below the size)
         D.ule(g.off + group_bytes(D, g), s.size),
-        D.eq(ptrish & ~mask, 0),
         D.eq(g.ptr & g.itab, 0),
         D.implies(D.not_(D.eq(ptrish, 0)), D.and_(g.isint, D.eq(g.size, ps),
                                                   D.aligned(g.off, ps))),
@@ -451,6 +472,8 @@ def group_wf(D: Domain, g: Group, live: Any, prev_end: Any, s: Summary, ps: int,
             good.append(D.implies(on, D.and_(
                 D.eq(D.set_has(s.gc, word + k), D.bit(ptrish, k)),
                 D.eq(D.set_has(s.heap, word + k), D.bit(g.ptr, k)))))
+        # a part that is no pointer shares no word with one (pointers fill whole words)
+        good.append(D.implies(D.eq(ptrish, 0), D.not_(D.set_has(s.gc, word))))
     return [("WF-GROUP", D.implies(live, D.and_(*good)))]
 
 
@@ -472,7 +495,7 @@ def wf(D: Domain, s: Summary, ps: int, size_bound: int | None = None,
         out.append((f"WF-{name}-COUNTS", D.and_(D.ule(p.n, len(p.groups)), D.eq(p.ni, ni),
                                               D.eq(p.nf, nf))))
     for j, (x, y) in enumerate(zip(s.spec.groups, s.seed.groups, strict=False)):
-        out.append(("WF-SEED-AGREES", D.implies(D.and_(s.spec.ok, D.ult(j, s.spec.n)),
+        out.append(("WF-SEED-PREFIX", D.implies(D.ult(j, s.spec.n),
                                                 D.and_(*[D.eq(a, b) for a, b in
                                                          zip(x, y, strict=True)]))))
     return out

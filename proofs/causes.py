@@ -20,7 +20,8 @@ from regabi.model.invariants import Violation, get_invariant
 from regabi.model.sig import Signature
 from regabi.model.types import GoType
 from regabi.model.variants import CURRENT, DELTAS, Variant
-from regabi.proofs.z3prove import Bounds, go_source, prove_one, pytest_source
+from regabi.proofs.bounded import Bounds
+from regabi.proofs.repro import go_source, pytest_source
 from regabi.verdict import Verdict
 
 __all__ = ["Cause", "attribute", "isolate_causes", "witness"]
@@ -97,27 +98,37 @@ def witness(vio: Violation, arch: Arch, actual: Variant, deltas: tuple[str, ...]
 
 
 def isolate_causes(arch: Arch, v: Variant, inv_id: str, bounds: Bounds,
-                   max_rounds: int = 8) -> tuple[list[Cause], Verdict]:
-    """Every cause of ``inv_id`` failing in ``v`` within ``bounds``.
+                   induction: bool = True, max_rounds: int = 8,
+                   _ind: dict | None = None) -> tuple[list[Cause], Verdict]:
+    """Every cause of ``inv_id`` failing in ``v``.
 
-    Returns the causes in the order found and the final verdict: PROVED (or UNKNOWN) for the
-    variant with every found cause reverted, or the FALSIFIED verdict no delta explains.
+    Returns the causes in the order found and the final verdict for the variant with every
+    found cause reverted: PROVED for all signatures when the induction succeeds on it, else
+    PROVED within the bounds, UNKNOWN, or the FALSIFIED verdict no delta explains.
     """
+    from regabi.proofs.induction import prove_by_induction
+    from regabi.proofs.prove import _pool, prove_one
+
+    inv = get_invariant(inv_id)
+    cache = _ind if _ind is not None else {}
     causes: list[Cause] = []
     cur = v
     for _ in range(max_rounds):
-        verdict = prove_one(arch, cur, inv_id, bounds)
+        ind = None
+        if induction:
+            key = tuple(sorted(cur.deltas(CURRENT)))
+            if key not in cache:
+                cache[key] = prove_by_induction(arch, cur, None, bounds.timeout_ms)
+            ind = cache[key]
+        verdict = prove_one(arch, cur, inv, bounds, ind)
         vio = verdict.counterexample
         if verdict.status not in ("FALSIFIED", "LATENT") or vio is None:
             return causes, verdict
         ds = attribute(vio, arch, cur)
         wit = None
         if ds and cur is not v:
-            from regabi.proofs.catalogue import build_catalogue
-
-            pool = [e.rep for e in build_catalogue(arch.ptr_size, 2, 2)]
-            pairs = [e.rep for e in build_catalogue(arch.ptr_size, 1, 1)]
-            wit = witness(vio, arch, v, ds, pool, pairs)
+            pool = _pool()
+            wit = witness(vio, arch, v, ds, pool[:300], pool[:40])
         causes.append(Cause(inv_id, ds, tuple(DELTAS[d][0] for d in ds), vio, verdict, wit))
         if not ds:
             return causes, verdict
@@ -126,45 +137,50 @@ def isolate_causes(arch: Arch, v: Variant, inv_id: str, bounds: Bounds,
     return causes, verdict
 
 
-#: the bounds of ``regabi check``'s Z3 section (signature counts in each verdict's ``covered``)
-CHECK_BOUNDS = Bounds(max_params=3, max_results=1, max_fields=2, max_depth=1)
-
-
-def variant_verdicts(arch_name: str, variant: str, bounds: Bounds = CHECK_BOUNDS,
-                     invariant_ids: list[str] | None = None) -> list[Verdict]:
+def variant_verdicts(arch: Arch, v: Variant, bounds: Bounds,
+                     invariant_ids: list[str] | None = None,
+                     induction: bool = True) -> list[Verdict]:
     """Every invariant on one variant, with its causes: one FALSIFIED/LATENT row per cause,
     then the verdict for the variant with all found causes reverted (when there were any)."""
     from regabi.model.invariants import CATALOGUE
-    from regabi.model.variants import get_variant
-    from regabi.proofs.z3prove import _arch
 
-    arch = _arch(arch_name)
-    v = get_variant(variant)
     out: list[Verdict] = []
+    cache: dict = {}
     for inv_id in invariant_ids or [i.id for i in CATALOGUE]:
-        causes, final = isolate_causes(arch, v, inv_id, bounds)
+        causes, final = isolate_causes(arch, v, inv_id, bounds, induction, _ind=cache)
         for c in causes:
             shown = c.witness or c.violation
             extra: dict = {"cause": list(c.deltas), "rules": list(c.rules)}
-            if shown.variant == variant:  # a demo/regression test only for a real variant
+            if shown.variant == v.name:  # a demo/regression test only for a real variant
                 extra |= {"go_source": go_source(shown), "pytest": pytest_source(shown)}
-            out.append(replace(c.verdict, variant=variant, line=c.line(),
-                               counterexample=shown, extra=extra))
+            out.append(replace(c.verdict, variant=v.name, line=c.line(), counterexample=shown,
+                               extra=extra))
         if causes and causes[-1].deltas:
             rules = ",".join(r for c in causes for r in c.rules)
-            out.append(replace(final, variant=f"{variant} w/o {rules}"))
+            out.append(replace(final, variant=f"{v.name} w/o {rules}"))
         elif not causes:
             out.append(final)
     return out
+
+
+#: the bounds of ``regabi check``'s Z3 section
+CHECK_BOUNDS = Bounds(max_params=3, max_results=1, max_groups=3)
+
+
+def _variant_rows(arch_name: str, variant: str) -> list[Verdict]:
+    from regabi.model.variants import get_variant
+    from regabi.proofs.prove import arch_of
+
+    return variant_verdicts(arch_of(arch_name), get_variant(variant), CHECK_BOUNDS)
 
 
 def check_section(arch: str = "amd64", variants: tuple[str, ...] = ("seed", "current")
                   ) -> list[Verdict]:
     """``regabi check``'s Z3 section: one process per variant (the machine has two cores)."""
     if len(variants) == 1:
-        return variant_verdicts(arch, variants[0])
+        return _variant_rows(arch, variants[0])
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=min(2, len(variants))) as ex:
-        parts = list(ex.map(variant_verdicts, [arch] * len(variants), variants))
+        parts = list(ex.map(_variant_rows, [arch] * len(variants), variants))
     return [v for part in parts for v in part]

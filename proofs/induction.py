@@ -237,6 +237,9 @@ class _Prover:
     def __init__(self, arch: Arch, variant: Variant, timeout_ms: int) -> None:
         self.arch, self.variant = arch, variant
         self.timeout = timeout_ms
+        # one goal that the solver cannot settle in this time is dropped (a lemma) or
+        # reported UNKNOWN (an obligation): never assumed
+        self.goal_timeout = min(timeout_ms, 8000)
         self.res = InductionResult()
         self._n = 0
 
@@ -253,33 +256,40 @@ class _Prover:
         return st, st.candidates(pre, phase_pre), st.candidates(post, phase_post), obs
 
     def check(self, st: _Step, hyps: list[Any], goals: list[Any],
-              keys: list[str] | None = None) -> tuple[str, Any]:
-        """Is some goal false in some state satisfying ``hyps``? On "sat", the set of the
-        goals' positions that a model falsifies. A batch the solver cannot settle quickly is
-        split (by invariant, then goal by goal): many small queries are far cheaper than one
-        large disjunction."""
+              keys: list[str] | None = None) -> tuple[set[int], set[int]]:
+        """Which goals can be false in a state satisfying ``hyps`` (first set), and which the
+        solver could not decide (second set); the rest are proved. A batch the solver cannot
+        settle quickly is split (by invariant, then goal by goal): many small queries are far
+        cheaper than one large disjunction."""
         if len(goals) > 1:
             verdict, m = self._check(st, hyps, goals, min(self.timeout, 4000))
-            if verdict != "unknown":
-                return verdict, m
+            if verdict == "sat":
+                return m, set()
+            if verdict == "unsat":
+                return set(), set()
             groups: dict[str, list[int]] = {}
             for k in range(len(goals)):
                 name = keys[k].split(":")[0] if keys else str(k)
                 groups.setdefault(name, []).append(k)
             parts = list(groups.values()) if len(groups) > 1 else [[k] for k in range(len(goals))]
             bad: set[int] = set()
+            unk: set[int] = set()
             for part in parts:
-                verdict, m = self.check(st, hyps, [goals[k] for k in part],
-                                        [keys[k] for k in part] if keys else None)
-                if verdict == "unknown":
-                    return verdict, m
-                if verdict == "sat":
-                    bad |= {part[k] for k in m}
-            return ("sat", bad) if bad else ("unsat", None)
-        return self._check(st, hyps, goals, self.timeout)
+                b2, u2 = self.check(st, hyps, [goals[k] for k in part],
+                                    [keys[k] for k in part] if keys else None)
+                bad |= {part[k] for k in b2}
+                unk |= {part[k] for k in u2}
+            return bad, unk
+        verdict, m = self._check(st, hyps, goals, self.goal_timeout)
+        if verdict == "unknown":
+            self.res.unknown.append(f"{keys[0] if keys else 'goal'}: {m}")
+            return set(), {0}
+        return (m, set()) if verdict == "sat" else (set(), set())
 
     def _check(self, st: _Step, hyps: list[Any], goals: list[Any],
                timeout: int) -> tuple[str, Any]:
+        """One query: "sat" with the positions of the goals a model falsifies (read from
+        indicator constants), "unsat", or "unknown" with the solver's reason."""
         z3 = st.D.z3
         s = st.solver(timeout)
         s.add(*hyps)
@@ -321,12 +331,8 @@ class _Prover:
                              if k in want and not isinstance(v, bool)}
                     if not bad and goals:
                         keys = list(goals)
-                        verdict, m = self.check(st, hyps, [goals[k] for k in keys], keys)
-                        if verdict == "sat":
-                            bad = {keys[k] for k in m}
-                        elif verdict == "unknown":
-                            bad = set(goals)  # not shown inductive: dropped
-                            self.res.unknown.append(f"houdini {sit.name}: {m}")
+                        b2, u2 = self.check(st, hyps, [goals[k] for k in keys], keys)
+                        bad = {keys[k] for k in b2 | u2}  # not shown inductive: dropped
                     if not bad:
                         break
                     want -= bad
@@ -351,18 +357,17 @@ class _Prover:
                          and self.res.status.get(o.inv) != "CTI"]
                 if not goals:
                     break
-                verdict, m = self.check(st, hyps, [o.cond for o in goals],
-                                        [o.inv for o in goals])
-                if verdict == "unsat":
+                b2, u2 = self.check(st, hyps, [o.cond for o in goals], [o.inv for o in goals])
+                for k in u2:
+                    inv = goals[k].inv
+                    if self.res.status.get(inv) != "CTI":
+                        self.res.status[inv] = "UNKNOWN"
+                    done.add(inv)
+                if not b2:
+                    if u2:
+                        continue
                     break
-                if verdict == "unknown":
-                    for o in goals:
-                        if self.res.status.get(o.inv) != "CTI":
-                            self.res.status[o.inv] = "UNKNOWN"
-                            done.add(o.inv)
-                    self.res.unknown.append(f"{sit.name}: {m}")
-                    break
-                failed = {goals[k].inv for k in m}
+                failed = {goals[k].inv for k in b2}
                 for inv in failed:
                     self._fail(inv, sit.name, has_rcvr, "a state satisfying every kept lemma "
                                "where its obligation fails")

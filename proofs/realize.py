@@ -190,14 +190,18 @@ def same_summary(t: GoType, target: dict, ps: int) -> bool:
     return True
 
 
-def realize(target: dict, ps: int) -> tuple[GoType | None, str]:
-    """A Go type whose summary is ``target`` (a decoded summary), or (None, why not)."""
+def realize(target: dict, ps: int, nearest: bool = False) -> tuple[GoType | None, str]:
+    """A Go type whose summary is ``target`` (a decoded summary), or (None, why not). With
+    ``nearest``, the first construction even when its summary differs in some field (the
+    caller re-checks it)."""
     cands = _candidates(target, ps)
     for t in cands:
         if same_summary(t, target, ps):
             return t, ""
     if not cands:
         return None, "no construction fits its register parts"
+    if nearest:
+        return cands[0], "nearest"
     return None, f"{len(cands)} constructions tried, none has exactly this summary"
 
 

@@ -1,0 +1,252 @@
+"""``regabi prove``: every invariant of the registry, on the model's own code run over Z3 terms.
+
+For each (architecture, variant): first the induction (proofs/induction.py) — PROVED there means
+*every* signature; an invariant it cannot prove is shown with its counterexample to induction,
+and then the bounded search (proofs/bounded.py) either finds a real counterexample (FALSIFIED,
+or LATENT for a latent invariant; re-checked concretely and minimised) or reports that none
+exists within its bounds (PROVED within bounds — the verdict says which). Z3 ``unknown``,
+timeouts and unrealized summaries are UNKNOWN, never PROVED.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from regabi.errors import InputError, ModelError, SolverError
+from regabi.model.arch import Arch, load_arch
+from regabi.model.invariants import CATALOGUE, Invariant, Violation, get_invariant
+from regabi.model.sig import Signature
+from regabi.model.variants import Variant, get_variant
+from regabi.proofs.bounded import Bounds, search
+from regabi.proofs.induction import LEMMAS, InductionResult, prove_by_induction
+from regabi.proofs.repro import go_source, pytest_source
+from regabi.verdict import Verdict, exit_status, render_table
+
+__all__ = ["Bounds", "add_prove_arguments", "arch_of", "cli_prove", "minimise", "prove",
+           "prove_one"]
+
+
+def arch_of(name: str) -> Arch:
+    """An architecture by name, or with custom register counts: ``amd64:2,1`` (also the older
+    ``amd64/regs=2,1``)."""
+    base, sep, regs = name.partition(":")
+    if not sep and "/regs=" in name:
+        base, _, regs = name.partition("/regs=")
+        sep = ":"
+    a = load_arch(base)
+    if not sep:
+        return a
+    try:
+        ni, nf = (int(x) for x in regs.split(","))
+    except ValueError:
+        raise InputError(f"register counts must be INT,FLOAT, got {regs!r}",
+                         source=f"--arch {name}") from None
+    return a.with_regs(ni, nf)
+
+
+# --------------------------------------------------------------------------------------------
+# minimisation
+
+
+def _pool() -> list[Any]:
+    """Small Go types, fewest leaves first: what a counterexample's values are shrunk to."""
+    from regabi.model.types import BASIC, Array, Field, Interface, Pointer, Slice, Struct
+
+    leaves = [BASIC[n] for n in ("bool", "int8", "int16", "int32", "int64", "int", "float32",
+                                 "float64", "complex64", "complex128", "string")]
+    leaves += [Pointer(BASIC["int"]), Slice(BASIC["int"]), Interface(), Struct(())]
+    zero = [Array(0, BASIC["int64"]), Array(2, Struct(()))]
+    out = list(leaves)
+    out += [Array(n, t) for n in (0, 1, 2) for t in leaves[:12]]
+    for a in leaves + zero:
+        for b in leaves + zero:
+            names = ("_" if x in zero else y for x, y in ((a, "a"), (b, "b")))
+            out.append(Struct(tuple(Field(n, t) for n, t in zip(names, (a, b), strict=True))))
+    out.sort(key=lambda t: (t.leaves(), len(str(t))))
+    return out
+
+
+_POOL: list[Any] = []
+
+
+def minimise(vio: Violation, arch: Arch, v: Variant, inv: Invariant) -> Violation:
+    """Fewest leaves by greedy concrete descent: each value replaced by the smallest type of
+    the pool that keeps the violation (the value count is already minimal)."""
+    if not _POOL:
+        _POOL.extend(_pool())
+    sig = vio.sig
+    changed = True
+    while changed:
+        changed = False
+        for which in ("params", "results"):
+            vals = list(getattr(sig, which))
+            for i, t in enumerate(vals):
+                for cand in _POOL:
+                    if cand.leaves() >= t.leaves() and cand != t and (
+                            cand.leaves() > t.leaves() or len(str(cand)) >= len(str(t))):
+                        continue
+                    nv = list(vals)
+                    nv[i] = cand
+                    kw = {"params": sig.params, "results": sig.results, "recv": sig.recv}
+                    kw[which] = tuple(nv)
+                    new = Signature(**kw)  # type: ignore[arg-type]
+                    try:
+                        got = inv.check(new, arch, v)
+                    except Exception:  # noqa: BLE001 - a candidate the model refuses
+                        got = None
+                    if got is not None:
+                        sig, vio, changed = new, got, True
+                        vals = nv
+                        break
+    return vio
+
+
+# --------------------------------------------------------------------------------------------
+# one invariant
+
+
+def _induction_text(ind: InductionResult) -> str:
+    kept = sum(len(v) for v in ind.lemmas.values())
+    return (f"all signatures (induction over {len(LEMMAS)} steps; {kept} lemmas kept, "
+            f"{ind.queries} queries)")
+
+
+def prove_one(arch: Arch, v: Variant, inv: Invariant, b: Bounds,
+              ind: InductionResult | None = None, deadline: float | None = None) -> Verdict:
+    """One invariant on one (arch, variant)."""
+    t0 = time.perf_counter()
+    extra: dict[str, Any] = {}
+    if ind is not None:
+        st = ind.status.get(inv.id, "UNKNOWN")
+        if st == "PROVED":
+            # the induction proves every invariant at once: each row shows its whole time
+            return Verdict("z3", inv.id, v.name, arch.name, "PROVED", _induction_text(ind),
+                           None, ind.seconds, extra={"method": "induction"})
+        extra["induction"] = ind.cti.get(inv.id) or "; ".join(ind.unknown) or st
+    try:
+        res = search(arch, v, inv, b, deadline)
+    except ModelError:
+        raise
+    except Exception as e:  # z3 failures are not verdicts
+        raise SolverError(f"{inv.id} ({v.name}, {arch.name}): {e}") from e
+    dt = time.perf_counter() - t0
+    if res.status == "FALSIFIED" and res.violation is not None:
+        vio = minimise(res.violation, arch, v, inv)
+        st = "LATENT" if inv.severity == "latent" else "FALSIFIED"
+        extra |= {"go_source": go_source(vio), "pytest": pytest_source(vio)}
+        return Verdict("z3", inv.id, v.name, arch.name, st, b.describe(), b.shapes(),
+                       time.perf_counter() - t0, vio.line(), vio, extra)
+    if res.status == "UNKNOWN":
+        extra |= {"unknown": res.unknown, "unrealized": res.unrealized}
+        return Verdict("z3", inv.id, v.name, arch.name, "UNKNOWN", b.describe(),
+                       res.shapes_done, dt, extra=extra)
+    extra["method"] = "bounded"
+    return Verdict("z3", inv.id, v.name, arch.name, "PROVED", "within bounds: " + b.describe(),
+                   b.shapes(), dt, extra=extra)
+
+
+def prove(arch: str | Arch, variant: str | Variant, invariant_ids: list[str] | None = None,
+          bounds: Bounds | None = None, induction: bool = True,
+          timeout_ms: int = 60000) -> list[Verdict]:
+    """Prove or falsify each invariant (default: the whole registry) on one (arch, variant)."""
+    b = bounds or Bounds(timeout_ms=timeout_ms)
+    a = arch if isinstance(arch, Arch) else arch_of(arch)
+    v = variant if isinstance(variant, Variant) else get_variant(variant)
+    invs = [get_invariant(i) for i in invariant_ids] if invariant_ids else list(CATALOGUE)
+    ind = prove_by_induction(a, v, invs, timeout_ms) if induction else None
+    return [prove_one(a, v, inv, b, ind) for inv in invs]
+
+
+# --------------------------------------------------------------------------------------------
+# CLI
+
+
+def add_prove_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``regabi prove``."""
+    d = Bounds()
+    parser.add_argument("--arch", action="append", default=None,
+                        help="architecture, or NAME:INT,FLOAT for other register counts "
+                             "(repeatable or comma list; default amd64)")
+    parser.add_argument("--variant", action="append", default=None,
+                        help="seed, current (repeatable or comma list; default both)")
+    parser.add_argument("--invariant", action="append", default=None,
+                        help="invariant id (repeatable or comma list; default all)")
+    parser.add_argument("--max-params", type=int, default=d.max_params,
+                        help="bounded search: arguments per signature")
+    parser.add_argument("--max-results", type=int, default=d.max_results,
+                        help="bounded search: results per signature")
+    parser.add_argument("--max-groups", type=int, default=d.max_groups,
+                        help="bounded search: register groups per value")
+    parser.add_argument("--no-receiver", action="store_true",
+                        help="bounded search: no method receivers")
+    parser.add_argument("--no-induction", action="store_true",
+                        help="only the bounded search")
+    parser.add_argument("--timeout", type=int, default=d.timeout_ms,
+                        help="per-query Z3 timeout in ms")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--go-dir", default=None, help="write a Go demo per counterexample")
+    parser.add_argument("--pytest-dir", default=None, help="write a pytest per counterexample")
+    parser.add_argument("--causes", action="store_true",
+                        help="isolate every cause per invariant (proofs/causes.py), not only "
+                             "the smallest counterexample")
+
+
+def _split(xs: list[str] | None, default: list[str]) -> list[str]:
+    if not xs:
+        return default
+    return [y.strip() for x in xs for y in x.split(",") if y.strip()] if not any(
+        ":" in x for x in xs) else [y.strip() for x in xs for y in x.split(" ") if y.strip()]
+
+
+def _bounds(args: argparse.Namespace) -> Bounds:
+    for name in ("max_params", "max_results", "max_groups", "timeout"):
+        if getattr(args, name) < (1 if name in ("max_groups", "timeout") else 0):
+            raise InputError(f"--{name.replace('_', '-')} must be "
+                             f"{'positive' if name in ('max_groups', 'timeout') else '>= 0'}, "
+                             f"got {getattr(args, name)}")
+    return Bounds(args.max_params, args.max_results, args.max_groups, not args.no_receiver,
+                  args.timeout)
+
+
+def cli_prove(args: argparse.Namespace) -> int:
+    """Run ``regabi prove``: a verdict table (or JSON); the exit status of the verdicts."""
+    b = _bounds(args)
+    invs = _split(args.invariant, []) or None
+    for i in invs or ():
+        get_invariant(i)
+    archs = [arch_of(a) for a in _split(args.arch, ["amd64"])]
+    variants = [get_variant(v) for v in _split(args.variant, ["seed", "current"])]
+    out: list[Verdict] = []
+    for a in archs:
+        for v in variants:
+            if args.causes:
+                from regabi.proofs.causes import variant_verdicts
+
+                out.extend(variant_verdicts(a, v, b, invs, not args.no_induction))
+            else:
+                out.extend(prove(a, v, invs, b, not args.no_induction, b.timeout_ms))
+    for key, dirn, ext in (("go_source", args.go_dir, "go"), ("pytest", args.pytest_dir, "py")):
+        if not dirn:
+            continue
+        d = Path(dirn)
+        if d.exists() and not d.is_dir():
+            raise InputError(f"not a directory: {dirn}")
+        d.mkdir(parents=True, exist_ok=True)
+        for n, vd in enumerate(out):
+            if key in vd.extra:
+                stem = f"{vd.variant}_{vd.arch}_{vd.invariant}_{n}".lower().replace("-", "_")
+                stem = stem.replace("/", "_").replace(":", "_").replace(",", "_").replace(" ", "")
+                if ext == "go":
+                    (d / stem).mkdir(exist_ok=True)
+                    (d / stem / "main.go").write_text(vd.extra[key])
+                else:
+                    (d / f"test_{stem}.py").write_text(vd.extra[key])
+    if args.json:
+        print(json.dumps([v.to_json() for v in out], indent=2))
+    else:
+        print(render_table(out))
+    return exit_status(out)
