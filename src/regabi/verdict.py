@@ -6,10 +6,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["FAILING", "Verdict", "exit_status", "render_table"]
+__all__ = ["EXIT_INPUT", "EXIT_INTERNAL", "EXIT_INTERRUPTED", "EXIT_LIMIT", "EXIT_OK",
+           "EXIT_UNKNOWN", "EXIT_VIOLATION", "FAILING", "Verdict", "exit_status", "render_table"]
 
 #: statuses that make ``regabi check`` exit non-zero
 FAILING = frozenset({"FALSIFIED", "VIOLATED", "ERROR"})
+
+# Exit statuses of every command (README "Exit status"). A run that decided nothing must not
+# pass a CI gate, so UNKNOWN and LIMIT have codes of their own, never 0.
+EXIT_OK = 0  # everything proved / held (or matched the baseline)
+EXIT_VIOLATION = 1  # a counterexample or violation was found
+EXIT_INPUT = 2  # bad input: one line naming the problem and its position
+EXIT_INTERNAL = 3  # a defect in regabi itself
+EXIT_UNKNOWN = 4  # the solver answered unknown or timed out; nothing worse was found
+EXIT_LIMIT = 5  # a state, depth or time budget stopped a search before its bounds were covered
+EXIT_INTERRUPTED = 130  # Ctrl-C; what was decided so far has been printed
 
 
 @dataclass
@@ -46,8 +57,15 @@ class Verdict:
 
 
 def exit_status(verdicts: list[Verdict]) -> int:
-    """1 if anything failed, else 0 (UNKNOWN and LIMIT are reported, not failures)."""
-    return 1 if any(v.status in FAILING for v in verdicts) else 0
+    """The worst outcome wins: violation (1) > unknown (4) > limit (5) > all proved/held (0)."""
+    statuses = {v.status for v in verdicts}
+    if statuses & FAILING:
+        return EXIT_VIOLATION
+    if "UNKNOWN" in statuses:
+        return EXIT_UNKNOWN
+    if "LIMIT" in statuses:
+        return EXIT_LIMIT
+    return EXIT_OK
 
 
 def render_table(verdicts: list[Verdict]) -> str:
