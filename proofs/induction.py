@@ -50,11 +50,11 @@ from regabi.model.summary import Group, value_wf
 from regabi.model.variants import Variant
 from regabi.proofs.symbolic import (
     PROOF_WIDTH,
-    instantiate_wf,
     SIZE_BOUND,
     STATE_BOUND,
     decode_summary,
     free_summary,
+    instantiate_wf,
     make_solver,
 )
 

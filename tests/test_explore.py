@@ -176,62 +176,6 @@ def test_check_section() -> None:
     assert sum(v.seconds for v in vs) / len(GC_INVARIANT_IDS) < 60
 
 
-def test_z3_preemption_point() -> None:
-    """Z3 over the layout catalogue with symbolic holding modes: the seed loses a pointer at
-    the preemption point before the call; current does not (both halves of GC visibility)."""
-    from regabi.proofs.gcz3 import prove
-
-    assert prove("current").status == "PROVED"
-    v = prove("seed")
-    assert v.status == "FALSIFIED" and v.counterexample["half"] == "lost"
-    assert "holding indir" in v.line
-
-
-def test_z3_agrees_with_explorer() -> None:
-    """On seeded random catalogue signatures (≤ 2 args, ± receiver, every holding mode), the
-    Z3 encoding finds a lost pointer exactly when the explorer finds INV-GC-UAF.
-
-    Where reflect also misplaces arguments (INV-ASSIGN-AGREE fails), the two properties part
-    ways by design: the pointer is invisible (Z3) but sits in a register the callee never
-    reads, so the freed object is never used (explorer). Those signatures are skipped."""
-    import itertools
-    import os
-    import random
-
-    from regabi.model.arch import load_arch
-    from regabi.model.assign import is_direct
-    from regabi.model.invariants import get_invariant
-    from regabi.model.types import Kind
-    from regabi.model.variants import get_variant
-    from regabi.proofs.catalogue import build_catalogue
-    from regabi.proofs.gcz3 import holds_for, signature_of
-
-    seed = int(os.environ.get("REGABI_TEST_SEED", "20201022"))
-    rng = random.Random(seed)
-    cat = build_catalogue(8, 2, 1)
-    rcvrs = [e for e in cat if e.rep.kind != Kind.INTERFACE]
-    n = 0
-    for _ in range(90):
-        k = rng.randrange(3)
-        ents = [rng.choice(cat) for _ in range(k)]
-        rv = rng.choice(rcvrs) if rng.random() < 0.3 else None
-        sig = signature_of(ents, rv)
-        for variant in ("seed", "current"):
-            v = get_variant(variant)
-            if get_invariant("INV-ASSIGN-AGREE").check(sig, load_arch("amd64"), v):
-                continue
-            for hold in itertools.product((True, False), repeat=k):
-                if any(not h and not is_direct(e.rep, 8, v) for e, h in zip(ents, hold,
-                                                                            strict=True)):
-                    continue
-                z = holds_for(ents, rv, list(hold), variant)
-                ex = explore_sig(sig, variant, holding=[hold], only=("INV-GC-UAF",))[0]
-                assert (ex.status == "HOLDS") == z, (
-                    f"seed={seed} {variant} {sig} holding {hold}: z3 {z}, explorer {ex.line}")
-                n += 1
-    assert n > 120
-
-
 def test_check_section_isolates_independent_causes() -> None:
     """Each seed violation is attributed to the one variant delta whose reversal removes it;
     the use-after-free has two independent causes (indirect args VAR-7, receiver VAR-8), and
