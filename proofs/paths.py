@@ -1,0 +1,331 @@
+"""The hand-written implementations of the register ABI besides Value.call, checked against the
+spec (spec/paths.md): verdict rows for ``regabi check`` (:func:`check_section`), a byte-level
+simulation of a Windows callback (:func:`simulate_callback`) and its reproducer (Go program plus
+C caller, :func:`emit_callback_repro`).
+
+Bounds: signatures are enumerated from small type pools (below) rather than proved for all
+types — the fold :func:`regabi.model.wincallback.cb_arg` is written over a domain, but no Z3
+proof drives it yet.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, NamedTuple
+
+from regabi.model.arch import load_arch
+from regabi.model.assign import spec_assign
+from regabi.model.sig import Signature
+from regabi.model.syntax import parse_type
+from regabi.model.types import GoType, Kind, layout
+from regabi.model.wincallback import (
+    ARCHES,
+    Mismatch,
+    Refused,
+    c_passing,
+    cb_type,
+    check_signature,
+    compile_callback,
+)
+from regabi.verdict import Verdict
+
+__all__ = ["CB_INVARIANTS", "CB_PARAMS", "CB_RESULTS", "CbSim", "callback_signatures",
+           "check_section", "emit_callback_repro", "simulate_callback"]
+
+CB_INVARIANTS = ("INV-CB-ASSIGN", "INV-CB-RESULT", "INV-CB-FRAME", "INV-CB-SPILL",
+                 "INV-CB-CSIDE")
+
+# Parameter types: every tryRegAssignArg case (SW:173-198), sizes 0 … 8, and the kinds it
+# refuses (at the top level and nested).
+CB_PARAMS = ("uint8", "int16", "uint32", "uintptr", "bool", "int64", "unsafe.Pointer", "*int",
+             "[1]uint16", "struct{}", "struct{a, b uint32}", "struct{a, b, c uint8}",
+             "struct{a uint8; b int16}", "struct{a uint32; f float32}", "struct{a [1]int8}",
+             "[2]uint8", "float64", "map[int]int", "string")
+# Results: pointer-sized ones with each register class and the stack (ASG-2), and refusals.
+CB_RESULTS = ("uintptr", "unsafe.Pointer", "struct{a, b uint32}", "struct{f float64}",
+              "struct{a uint8; b [7]uint8}", "complex64", "[1]int64", "uint32", "float64")
+
+
+def _types(names: Iterable[str]) -> list[GoType]:
+    return [parse_type(n) for n in names]
+
+
+def callback_signatures(arch: str) -> Iterator[Signature]:
+    """k pointer-sized words (k = 0, 1 and the last four register counts), then one or two
+    parameters from CB_PARAMS, then a result from CB_RESULTS: every way a parameter can meet
+    the end of the register file."""
+    n = load_arch(arch).n_int
+    words = sorted({0, 1, *range(max(0, n - 3), n + 1)})
+    params, results = _types(CB_PARAMS), _types(CB_RESULTS)
+    w = parse_type("uintptr")
+    for k in words:
+        for a in params:
+            for b in [None, *params]:
+                for r in results:
+                    ps = (w,) * k + (a,) + (() if b is None else (b,))
+                    yield Signature(ps, (r,))
+
+
+def check_section(arches: Sequence[str] = ARCHES, variant: str = "current"
+                  ) -> list[Verdict]:
+    """One verdict per (invariant, arch) for the Windows callback path (checker "paths"):
+    HOLDS when no enumerated signature the runtime accepts violates it, VIOLATED (or LATENT:
+    wrong but unobservable) with the smallest counterexample otherwise. Refusals are counted in
+    ``extra["refused"]``, never as violations."""
+    out: list[Verdict] = []
+    for arch in arches:
+        t0 = time.monotonic()
+        accepted = refused = 0
+        worst: dict[str, tuple[str, Signature, Mismatch]] = {}
+        for sig in callback_signatures(arch):
+            try:
+                _, mm = check_signature(sig, arch)
+            except Refused:
+                refused += 1
+                continue
+            accepted += 1
+            for m in mm:
+                prev = worst.get(m.invariant)
+                key = (m.status == "VIOLATED", -_weight(sig))
+                if prev is None or key > (prev[0] == "VIOLATED", -_weight(prev[1])):
+                    worst[m.invariant] = (m.status, sig, m)
+        secs = time.monotonic() - t0
+        for inv in CB_INVARIANTS:
+            hit = worst.get(inv)
+            status = "HOLDS" if hit is None else hit[0]
+            line = "" if hit is None else (f"paths wincallback {arch} {inv}: {hit[1].go()}: "
+                                           f"{hit[2].what} ({hit[2].cite})")
+            out.append(Verdict("paths", inv, f"wincallback/{variant}", f"windows/{arch}",
+                               status, bounds=f"{len(CB_PARAMS)} param x {len(CB_RESULTS)} "
+                               "result types, <=2 after 0..n words",
+                               covered=accepted, seconds=secs / len(CB_INVARIANTS), line=line,
+                               counterexample=None if hit is None else hit[1].go(),
+                               extra={"refused": refused}))
+    return out
+
+
+def _weight(sig: Signature) -> int:
+    return sum(t.leaves() for t in (*sig.params, *sig.results)) + len(sig.params)
+
+
+# --------------------------------------------------------------------------------------------
+# Byte-level simulation (windows/amd64): C slots -> callbackWrap -> what the Go callee reads
+
+
+class CbSim(NamedTuple):
+    received: tuple[tuple[int | None, ...], ...]  # per parameter, per byte; None = unknown
+    c_result: tuple[int | None, ...]  # the bytes of the result C reads (RAX)
+
+
+def sent_bytes(sig: Signature, ps: int = 8) -> list[bytes]:
+    """The deterministic argument bytes a reproducer sends: parameter i, byte j."""
+    return [bytes((0x11 * (i + 1) + 3 * j) & 0xFF or 1 for j in range(layout(t, ps).size))
+            for i, t in enumerate(sig.params)]
+
+
+def result_bytes(sig: Signature, ps: int = 8) -> bytes:
+    return bytes((0xA0 + 7 * j) & 0xFF for j in range(layout(sig.results[0], ps).size))
+
+
+def _covered(t: GoType, ps: int) -> set[int]:
+    return {off + k for off, size in cb_type(t, ps).leaves for k in range(size)}
+
+
+def simulate_callback(sig: Signature, arch: str = "amd64") -> CbSim:
+    """What the Go callee receives when a C caller passes :func:`sent_bytes`, and what C gets
+    back when the callee returns :func:`result_bytes`, under the model: C slots per
+    :func:`c_passing`, callbackWrap's copies (SW:368-378; regs and frame zeroed, SW:365-367),
+    the callee reading per ABIInternal (spec_assign), reflectcall copying only
+    stackArgsSize bytes of the frame (asm_amd64.s:760-788). Padding bytes are unknown."""
+    a = load_arch(arch)
+    ps = a.ptr_size
+    cb = compile_callback(sig, a)
+    spec = spec_assign(sig, a)
+    sent = sent_bytes(sig, ps)
+    slots: list[int | None] = []
+    for t, b in zip(sig.params, sent, strict=True):
+        cp = c_passing(t, arch, ps)
+        if cp == "none":
+            continue
+        word: list[int | None] = [None] * ps  # bits above a narrow argument: unspecified
+        if cp == "value":
+            word[:len(b)] = list(b)
+        slots += word
+    regs: list[list[int | None]] = [[0] * ps for _ in range(a.n_int)]
+    frame: list[int | None] = [0] * (64 * ps)
+    for p in cb.parts:
+        src = slots[p.src:p.src + p.len]
+        if p.kind == "reg":
+            regs[p.dst][:p.len] = src
+        else:
+            frame[p.dst:p.dst + p.len] = src
+    frame[cb.stack_args_size:] = [None] * (len(frame) - cb.stack_args_size)
+    received = []
+    for t, sp in zip(sig.params, spec.params, strict=True):
+        size = layout(t, ps).size
+        val: list[int | None] = [None] * size
+        if sp.regs:
+            for cls, idx, off, sz, _ in sp.regs:
+                val[off:off + sz] = regs[idx][:sz] if cls == "int" else [None] * sz
+        elif sp.stack is not None:
+            val = frame[sp.stack:sp.stack + size]
+        cov = _covered(t, ps)
+        received.append(tuple(v if j in cov else None for j, v in enumerate(val)))
+    r = spec.results[0]
+    rb = result_bytes(sig, ps)
+    cres: list[int | None] = [None] * ps
+    if cb.result_from == "Ints[0]":
+        for cls, idx, off, sz, _ in r.regs:
+            if cls == "int" and idx == 0:
+                cres[:sz] = list(rb[off:off + sz])  # the part in RAX; bits above: unspecified
+    return CbSim(tuple(received), tuple(cres))
+
+
+# --------------------------------------------------------------------------------------------
+# Reproducer: a Go main package and a C caller (mingw, Windows x64)
+
+_C_INT = {1: "int8_t", 2: "int16_t", 4: "int32_t", 8: "int64_t"}
+
+
+def _c_type(t: GoType, ps: int, defs: list[str]) -> str:
+    u = t.underlying
+    if u.kind == Kind.STRUCT:
+        fields = [f"{_c_type(f.type, ps, defs)} f{i};" for i, f in enumerate(u.fields)]  # type: ignore[attr-defined]
+        name = f"s{len(defs)}"
+        defs.append(f"typedef struct {{ {' '.join(fields)} }} {name};")
+        return name
+    if u.kind == Kind.ARRAY:
+        name = f"s{len(defs)}"
+        el = _c_type(u.elem, ps, defs)  # type: ignore[attr-defined]
+        defs.append(f"typedef struct {{ {el} e[{u.length}]; }} {name};")  # type: ignore[attr-defined]
+        return name
+    if u.kind in (Kind.POINTER, Kind.UNSAFE_POINTER):
+        return "void *"
+    return "u" + _C_INT[layout(t, ps).size]  # bool too: its byte, unnormalised
+
+
+def _hexlist(b: bytes) -> str:
+    return ", ".join(f"0x{x:02x}" for x in b)
+
+
+def emit_callback_repro(cases: Sequence[tuple[str, Signature]], dll: str = "cbrepro"
+                        ) -> tuple[str, str]:
+    """Go main.go and C source for windows/amd64. Running ``exe NAME…`` prints, per case,
+    ``go NAME arg I <hex>`` for every parameter as the callback received it, ``go NAME sent
+    I <hex>`` for what C sent, ``go NAME ret <hex>`` for what it returned and ``c NAME got
+    <hex>`` for what C received; a refused signature prints ``go NAME refused: <panic>``."""
+    ps = 8
+    defs: list[str] = []
+    cfuncs: list[str] = []
+    gocases: list[str] = []
+    for name, sig in cases:
+        if any(layout(t, ps).size == 0 for t in sig.params):
+            raise ValueError(f"{name}: a zero-size parameter has no C declaration")
+        ctys = [_c_type(t, ps, defs) for t in sig.params]
+        rty = _c_type(sig.results[0], ps, defs)
+        sent = sent_bytes(sig, ps)
+        lines = [f"typedef {rty} (*{name}_fn)({', '.join(ctys) or 'void'});",
+                 f"EXPORT uint64_t call_{name}({name}_fn fn)", "{"]
+        for i, (ct, b) in enumerate(zip(ctys, sent, strict=True)):
+            lines.append(f"    {ct} a{i}; static const uint8_t b{i}[] = {{{_hexlist(b)}}}; "
+                         f"memcpy(&a{i}, b{i}, sizeof a{i});")
+        lines += [f"    {rty} r = fn({', '.join(f'a{i}' for i in range(len(ctys)))});",
+                  f'    dump("{name}", &r, sizeof r);', "    return 0;", "}"]
+        cfuncs.append("\n".join(lines))
+        params = ", ".join(f"a{i} {t}" for i, t in enumerate(sig.params))
+        body = [f'\t\tfmt.Printf("go {name} arg {i} %x\\n", raw(unsafe.Pointer(&a{i}), '
+                f"unsafe.Sizeof(a{i})))" for i in range(len(sig.params))]
+        body += [f'\t\tfmt.Printf("go {name} sent {i} %x\\n", []byte{{{_hexlist(b)}}})'
+                 for i, b in enumerate(sent)]
+        rb = result_bytes(sig, ps)
+        body += [f"\t\tvar r {sig.results[0]}",
+                 f"\t\t*(*[{len(rb)}]byte)(unsafe.Pointer(&r)) = [{len(rb)}]byte{{{_hexlist(rb)}}}",
+                 f'\t\tfmt.Printf("go {name} ret %x\\n", raw(unsafe.Pointer(&r), '
+                 "unsafe.Sizeof(r)))", "\t\treturn r"]
+        gocases.append(f'\t"{name}": func({params}) {sig.results[0]} {{\n' + "\n".join(body)
+                       + "\n\t},")
+    c = "\n".join([
+        "/* Generated by regabi (proofs/paths.py emit_callback_repro). */",
+        "#include <stdint.h>", "#include <stdio.h>", "#include <string.h>",
+        "#define EXPORT __declspec(dllexport)",
+        "static void dump(const char *name, const void *p, size_t n)", "{",
+        '    const unsigned char *b = p;', '    printf("c %s got ", name);',
+        '    for (size_t i = 0; i < n; i++) printf("%02x", b[i]);',
+        '    printf("\\n");', "    fflush(stdout);", "}", *defs, *cfuncs, ""])
+    go = "\n".join([
+        "// Generated by regabi (proofs/paths.py emit_callback_repro).", "package main", "",
+        'import (\n\t"fmt"\n\t"os"\n\t"path/filepath"\n\t"syscall"\n\t"unsafe"\n)', "",
+        "func raw(p unsafe.Pointer, n uintptr) []byte { return unsafe.Slice((*byte)(p), n) }",
+        "", "var cases = map[string]any{", *gocases, "}", "",
+        "func run(dll *syscall.DLL, name string) {",
+        "\tdefer func() {", "\t\tif r := recover(); r != nil {",
+        '\t\t\tfmt.Printf("go %s refused: %v\\n", name, r)', "\t\t}", "\t}()",
+        "\tcb := syscall.NewCallback(cases[name])",
+        '\tdll.MustFindProc("call_" + name).Call(cb)', "}", "",
+        "func main() {", "\texe, err := os.Executable()", "\tif err != nil {", "\t\tpanic(err)",
+        "\t}", f'\tdll := syscall.MustLoadDLL(filepath.Join(filepath.Dir(exe), "{dll}.dll"))',
+        "\tfor _, name := range os.Args[1:] {", "\t\trun(dll, name)", "\t}", "}", ""])
+    return go, c
+
+
+def parse_repro_output(text: str, name: str) -> dict[str, Any]:
+    """The lines of one case: {"arg": [bytes…], "sent": [bytes…], "ret": bytes, "c": bytes,
+    "refused": str|None}."""
+    got: dict[str, Any] = {"arg": {}, "sent": {}, "ret": None, "c": None, "refused": None}
+    for ln in text.splitlines():
+        f = ln.split(" ", 4)
+        if f[:2] == ["go", name] and len(f) >= 3 and f[2] == "refused:":
+            got["refused"] = ln.split("refused: ", 1)[1]
+        elif f[:2] == ["go", name] and f[2] in ("arg", "sent"):
+            got[f[2]][int(f[3])] = bytes.fromhex(f[4] if len(f) > 4 else "")
+        elif f[:2] == ["go", name] and f[2] == "ret":
+            got["ret"] = bytes.fromhex(f[3])
+        elif f[:2] == ["c", name] and f[2] == "got":
+            got["c"] = bytes.fromhex(f[3])
+    got["arg"] = [got["arg"][i] for i in sorted(got["arg"])]
+    got["sent"] = [got["sent"][i] for i in sorted(got["sent"])]
+    return got
+
+
+# --------------------------------------------------------------------------------------------
+# Proposed fixes, applied with ``go build -overlay`` (GOROOT untouched)
+
+#: (finding, anchor in go1.27.3 syscall_windows.go, replacement)
+CALLBACK_FIXES: tuple[tuple[str, str, str], ...] = (
+    # INV-CB-ASSIGN: undo the registers of a failed aggregate, as abiutils.go's assignParam
+    # does (ASG-2), together with its parts (SW:126-137).
+    ("INV-CB-ASSIGN", "\toldParts := p.parts\n",
+     "\toldParts, oldRegisters := p.parts, p.dstRegisters\n"),
+    ("INV-CB-ASSIGN", "\t\tp.parts = oldParts\n",
+     "\t\tp.parts, p.dstRegisters = oldParts, oldRegisters\n"),
+    # INV-CB-CSIDE: Windows x64 passes aggregates of size 3, 5, 6, 7 by reference; refuse
+    # them like the larger ones (SW:94-102).
+    ("INV-CB-CSIDE", "\tif t.Size_ == 0 {\n\t\t// The Go ABI aligns for zero-sized types.\n",
+     "\tif k := t.Kind(); GOARCH == \"amd64\" && (k == abi.Struct || k == abi.Array) && "
+     "t.Size_&(t.Size_-1) != 0 {\n"
+     "\t\tpanic(\"compileCallback: aggregate argument passed by reference in C\")\n\t}\n"
+     "\tif t.Size_ == 0 {\n\t\t// The Go ABI aligns for zero-sized types.\n"),
+    # INV-CB-RESULT (and INV-CB-FRAME, which needs a stack result): accept only a result the
+    # Go ABI returns in integer register 0 alone, the one callbackWrap reads (SW:394-402).
+    ("INV-CB-RESULT", "\tif intArgRegs == 0 {\n\t\t// Make room for the uintptr-sized result.\n",
+     "\tif intArgRegs > 0 {\n\t\tvar rd abiDesc\n"
+     "\t\tif !rd.tryRegAssignArg(ft.OutSlice()[0], 0) || rd.dstRegisters != 1 {\n"
+     "\t\t\tpanic(\"compileCallback: result not returned in one integer register\")\n"
+     "\t\t}\n\t}\n"
+     "\tif intArgRegs == 0 {\n\t\t// Make room for the uintptr-sized result.\n"),
+)
+
+
+def callback_fixed_source(original: str, findings: Iterable[str] = ("INV-CB-ASSIGN",
+                          "INV-CB-CSIDE", "INV-CB-RESULT")) -> str:
+    """go1.27.3 src/runtime/syscall_windows.go with the proposed fixes for ``findings``."""
+    want = set(findings)
+    out = original
+    for inv, anchor, repl in CALLBACK_FIXES:
+        if inv not in want:
+            continue
+        if out.count(anchor) != 1:
+            raise ValueError(f"fix for {inv}: anchor {anchor!r} not found exactly once")
+        out = out.replace(anchor, repl)
+    return out
