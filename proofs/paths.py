@@ -30,8 +30,11 @@ from regabi.model.wincallback import (
 )
 from regabi.verdict import Verdict
 
-__all__ = ["CB_INVARIANTS", "CB_PARAMS", "CB_RESULTS", "CbSim", "callback_signatures",
-           "check_section", "emit_callback_repro", "simulate_callback"]
+__all__ = ["CB_INVARIANTS", "CB_PARAMS", "CB_RESULTS", "MF_INVARIANTS", "MV_INVARIANTS",
+           "REFLECT_ARCHES", "VALUE_GO_BETA1_FIX", "CbSim", "callback_signatures",
+           "check_reflect_paths",
+           "check_section", "check_wincallback", "emit_callback_repro", "emit_reflect_repro",
+           "simulate_callback"]
 
 CB_INVARIANTS = ("INV-CB-ASSIGN", "INV-CB-RESULT", "INV-CB-FRAME", "INV-CB-SPILL",
                  "INV-CB-CSIDE")
@@ -45,6 +48,10 @@ CB_PARAMS = ("uint8", "int16", "uint32", "uintptr", "bool", "int64", "unsafe.Poi
 # Results: pointer-sized ones with each register class and the stack (ASG-2), and refusals.
 CB_RESULTS = ("uintptr", "unsafe.Pointer", "struct{a, b uint32}", "struct{f float64}",
               "struct{a uint8; b [7]uint8}", "complex64", "[1]int64", "uint32", "float64")
+
+
+#: the register-ABI architectures (reflect/asm_*.s with LOCAL_REGARGS)
+REFLECT_ARCHES = ("amd64", "arm64", "loong64", "ppc64", "ppc64le", "riscv64", "s390x")
 
 
 def _types(names: Iterable[str]) -> list[GoType]:
@@ -67,8 +74,17 @@ def callback_signatures(arch: str) -> Iterator[Signature]:
                     yield Signature(ps, (r,))
 
 
-def check_section(arches: Sequence[str] = ARCHES, variant: str = "current"
-                  ) -> list[Verdict]:
+def check_section(arches: Sequence[str] = ARCHES, variant: str = "current",
+                  reflect_arches: Sequence[str] = REFLECT_ARCHES, n: int = 400,
+                  seed: int = 1) -> list[Verdict]:
+    """Every path's rows: Windows callbacks (:func:`check_wincallback`) and MakeFunc /
+    method values (:func:`check_reflect_paths`)."""
+    return (check_wincallback(arches, variant)
+            + check_reflect_paths(reflect_arches, n=n, seed=seed))
+
+
+def check_wincallback(arches: Sequence[str] = ARCHES, variant: str = "current"
+                      ) -> list[Verdict]:
     """One verdict per (invariant, arch) for the Windows callback path (checker "paths"):
     HOLDS when no enumerated signature the runtime accepts violates it, VIOLATED (or LATENT:
     wrong but unobservable) with the smallest counterexample otherwise. Refusals are counted in
@@ -102,6 +118,51 @@ def check_section(arches: Sequence[str] = ARCHES, variant: str = "current"
                                covered=accepted, seconds=secs / len(CB_INVARIANTS), line=line,
                                counterexample=None if hit is None else hit[1].go(),
                                extra={"refused": refused}))
+    return out
+
+
+MF_INVARIANTS = ("INV-MF-ARGS", "INV-MF-RESULTS", "INV-MF-REGPTRS", "INV-MF-STACKMAP")
+MV_INVARIANTS = ("INV-MV-RCVR", "INV-MV-ARGS", "INV-MV-XLATE", "INV-MV-RESULTS", "INV-MV-FRAME",
+                 "INV-MV-RETPTR", "INV-MV-REGPTRS", "INV-MV-STACKMAP")
+
+
+def check_reflect_paths(arches: Sequence[str] = REFLECT_ARCHES, n: int = 400, seed: int = 1,
+                        variant: str = "current") -> list[Verdict]:
+    """MakeFunc (callReflect) and method values (callMethod) on ``n`` random signatures per
+    arch (model/corpus.py random_signature, seed ``seed``; method values get a random
+    non-interface receiver). Only ``current``: before go1.17beta1 neither path had register
+    support at all (ladder.md B4), so the seed variant is not a version of these paths."""
+    import random
+
+    from regabi.model.corpus import random_signature
+    from regabi.model.makefunc import check_makefunc, check_method_value
+
+    out: list[Verdict] = []
+    for arch in arches:
+        rng = random.Random(seed)
+        t0 = time.monotonic()
+        hits: dict[str, tuple[Signature, str]] = {}
+        count = 0
+        for _ in range(n):
+            sig = random_signature(rng, max_params=12, max_results=6, receiver=True)
+            plain = Signature(sig.params, sig.results)
+            count += 1
+            for f in check_makefunc(plain, arch, variant):
+                hits.setdefault(f.invariant, (plain, f"{f.what} ({f.cite})"))
+            assert sig.recv is not None
+            for f in check_method_value(plain, sig.recv, arch, variant):
+                hits.setdefault(f.invariant, (sig, f"{f.what} ({f.cite})"))
+        secs = time.monotonic() - t0
+        for path, invs in (("makefunc", MF_INVARIANTS), ("method-value", MV_INVARIANTS)):
+            for inv in invs:
+                hit = hits.get(inv)
+                line = "" if hit is None else f"paths {path} {arch} {inv}: {hit[0].go()}: {hit[1]}"
+                out.append(Verdict("paths", inv, f"{path}/{variant}", arch,
+                                   "HOLDS" if hit is None else "VIOLATED",
+                                   bounds=f"{n} random signatures, seed {seed}", covered=count,
+                                   seconds=secs / (len(MF_INVARIANTS) + len(MV_INVARIANTS)),
+                                   line=line, counterexample=None if hit is None else
+                                   hit[0].go()))
     return out
 
 
@@ -329,3 +390,240 @@ def callback_fixed_source(original: str, findings: Iterable[str] = ("INV-CB-ASSI
             raise ValueError(f"fix for {inv}: anchor {anchor!r} not found exactly once")
         out = out.replace(anchor, repl)
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# Reproducer for MakeFunc and method values: a Go program whose compiled callers call
+# reflect-made functions; the reflect side records what it received (any GOARCH, real run)
+
+_REFLECT_PRELUDE = '''// Generated by regabi (proofs/paths.py emit_reflect_repro).
+package main
+
+import (
+	"fmt"
+	"os"
+	"reflect"
+	"runtime"
+	"unsafe"
+)
+
+var fails int
+
+// fill makes a deterministic value of type t: every byte that is not padding depends on
+// the seed, pointers point to fresh heap objects (so a lost pointer shows after runtime.GC).
+func fill(t reflect.Type, seed *int) reflect.Value {
+	*seed++
+	s := *seed
+	v := reflect.New(t).Elem()
+	switch t.Kind() {
+	case reflect.Bool:
+		v.SetBool(s%2 == 1)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		v.SetInt(int64(s)*0x7f4a7c15 + 3)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
+		reflect.Uintptr:
+		v.SetUint(uint64(s) * 0x9e3779b97f4a7c15)
+	case reflect.Float32, reflect.Float64:
+		v.SetFloat(float64(s) + 0.5)
+	case reflect.Complex64, reflect.Complex128:
+		v.SetComplex(complex(float64(s)+0.25, -float64(s)))
+	case reflect.String:
+		v.SetString(fmt.Sprintf("s%d", s))
+	case reflect.Pointer:
+		p := reflect.New(t.Elem())
+		p.Elem().Set(fill(t.Elem(), seed))
+		v.Set(p)
+	case reflect.UnsafePointer:
+		x := new(int)
+		*x = s
+		v.SetPointer(unsafe.Pointer(x))
+	case reflect.Slice:
+		v.Set(reflect.MakeSlice(t, 2, 2))
+		for i := 0; i < 2; i++ {
+			v.Index(i).Set(fill(t.Elem(), seed))
+		}
+	case reflect.Array:
+		for i := 0; i < t.Len(); i++ {
+			v.Index(i).Set(fill(t.Elem(), seed))
+		}
+	case reflect.Struct:
+		for i := 0; i < t.NumField(); i++ {
+			f := v.Field(i)
+			reflect.NewAt(f.Type(), unsafe.Pointer(f.UnsafeAddr())).Elem().Set(fill(f.Type(), seed))
+		}
+	case reflect.Map:
+		m := reflect.MakeMap(t)
+		m.SetMapIndex(fill(t.Key(), seed), fill(t.Elem(), seed))
+		v.Set(m)
+	case reflect.Chan:
+		v.Set(reflect.MakeChan(t, 0))
+	case reflect.Interface:
+		if t.NumMethod() == 0 {
+			v.Set(reflect.ValueOf(&s))
+		}
+	}
+	return v
+}
+
+func fills(ts []reflect.Type, seed int) []reflect.Value {
+	out := make([]reflect.Value, len(ts))
+	for i, t := range ts {
+		out[i] = fill(t, &seed)
+	}
+	return out
+}
+
+func ins(t reflect.Type) []reflect.Type {
+	out := make([]reflect.Type, t.NumIn())
+	for i := range out {
+		out[i] = t.In(i)
+	}
+	return out
+}
+
+func outs(t reflect.Type) []reflect.Type {
+	out := make([]reflect.Type, t.NumOut())
+	for i := range out {
+		out[i] = t.Out(i)
+	}
+	return out
+}
+
+func as[T any](v reflect.Value) T {
+	var z T
+	reflect.ValueOf(&z).Elem().Set(v)
+	return z
+}
+
+func check(where string, got any, want reflect.Value) {
+	if !reflect.DeepEqual(got, want.Interface()) {
+		fmt.Printf("MISMATCH %s: got %#v want %#v\\n", where, got, want.Interface())
+		fails++
+	}
+}
+
+func run(name string, f func()) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Printf("PANIC %s: %v\\n", name, r)
+			fails++
+		}
+	}()
+	f()
+	fmt.Printf("ok %s\\n", name)
+}
+'''
+
+
+def _has_blank(t: GoType) -> bool:
+    u = t.underlying
+    if u.kind == Kind.STRUCT:
+        fs = u.fields  # type: ignore[attr-defined]
+        return any(f.name == "_" or _has_blank(f.type) for f in fs)
+    if u.kind == Kind.ARRAY:
+        return _has_blank(u.elem)  # type: ignore[attr-defined]
+    return False
+
+
+def reflect_repro_ok(sig: Signature) -> bool:
+    """Signatures the emitted program can express: no blank struct fields (a compiled copy
+    need not carry them, so their bytes are not comparable) and a receiver that can have
+    methods."""
+    ts = (*sig.params, *sig.results, *((sig.recv,) if sig.recv is not None else ()))
+    if any(_has_blank(t) for t in ts):
+        return False
+    if sig.recv is None:
+        return True
+    # Go: a receiver's base type may not be a pointer, unsafe.Pointer or an interface.
+    base = sig.recv.elem if sig.recv.kind == Kind.POINTER else sig.recv  # type: ignore[attr-defined]
+    return base.kind not in (Kind.POINTER, Kind.UNSAFE_POINTER, Kind.INTERFACE)
+
+
+def emit_reflect_repro(cases: Sequence[tuple[str, Signature]]) -> str:
+    """A Go main package. For a case without receiver, a compiled call of a reflect.MakeFunc'd
+    function; with a receiver R, a compiled call of the method value
+    ``reflect.ValueOf(r).Method(0).Interface()`` (methodValueCall → callMethod). The callee
+    compares every argument (and the receiver) with what the caller sent after a
+    runtime.GC(), the caller every result; it prints ``ok NAME``, ``MISMATCH NAME…`` or
+    ``PANIC NAME: …``, and exits 1 if anything failed."""
+    decls: list[str] = []
+    calls: list[str] = []
+    for name, sig in cases:
+        if not reflect_repro_ok(sig):
+            raise ValueError(f"{name}: {sig.go()} cannot be expressed (blank fields or "
+                             "interface receiver)")
+        params = ", ".join(f"a{i} {t}" for i, t in enumerate(sig.params))
+        ftype = Signature(sig.params, sig.results).go()
+        args = ", ".join(f"as[{t}](wi[{i}])" for i, t in enumerate(sig.params))
+        rs = ", ".join(f"r{i}" for i in range(len(sig.results)))
+        call = f"{rs} := f({args})" if sig.results else f"f({args})"
+        checks = "".join(f'\t\tcheck("{name} result {i}", r{i}, wo[{i}])\n'
+                         for i in range(len(sig.results)))
+        seed = 1000 * (len(decls) + 1)
+        if sig.recv is None:
+            calls.append(f'''	run("{name}", func() {{
+		ft := reflect.TypeOf(({ftype})(nil))
+		wi, wo := fills(ins(ft), {seed}), fills(outs(ft), {seed + 500})
+		var f {ftype}
+		impl := func(args []reflect.Value) []reflect.Value {{
+			runtime.GC()
+			for i, a := range args {{
+				check(fmt.Sprintf("{name} arg %d", i), a.Interface(), wi[i])
+			}}
+			return wo
+		}}
+		reflect.ValueOf(&f).Elem().Set(reflect.MakeFunc(ft, impl))
+		{call}
+		runtime.GC()
+{checks}	}})''')
+            decls.append("")
+            continue
+        rt, ptr = sig.recv, sig.recv.kind == Kind.POINTER
+        base = rt.elem if ptr else rt  # type: ignore[attr-defined]
+        tn = f"rcv_{name}"
+        recv_decl = f"(r *{tn})" if ptr else f"(r {tn})"
+        body = "".join(f'\tcheck(fmt.Sprintf("{name} arg %d", {i}), a{i}, wi_{name}[{i}])\n'
+                       for i in range(len(sig.params)))
+        rets = ", ".join(f"as[{t}](wo_{name}[{i}])" for i, t in enumerate(sig.results))
+        decls.append(f'''type {tn} {base}
+
+var wi_{name}, wo_{name} []reflect.Value
+var wr_{name} reflect.Value
+
+func {recv_decl} M({params}) ({", ".join(str(t) for t in sig.results)}) {{
+	runtime.GC()
+	check("{name} receiver", r, wr_{name})
+{body}	return {rets}
+}}''')
+        mk = f"var rv0 {tn}\n\t\trv := reflect.ValueOf(&rv0).Elem()"
+        set_rv = (f"{mk}\n\t\trv.Set(fill(rv.Type(), new(int)))\n"
+                  + (f"\t\twr_{name} = rv.Addr()\n\t\tmv := rv.Addr().Method(0)\n" if ptr
+                     else f"\t\twr_{name} = rv\n\t\tmv := rv.Method(0)\n"))
+        calls.append(f'''	run("{name}", func() {{
+		ft := reflect.TypeOf(({ftype})(nil))
+		wi_{name}, wo_{name} = fills(ins(ft), {seed}), fills(outs(ft), {seed + 500})
+		wi, wo := wi_{name}, wo_{name}
+		_, _ = wi, wo
+		{set_rv}		f := mv.Interface().({ftype})
+		{call}
+		runtime.GC()
+{checks}	}})''')
+    main = "\n".join(["func main() {", *calls, "\tif fails > 0 {", "\t\tos.Exit(1)", "\t}",
+                      "}", ""])
+    return _REFLECT_PRELUDE + "\n" + "\n\n".join(d for d in decls if d) + "\n\n" + main
+
+
+#: go1.17beta1's callMethod, as an overlay on go1.27.3's reflect/value.go: the stack ->
+#: register translation did not exist and panicked instead (ladder.md B4; 9d46ee5ac4 added it)
+VALUE_GO_BETA1_FIX = (
+    "\t\t\t// Handle stack -> register translation.\n",
+    "\t\t\t// Handle stack -> register translation.\n"
+    "\t\t\tpanic(\"method ABI and value ABI do not align\")\n",
+)
+
+
+def value_go_beta1(original: str) -> str:
+    anchor, repl = VALUE_GO_BETA1_FIX
+    if original.count(anchor) != 1:
+        raise ValueError(f"anchor {anchor!r} not found exactly once in reflect/value.go")
+    return original.replace(anchor, repl)
