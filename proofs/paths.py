@@ -30,10 +30,10 @@ from regabi.model.wincallback import (
 )
 from regabi.verdict import Verdict
 
-__all__ = ["CB_INVARIANTS", "CB_PARAMS", "CB_RESULTS", "MF_INVARIANTS", "MV_INVARIANTS",
-           "REFLECT_ARCHES", "VALUE_GO_BETA1_FIX", "CbSim", "callback_signatures",
-           "check_reflect_paths",
-           "check_section", "check_wincallback", "emit_callback_repro", "emit_reflect_repro",
+__all__ = ["CB_INVARIANTS", "CB_PARAMS", "CB_RESULTS", "FIN_INVARIANTS", "MF_INVARIANTS",
+           "MV_INVARIANTS", "REFLECT_ARCHES", "VALUE_GO_BETA1_FIX", "CbSim",
+           "callback_signatures", "check_finalizers", "check_reflect_paths", "check_section",
+           "check_wincallback", "emit_callback_repro", "emit_reflect_repro",
            "simulate_callback"]
 
 CB_INVARIANTS = ("INV-CB-ASSIGN", "INV-CB-RESULT", "INV-CB-FRAME", "INV-CB-SPILL",
@@ -80,7 +80,41 @@ def check_section(arches: Sequence[str] = ARCHES, variant: str = "current",
     """Every path's rows: Windows callbacks (:func:`check_wincallback`) and MakeFunc /
     method values (:func:`check_reflect_paths`)."""
     return (check_wincallback(arches, variant)
-            + check_reflect_paths(reflect_arches, n=n, seed=seed))
+            + check_reflect_paths(reflect_arches, n=n, seed=seed)
+            + check_finalizers((*reflect_arches, "386", "arm")))
+
+
+FIN_ARGS = ("*int", "interface{}", "interface{M()}", "*struct{}")
+FIN_RESULTS = ("int8", "int64", "string", "[3]byte", "struct{a int8; b float64}", "[2]*int")
+FIN_INVARIANTS = ("INV-FIN-ARG", "INV-FIN-FRAME")
+
+
+def check_finalizers(arches: Sequence[str], max_results: int = 3) -> list[Verdict]:
+    """runFinalizers for every finalizer ``func(A) (R...)`` with A from FIN_ARGS and up to
+    ``max_results`` results from FIN_RESULTS."""
+    from regabi.model.finalizer import check_finalizer, finalizer_results
+
+    args, pool = _types(FIN_ARGS), tuple(_types(FIN_RESULTS))
+    rlists = finalizer_results(pool, max_results)
+    out: list[Verdict] = []
+    for arch in arches:
+        t0 = time.monotonic()
+        hits: dict[str, str] = {}
+        count = 0
+        for a in args:
+            for rs in rlists:
+                sig = Signature((a,), rs)
+                count += 1
+                for inv, what in check_finalizer(sig, arch):
+                    hits.setdefault(inv, f"paths finalizer {arch} {inv}: {sig.go()}: {what}")
+        secs = time.monotonic() - t0
+        for inv in FIN_INVARIANTS:
+            out.append(Verdict("paths", inv, "finalizer/current", arch,
+                               "HOLDS" if inv not in hits else "VIOLATED",
+                               bounds=f"{len(FIN_ARGS)} arg types x <= {max_results} results "
+                               f"of {len(FIN_RESULTS)}", covered=count,
+                               seconds=secs / len(FIN_INVARIANTS), line=hits.get(inv, "")))
+    return out
 
 
 def check_wincallback(arches: Sequence[str] = ARCHES, variant: str = "current"
