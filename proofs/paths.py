@@ -661,3 +661,94 @@ def value_go_beta1(original: str) -> str:
     if original.count(anchor) != 1:
         raise ValueError(f"anchor {anchor!r} not found exactly once in reflect/value.go")
     return original.replace(anchor, repl)
+
+
+# --------------------------------------------------------------------------------------------
+# regabi paths
+
+PATHS = ("wincallback", "makefunc", "method-value", "finalizer")
+
+
+def _layout_text(sig: Signature, arch: str) -> str:
+    from regabi.model.wincallback import check_signature as cb_check
+
+    try:
+        cb, mm = cb_check(sig, arch)
+    except Refused as e:
+        return f"windows/{arch} {sig.go()}: refused: {e.message} ({e.cite})"
+    spec = spec_assign(sig, load_arch(arch))
+    lines = [f"windows/{arch} {sig.go()}"]
+    for i, (p, sp) in enumerate(zip(cb.params, spec.params, strict=True)):
+        got = (f"regs {[r for r, _, _ in p.regs]}" if p.where == "reg" else
+               f"stack {p.stack}" if p.where == "stack" else f"zero-size at {p.stack}")
+        want = (f"regs {[i_ if c == 'int' else f'F{i_}' for c, i_, *_ in sp.regs]}"
+                if sp.regs
+                else f"stack {sp.stack}")
+        slot = "" if p.slot is None else f" C slot {p.slot // load_arch(arch).ptr_size}"
+        lines.append(f"  arg {i} {p.type}: callback {got}{slot}; spec {want}")
+    lines.append(f"  parts {[tuple(x) for x in cb.parts]}")
+    lines.append(f"  frameSize {cb.frame_size} (stack args {cb.stack_args_size}, spill "
+                 f"{cb.spill}); result from {cb.result_from}")
+    lines += [f"  {m.status} {m.invariant}: {m.what} ({m.cite})" for m in mm]
+    return "\n".join(lines)
+
+
+def run_cli(args: Any) -> int:
+    """``regabi paths``: verdict rows per path (default), ``--layout SIG`` (a signature as
+    compileCallback lays it out, next to the spec) or ``--repro DIR SIG…`` (write the
+    reproducer)."""
+    import json
+    from pathlib import Path
+
+    from regabi.errors import InputError
+    from regabi.model.syntax import parse_signature
+    from regabi.verdict import exit_status, render_table
+
+    paths = PATHS if not args.path else tuple(args.path.split(","))
+    for p in paths:
+        if p not in PATHS:
+            raise InputError(f"unknown path {p!r} (known: {', '.join(PATHS)})")
+    sigs = [parse_signature(s, source=f"<signature {i + 1}>",
+                            recv=args.recv) for i, s in enumerate(args.signature)]
+    if args.layout:
+        if not sigs:
+            raise InputError("--layout needs a signature")
+        arches = tuple(args.arch.split(",")) if args.arch else ARCHES
+        for a in arches:
+            if a not in ARCHES:
+                raise InputError(f"no windows port for {a!r} (known: {', '.join(ARCHES)})")
+        print("\n".join(_layout_text(s, a) for s in sigs for a in arches))
+        return 0
+    if args.repro:
+        if not sigs:
+            raise InputError("--repro needs at least one signature")
+        out = Path(args.repro)
+        out.mkdir(parents=True, exist_ok=True)
+        named = [(f"case{i}", s) for i, s in enumerate(sigs)]
+        if "wincallback" in paths and len(paths) == 1:
+            go, c = emit_callback_repro([(n, Signature(s.params, s.results)) for n, s in named])
+            (out / "cbrepro.c").write_text(c)
+            note = ("GOOS=windows GOARCH=amd64 go build; x86_64-w64-mingw32-gcc -shared -o "
+                    "cbrepro.dll cbrepro.c; run `main.exe case0 …` beside the DLL")
+        else:
+            go = emit_reflect_repro(named)
+            note = "go run . (exit 1 and MISMATCH/PANIC lines if a value arrived wrong)"
+        (out / "main.go").write_text(go)
+        (out / "go.mod").write_text("module regabi.repro/paths\n\ngo 1.22\n")
+        print(f"wrote {out}/: {note}")
+        return 0
+    verdicts: list[Verdict] = []
+    if "wincallback" in paths:
+        verdicts += check_wincallback(tuple(args.arch.split(",")) if args.arch else ARCHES)
+    reflect_arches = tuple(args.arch.split(",")) if args.arch else REFLECT_ARCHES
+    if "makefunc" in paths or "method-value" in paths:
+        rows = check_reflect_paths(reflect_arches, n=args.n, seed=args.seed)
+        verdicts += [v for v in rows if v.variant.split("/")[0] in paths]
+    if "finalizer" in paths:
+        verdicts += check_finalizers(reflect_arches if args.arch else
+                                     (*REFLECT_ARCHES, "386", "arm"))
+    if args.json:
+        print(json.dumps([v.to_json() for v in verdicts], indent=1))
+    else:
+        print(render_table(verdicts))
+    return exit_status(verdicts)
