@@ -143,21 +143,24 @@ def cb_init() -> CbState:
     return CbState(0, 0, 0, 0)
 
 
-def cb_arg(D: Domain, st: CbState, a: CbArg, n_int: Any, ps: int) -> tuple[CbState, CbStep]:
+def cb_arg(D: Domain, st: CbState, a: CbArg, n_int: Any, ps: int,
+           rollback: bool = False) -> tuple[CbState, CbStep]:
     """assignArg(t) for a parameter that passed the size and float checks (SW:93-163).
 
     The walk assigns leaves one register each while ``dstRegisters < intArgRegs`` (assignReg
     SW:206-218); it fails at the first leaf without a register, or panics if it reaches an
     unsupported kind first. On failure the parts are undone but dstRegisters keeps the leaves
     already assigned (SW:126-137): that is every remaining register, since a failure only
-    happens when they ran out."""
+    happens when they ran out. ``rollback=True`` is the proposed fix (restore dstRegisters with
+    the parts, as ABIInternal does, ASG-2)."""
     zero = D.eq(a.size, 0)
     free = D.ite(D.ult(st.regs, n_int), n_int - st.regs, 0)
     panic = D.and_(D.not_(zero), a.panics, D.ule(a.n, free))
     reg = D.and_(D.not_(zero), D.not_(a.panics), D.ule(a.n, free))
     stack = D.and_(D.not_(zero), D.not_(panic), D.not_(reg))
     off = D.align(st.dst, a.align)
-    regs = D.ite(reg, st.regs + a.n, D.ite(stack, st.regs + free, st.regs))
+    regs = D.ite(reg, st.regs + a.n, st.regs if rollback else D.ite(stack, st.regs + free,
+                                                                       st.regs))
     dst = D.ite(zero, off, D.ite(stack, off + a.size, st.dst))
     spill = D.ite(reg, D.align(st.spill, a.align) + a.size, st.spill)
     src = D.ite(zero, st.src, st.src + ps)  # SW:160-162: one C word per argument

@@ -14,7 +14,7 @@ from regabi.model.syntax import parse_signature as P
 from regabi.model.wincallback import Part, Refused, check_signature, compile_callback
 from regabi.proofs.paths import (
     callback_fixed_source,
-    check_section,
+    check_wincallback,
     emit_callback_repro,
     parse_repro_output,
     sent_bytes,
@@ -103,7 +103,7 @@ def test_386_has_no_registers() -> None:
 
 
 def test_check_section_rows() -> None:
-    rows = {(v.arch, v.invariant): v for v in check_section()}
+    rows = {(v.arch, v.invariant): v for v in check_wincallback()}
     assert len(rows) == 15
     # Hand-derived: amd64's 9 registers are exhausted by the enumerated prefixes, arm64's 16
     # too (prefix 13..16 words); 386 has neither registers nor register results.
@@ -217,3 +217,30 @@ def test_findings_confirmed_and_fixed_by_overlay(real_runs: dict[str, str]) -> N
             [s for i, s in enumerate(c["sent"]) if i != 2]
         assert c["arg"][2][0] == c["sent"][2][0] and c["arg"][2][2:] == c["sent"][2][2:]
         assert c["c"] == c["ret"]
+
+
+def test_register_count_symbolically() -> None:
+    """cb_arg over Z3: for every abiDesc state and every parameter the walk does not refuse,
+    the registers used after it equal ABIInternal's (ASG-2: a value takes its n integer
+    registers if n fit, else none). Z3 finds P-1 in go1.27.3's assignArg and proves the
+    fix (rollback) for all states."""
+    z3 = pytest.importorskip("z3")
+    from regabi.model.domain import Z3Domain
+    from regabi.model.wincallback import CbArg, CbState, cb_arg
+
+    for rollback, want in ((False, z3.sat), (True, z3.unsat)):
+        D = Z3Domain("cb")
+        st = CbState(D.fresh("src"), D.fresh("dst"), D.fresh("spill"), D.fresh("regs"))
+        a = CbArg(D.fresh("size"), D.fresh("align"), D.fresh("n"), D.fresh_bool("panics"))
+        st2, _ = cb_arg(D, st, a, 9, 8, rollback=rollback)
+        spec = D.ite(D.and_(D.not_(D.eq(a.size, 0)), D.ule(st.regs + a.n, 9)),
+                     st.regs + a.n, st.regs)
+        s = z3.Solver()
+        s.add(z3.ULE(st.regs, 9), z3.ULE(a.n, 8), z3.ULE(a.size, 8), z3.Not(a.panics),
+              z3.Implies(a.size == 0, a.n == 0), z3.Implies(a.size != 0, z3.UGE(a.n, 1)),
+              st2.regs != spec)
+        assert s.check() == want
+        if want == z3.sat:  # the counterexample is P-1's shape: some but not all leaves fit
+            m = s.model()
+            regs, n = m.eval(st.regs).as_long(), m.eval(a.n).as_long()
+            assert regs < 9 < regs + n
