@@ -32,6 +32,7 @@ from regabi.model.types import Array, GoType, Kind, Struct, layout
 
 __all__ = [
     "ARCHES",
+    "FIXES",
     "CbArg",
     "CbLayout",
     "CbType",
@@ -227,9 +228,16 @@ def _refuse_result(sig: Signature, arch: Arch) -> None:
         raise Refused("compileCallback: float results not supported", f"{SW}:288-293")
 
 
-def compile_callback(sig: Signature, arch: Arch | str) -> CbLayout:
+#: the proposed fixes (spec/paths.md P-1 … P-3), each confirmed on the real runtime by
+#: proofs/paths.py CALLBACK_FIXES through go build -overlay
+FIXES = frozenset({"rollback", "refuse-byref", "refuse-result"})
+
+
+def compile_callback(sig: Signature, arch: Arch | str,
+                     fixes: frozenset[str] = frozenset()) -> CbLayout:
     """compileCallback(fn, cdecl) for a function of type ``sig`` (SW:261-307): the abiDesc and
-    the frame callbackWrap gives reflectcall, or :class:`Refused` with the panic's message."""
+    the frame callbackWrap gives reflectcall, or :class:`Refused` with the panic's message.
+    ``fixes`` applies proposed fixes from :data:`FIXES` (variant ``fixed``)."""
     if isinstance(arch, str):
         arch = load_arch(arch)
     if sig.recv is not None:
@@ -245,7 +253,11 @@ def compile_callback(sig: Signature, arch: Arch | str) -> CbLayout:
             raise Refused("compileCallback: argument size is larger than uintptr", f"{SW}:101")
         if arch.name != "386" and ct.top_float:
             raise Refused("compileCallback: float arguments not supported", f"{SW}:109")
-        st, step = cb_arg(D, st, cb_arg_of(ct), n_int, ps)
+        if ("refuse-byref" in fixes and arch.name == "amd64" and ct.size & (ct.size - 1)
+                and t.underlying.kind in (Kind.STRUCT, Kind.ARRAY)):
+            raise Refused("compileCallback: aggregate argument passed by reference in C",
+                          "fix P-2")
+        st, step = cb_arg(D, st, cb_arg_of(ct), n_int, ps, rollback="rollback" in fixes)
         if step.panic:
             raise Refused(ct.panic or "", f"{SW}:198")
         if step.zero:
@@ -264,6 +276,13 @@ def compile_callback(sig: Signature, arch: Arch | str) -> CbLayout:
                 parts.append(p)
             params.append(CbParam(t, "stack", (), step.stack_off, step.src_off))
     _refuse_result(sig, arch)
+    if "refuse-result" in fixes and n_int > 0:
+        rt = cb_type(sig.results[0], ps)
+        if rt.panic is not None and len(rt.leaves) <= n_int:
+            raise Refused(rt.panic, f"fix P-3 via {SW}:198")
+        if len(rt.leaves) != 1:
+            raise Refused("compileCallback: result not returned in one integer register",
+                          "fix P-3")
     fin = cb_finish(D, st, n_int, ps)
     if fin.too_large:
         raise Refused("compileCallback: function argument frame too large", f"{SW}:305-306")
@@ -319,12 +338,13 @@ def _spec_where(sp: Any) -> tuple[str, Any]:
     return "stack", sp.stack
 
 
-def check_signature(sig: Signature, arch: Arch | str) -> tuple[CbLayout, list[Mismatch]]:
+def check_signature(sig: Signature, arch: Arch | str, fixes: frozenset[str] = frozenset()
+                    ) -> tuple[CbLayout, list[Mismatch]]:
     """compileCallback's layout of ``sig`` against ABIInternal (spec_assign) and the C
     convention; raises :class:`Refused` for signatures the runtime refuses."""
     if isinstance(arch, str):
         arch = load_arch(arch)
-    cb = compile_callback(sig, arch)
+    cb = compile_callback(sig, arch, fixes)
     spec: SpecLayout = spec_assign(sig, arch)
     ps = arch.ptr_size
     out: list[Mismatch] = []

@@ -21,6 +21,7 @@ from regabi.model.syntax import parse_type
 from regabi.model.types import GoType, Kind, layout
 from regabi.model.wincallback import (
     ARCHES,
+    FIXES,
     Mismatch,
     Refused,
     c_passing,
@@ -79,7 +80,7 @@ def check_section(arches: Sequence[str] = ARCHES, variant: str = "current",
                   seed: int = 1) -> list[Verdict]:
     """Every path's rows: Windows callbacks (:func:`check_wincallback`) and MakeFunc /
     method values (:func:`check_reflect_paths`)."""
-    return (check_wincallback(arches, variant)
+    return (check_wincallback(arches, variant) + check_wincallback(arches, "fixed")
             + check_reflect_paths(reflect_arches, n=n, seed=seed)
             + check_finalizers((*reflect_arches, "386", "arm")))
 
@@ -130,7 +131,7 @@ def check_wincallback(arches: Sequence[str] = ARCHES, variant: str = "current"
         worst: dict[str, tuple[str, Signature, Mismatch]] = {}
         for sig in callback_signatures(arch):
             try:
-                _, mm = check_signature(sig, arch)
+                _, mm = check_signature(sig, arch, FIXES if variant == "fixed" else frozenset())
             except Refused:
                 refused += 1
                 continue
