@@ -129,7 +129,7 @@ RUNNERS = {"amd64": None, "arm64": "qemu-aarch64-static", "s390x": "qemu-s390x-s
 @pytest.mark.parametrize("goarch", list(RUNNERS))
 def test_real_run_agrees_with_model(tmp_path: Path, goarch: str) -> None:
     """Every case the model says is delivered intact prints ok on the real runtime; the model
-    predicts no failure on go1.27.3 for any of them (seed {SEED_CASES})."""
+    predicts no failure on go1.27.3 for any of them (cases from seed SEED_CASES)."""
     qemu = RUNNERS[goarch]
     if qemu is not None and shutil.which(qemu) is None:
         pytest.skip(f"{qemu} not installed (Debian qemu-user-static)")
