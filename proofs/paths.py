@@ -60,11 +60,11 @@ def _types(names: Iterable[str]) -> list[GoType]:
 
 
 def callback_signatures(arch: str) -> Iterator[Signature]:
-    """k pointer-sized words (k = 0, 1 and the last four register counts), then one or two
-    parameters from CB_PARAMS, then a result from CB_RESULTS: every way a parameter can meet
-    the end of the register file."""
+    """k pointer-sized words (k = 0 and the last three register counts), then one or two
+    parameters from CB_PARAMS, then a result from CB_RESULTS: every way a parameter of at most
+    three leaves can meet the end of the register file."""
     n = load_arch(arch).n_int
-    words = sorted({0, 1, *range(max(0, n - 3), n + 1)})
+    words = sorted({0, *range(max(0, n - 2), n + 1)})
     params, results = _types(CB_PARAMS), _types(CB_RESULTS)
     w = parse_type("uintptr")
     for k in words:
@@ -149,7 +149,7 @@ def check_wincallback(arches: Sequence[str] = ARCHES, variant: str = "current"
                                            f"{hit[2].what} ({hit[2].cite})")
             out.append(Verdict("paths", inv, f"wincallback/{variant}", f"windows/{arch}",
                                status, bounds=f"{len(CB_PARAMS)} param x {len(CB_RESULTS)} "
-                               "result types, <=2 after 0..n words",
+                               "result types, <=2 after 0,n-2..n words",
                                covered=accepted, seconds=secs / len(CB_INVARIANTS), line=line,
                                counterexample=None if hit is None else hit[1].go(),
                                extra={"refused": refused}))
