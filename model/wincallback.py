@@ -145,7 +145,7 @@ def cb_init() -> CbState:
 
 
 def cb_arg(D: Domain, st: CbState, a: CbArg, n_int: Any, ps: int,
-           rollback: bool = False) -> tuple[CbState, CbStep]:
+           rollback: bool = False, zero_slot: bool = False) -> tuple[CbState, CbStep]:
     """assignArg(t) for a parameter that passed the size and float checks (SW:93-163).
 
     The walk assigns leaves one register each while ``dstRegisters < intArgRegs`` (assignReg
@@ -153,7 +153,8 @@ def cb_arg(D: Domain, st: CbState, a: CbArg, n_int: Any, ps: int,
     unsupported kind first. On failure the parts are undone but dstRegisters keeps the leaves
     already assigned (SW:126-137): that is every remaining register, since a failure only
     happens when they ran out. ``rollback=True`` is the proposed fix (restore dstRegisters with
-    the parts, as ABIInternal does, ASG-2)."""
+    the parts, as ABIInternal does, ASG-2); ``zero_slot=True`` the fix of P-6 (a zero-size
+    argument consumes its C slot, as C compilers pass one)."""
     zero = D.eq(a.size, 0)
     free = D.ite(D.ult(st.regs, n_int), n_int - st.regs, 0)
     panic = D.and_(D.not_(zero), a.panics, D.ule(a.n, free))
@@ -164,7 +165,8 @@ def cb_arg(D: Domain, st: CbState, a: CbArg, n_int: Any, ps: int,
                                                                        st.regs))
     dst = D.ite(zero, off, D.ite(stack, off + a.size, st.dst))
     spill = D.ite(reg, D.align(st.spill, a.align) + a.size, st.spill)
-    src = D.ite(zero, st.src, st.src + ps)  # SW:160-162: one C word per argument
+    # SW:160-162: one C word per argument — but none for a zero-size one (SW:112-116)
+    src = st.src + ps if zero_slot else D.ite(zero, st.src, st.src + ps)
     return (CbState(src, dst, spill, regs),
             CbStep(zero, reg, panic, st.regs, off, st.src, regs))
 
@@ -230,7 +232,7 @@ def _refuse_result(sig: Signature, arch: Arch) -> None:
 
 #: the proposed fixes (spec/paths.md P-1 … P-3), each confirmed on the real runtime by
 #: proofs/paths.py CALLBACK_FIXES through go build -overlay
-FIXES = frozenset({"rollback", "refuse-byref", "refuse-result"})
+FIXES = frozenset({"rollback", "refuse-byref", "refuse-result", "zero-slot"})
 
 
 def compile_callback(sig: Signature, arch: Arch | str,
@@ -257,11 +259,13 @@ def compile_callback(sig: Signature, arch: Arch | str,
                 and t.underlying.kind in (Kind.STRUCT, Kind.ARRAY)):
             raise Refused("compileCallback: aggregate argument passed by reference in C",
                           "fix P-2")
-        st, step = cb_arg(D, st, cb_arg_of(ct), n_int, ps, rollback="rollback" in fixes)
+        st, step = cb_arg(D, st, cb_arg_of(ct), n_int, ps, rollback="rollback" in fixes,
+                          zero_slot="zero-slot" in fixes and arch.name == "amd64")
         if step.panic:
             raise Refused(ct.panic or "", f"{SW}:198")
         if step.zero:
-            params.append(CbParam(t, "zero", (), step.stack_off, None))
+            params.append(CbParam(t, "zero", (), step.stack_off,
+                                  step.src_off if st.src != step.src_off else None))
         elif step.reg:
             regs = tuple((step.first_reg + i, off, sz) for i, (off, sz) in enumerate(ct.leaves))
             parts += [Part("reg", step.src_off + off, r, sz) for r, off, sz in regs]
@@ -304,7 +308,12 @@ def call_class(frame_size: int, arch: Arch) -> int:
 def c_passing(t: GoType, arch: str, ps: int) -> str:
     """How the platform's C convention passes an argument of the C type with ``t``'s layout:
     "value" (its bytes in the low bytes of one slot), "reference" (the slot holds a pointer to
-    a caller-made copy), or "none" (a zero-size argument, which ISO C cannot declare).
+    a caller-made copy), or "none" (no slot).
+
+    A zero-size argument has no ISO C type; GNU C's empty struct is passed by reference in its
+    own slot by mingw gcc 12 on windows/amd64 (VERIFIED under Wine, spec/paths.md P-6; MSVC C++
+    gives an empty class size 1, by value in a slot, so a slot is taken either way). On arm64
+    and 386 GNU C passes no slot for it (UNVERIFIED on Windows).
 
     * windows/amd64 (Microsoft x64): scalars by value; aggregates of size 1, 2, 4, 8 by value as
       an integer of that size, any other size by reference (VERIFIED under Wine for size 3,
@@ -314,7 +323,7 @@ def c_passing(t: GoType, arch: str, ps: int) -> str:
     * windows/386 (stdcall/cdecl): everything by value on the stack, rounded to 4 bytes."""
     size = layout(t, ps).size
     if size == 0:
-        return "none"
+        return "reference" if arch == "amd64" else "none"
     agg = t.underlying.kind in (Kind.STRUCT, Kind.ARRAY)
     if arch == "amd64" and agg and size not in (1, 2, 4, 8):
         return "reference"
@@ -351,7 +360,16 @@ def check_signature(sig: Signature, arch: Arch | str, fixes: frozenset[str] = fr
     for i, (p, sp) in enumerate(zip(cb.params, spec.params, strict=True)):
         kind, where = _spec_where(sp)
         if p.where == "zero":
-            continue  # ASG-4: zero-size values sit at an aligned offset; nothing is copied
+            # ASG-4: zero-size values sit at an aligned offset and nothing is copied; but if C
+            # passes a slot for it, every later argument is read one slot early (P-6).
+            later = [j for j, q in enumerate(cb.params) if j > i and q.where != "zero"]
+            if c_passing(p.type, arch.name, ps) != "none" and later and p.slot is None:
+                out.append(Mismatch("INV-CB-CSIDE", "VIOLATED",
+                                    f"argument {i} ({p.type}) is zero-size: C passes it in a "
+                                    "slot, compileCallback consumes none, so arguments "
+                                    f"{later} are read from the previous slot",
+                                    f"{SW}:112-116,160-162"))
+            continue
         if p.where == "reg" and integer_regs(sp) and (kind, where) == ("reg", p.regs):
             pass
         elif p.where == "stack" and (kind, where) == ("stack", p.stack):

@@ -306,6 +306,10 @@ _C_INT = {1: "int8_t", 2: "int16_t", 4: "int32_t", 8: "int64_t"}
 
 def _c_type(t: GoType, ps: int, defs: list[str]) -> str:
     u = t.underlying
+    if layout(t, ps).size == 0:  # GNU C's empty struct (spec/paths.md P-6)
+        name = f"s{len(defs)}"
+        defs.append(f"typedef struct {{ }} {name};")
+        return name
     if u.kind == Kind.STRUCT:
         fields = [f"{_c_type(f.type, ps, defs)} f{i};" for i, f in enumerate(u.fields)]  # type: ignore[attr-defined]
         name = f"s{len(defs)}"
@@ -336,14 +340,15 @@ def emit_callback_repro(cases: Sequence[tuple[str, Signature]], dll: str = "cbre
     cfuncs: list[str] = []
     gocases: list[str] = []
     for name, sig in cases:
-        if any(layout(t, ps).size == 0 for t in sig.params):
-            raise ValueError(f"{name}: a zero-size parameter has no C declaration")
         ctys = [_c_type(t, ps, defs) for t in sig.params]
         rty = _c_type(sig.results[0], ps, defs)
         sent = sent_bytes(sig, ps)
         lines = [f"typedef {rty} (*{name}_fn)({', '.join(ctys) or 'void'});",
                  f"EXPORT uint64_t call_{name}({name}_fn fn)", "{"]
         for i, (ct, b) in enumerate(zip(ctys, sent, strict=True)):
+            if not b:
+                lines.append(f"    {ct} a{i};")
+                continue
             lines.append(f"    {ct} a{i}; static const uint8_t b{i}[] = {{{_hexlist(b)}}}; "
                          f"memcpy(&a{i}, b{i}, sizeof a{i});")
         lines += [f"    {rty} r = fn({', '.join(f'a{i}' for i in range(len(ctys)))});",
@@ -422,6 +427,12 @@ CALLBACK_FIXES: tuple[tuple[str, str, str], ...] = (
      "t.Size_&(t.Size_-1) != 0 {\n"
      "\t\tpanic(\"compileCallback: aggregate argument passed by reference in C\")\n\t}\n"
      "\tif t.Size_ == 0 {\n\t\t// The Go ABI aligns for zero-sized types.\n"),
+    # INV-CB-CSIDE (P-6): a zero-size argument takes a C slot on windows/amd64 (SW:112-116).
+    ("INV-CB-CSIDE",
+     "\t\tp.dstStackSize = alignUp(p.dstStackSize, uintptr(t.Align_))\n\t\treturn\n",
+     "\t\tp.dstStackSize = alignUp(p.dstStackSize, uintptr(t.Align_))\n"
+     "\t\tif GOARCH == \"amd64\" {\n\t\t\tp.srcStackSize += goarch.PtrSize\n\t\t}\n"
+     "\t\treturn\n"),
     # INV-CB-RESULT (and INV-CB-FRAME, which needs a stack result): accept only a result the
     # Go ABI returns in integer register 0 alone, the one callbackWrap reads (SW:394-402).
     ("INV-CB-RESULT", "\tif intArgRegs == 0 {\n\t\t// Make room for the uintptr-sized result.\n",

@@ -135,6 +135,7 @@ CASES = {
     "struct3": "func(s struct{a, b, c uint8}, x uint8) uintptr",
     "ret2": "func(x uintptr) struct{a, b uint32}",
     "retbytes": "func(x uint8, y uintptr) struct{a uint8; b [7]uint8}",
+    "zero": "func(a uintptr, z struct{}, b uintptr, c uint16) uintptr",
     "clean": "func(a int8, b uint16, c struct{a uint8; b int16}, d [1]uint16, e uint32, "
              "f int64, g bool, h uintptr, i uint8, j struct{a, b int32}, k uint16) uintptr",
 }
@@ -211,6 +212,12 @@ def test_findings_confirmed_and_fixed_by_overlay(real_runs: dict[str, str]) -> N
     assert asis["struct3"]["arg"][1] == asis["struct3"]["sent"][1]
     assert fixed["struct3"]["refused"] == ("compileCallback: aggregate argument passed by "
                                            "reference in C")
+    # INV-CB-CSIDE (P-6): mingw passes the empty struct in slot 1 (by reference); Go reads
+    # b from slot 1 and c from b's slot: b is an address, c is b's low 2 bytes. Fixed: all.
+    z = asis["zero"]
+    assert z["arg"][0] == z["sent"][0] and z["arg"][2] != z["sent"][2]
+    assert z["arg"][3] == z["sent"][2][:2] != z["sent"][3]
+    assert fixed["zero"]["arg"] == fixed["zero"]["sent"]
     # INV-CB-RESULT: C gets only the first register's half (and, for a stack result, RAX).
     assert asis["ret2"]["c"][:4] == asis["ret2"]["ret"][:4]
     assert asis["ret2"]["c"] != asis["ret2"]["ret"]
