@@ -83,6 +83,6 @@ def finalizer_results(pool: tuple[GoType, ...], n: int) -> list[tuple[GoType, ..
     out: list[tuple[GoType, ...]] = [()]
     frontier: list[tuple[GoType, ...]] = [()]
     for _ in range(n):
-        frontier = [f + (t,) for f in frontier for t in pool]
+        frontier = [(*f, t) for f in frontier for t in pool]
         out += frontier
     return out
