@@ -30,6 +30,8 @@ from regabi.verdict import EXIT_UNKNOWN, exit_status
 
 AMD64 = load_arch("amd64")
 ERROR_INVS = [i.id for i in CATALOGUE if i.severity == "error"]
+# Z3 timeouts are wall-clock: generous, so that a loaded machine slows the tests, not fails them
+TIMEOUT_MS = 240_000
 
 
 # --------------------------------------------------------------------------------------------
@@ -143,7 +145,7 @@ def test_seed_fixed_variant_passes_the_vacuity_signatures() -> None:
 
 
 def test_current_amd64_every_error_invariant_proved_by_induction() -> None:
-    ind = prove_by_induction(AMD64, CURRENT, list(CATALOGUE))
+    ind = prove_by_induction(AMD64, CURRENT, list(CATALOGUE), TIMEOUT_MS)
     assert not ind.unknown, ind.unknown
     for i in ERROR_INVS:
         assert ind.status[i] == "PROVED", (i, ind.cti.get(i))
@@ -153,13 +155,13 @@ def test_current_amd64_every_error_invariant_proved_by_induction() -> None:
 
 @pytest.mark.parametrize("arch", ["386", "arm64"])
 def test_current_other_arches_proved_by_induction(arch: str) -> None:
-    ind = prove_by_induction(load_arch(arch), CURRENT, list(CATALOGUE))
+    ind = prove_by_induction(load_arch(arch), CURRENT, list(CATALOGUE), TIMEOUT_MS)
     assert [i for i in ERROR_INVS if ind.status[i] != "PROVED"] == []
 
 
 def test_seed_induction_refuses_what_the_seed_breaks() -> None:
     """The induction never proves an invariant a concrete seed counterexample breaks."""
-    ind = prove_by_induction(AMD64, SEED, list(CATALOGUE))
+    ind = prove_by_induction(AMD64, SEED, list(CATALOGUE), TIMEOUT_MS)
     for inv_id, vname, mutant, *_ in VACUITY:
         if vname == "seed" and mutant is None:
             assert ind.status[inv_id] != "PROVED", inv_id
@@ -197,12 +199,11 @@ def test_seed_counterexample_found_and_minimal(inv_id: str, values: int) -> None
 ])
 def test_prove_reports_an_injected_bug(inv_id: str, mutant, arch: str,  # type: ignore[no-untyped-def]
                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    clean = prove(arch, "current", [inv_id], Bounds(max_params=2, max_results=1, max_groups=2,
-                                                   receiver=False))
+    b = Bounds(max_params=2, max_results=1, max_groups=2, receiver=False, timeout_ms=TIMEOUT_MS)
+    clean = prove(arch, "current", [inv_id], b, timeout_ms=TIMEOUT_MS)
     assert [v.status for v in clean] == ["PROVED"]
     mutant(monkeypatch)
-    got = prove(arch, "current", [inv_id], Bounds(max_params=2, max_results=1, max_groups=2,
-                                                 receiver=False))
+    got = prove(arch, "current", [inv_id], b, timeout_ms=TIMEOUT_MS)
     assert [v.status for v in got] == ["FALSIFIED"], got
     assert got[0].extra.get("induction"), "the induction step must have failed first"
     assert get_invariant(inv_id).check(got[0].counterexample.sig, arch_of(arch),
