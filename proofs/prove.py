@@ -151,8 +151,11 @@ def prove_one(arch: Arch, v: Variant, inv: Invariant, b: Bounds,
                        time.perf_counter() - t0, vio.line(), vio, extra)
     if res.status == "UNKNOWN":
         extra |= {"unknown": res.unknown, "unrealized": res.unrealized}
-        return Verdict("z3", inv.id, v.name, arch.name, "UNKNOWN", b.describe(),
-                       res.shapes_done, dt, extra=extra)
+        # a time box that ran out is a LIMIT (exit 5), a solver that gave up is UNKNOWN (4)
+        st = "LIMIT" if any("time budget" in u for u in res.unknown) else "UNKNOWN"
+        return Verdict("z3", inv.id, v.name, arch.name, st, b.describe(),
+                       res.shapes_done, dt, f"{inv.id} ({v.name}, {arch.name}): {st}: "
+                       f"{'; '.join(res.unknown or res.unrealized)[:200]}", extra=extra)
     extra["method"] = "bounded"
     return Verdict("z3", inv.id, v.name, arch.name, "PROVED", "within bounds: " + b.describe(),
                    b.shapes(), dt, extra=extra)
