@@ -159,9 +159,22 @@ def _leaves(t: GoType, off: int, out: list[Leaf], limit: int, ps: int) -> None:
             out.append(Leaf(off, sz, "data"))
 
 
+_CLASSIFIED: dict[tuple, tuple] = {}
+
+
 def classify(word: list | tuple) -> tuple:
     """What a GC finds in a word: ("nil",), ("heap", obj, off), ("stack", region, off),
     ("type",), or ("data",) (not a pointer: GC-2)."""
+    key = tuple(word)
+    r = _CLASSIFIED.get(key)
+    if r is None:
+        if len(_CLASSIFIED) > 1 << 16:
+            _CLASSIFIED.clear()
+        r = _CLASSIFIED[key] = _classify(key)
+    return r
+
+
+def _classify(word: tuple) -> tuple:
     b0 = word[0]
     if all(b == 0 for b in word):
         return ("nil",)
@@ -384,6 +397,8 @@ class _Machine:
         self.holders: list[str] = []
         self.ra = arch.regargs if arch.n_int + arch.n_float else regargs_layout(0, 0, self.ps)
         self.notes: list[str] = []
+        self.wcache: dict[Any, dict[int, tuple]] = {}
+        self.sholders: set[tuple[str, int]] = set()  # stack words that held a stack address
 
     # memory --------------------------------------------------------------------------------
     def new(self, name: str, size: int, gcmask: int) -> int:
@@ -398,10 +413,25 @@ class _Machine:
         m = self.mem.setdefault(region, {})
         for j, b in enumerate(data):
             m[off + j] = b
+        ps = self.ps
+        wc = self.wcache.setdefault(region, {})
+        for w in range(off - off % ps, off + len(data), ps):
+            wc.pop(w, None)
+            if isinstance(region, str) and any(isinstance(b, tuple) and b[0] == "S"
+                                               for b in self.read(region, w, ps)):
+                self.sholders.add((region, w))
+
+    def word(self, region: Any, off: int) -> tuple:
+        """The aligned word at region+off (cached until written)."""
+        wc = self.wcache.setdefault(region, {})
+        w = wc.get(off)
+        if w is None:
+            w = wc[off] = tuple(self.read(region, off, self.ps))
+        return w
 
     def read(self, region: Any, off: int, n: int) -> list:
-        m = self.mem.get(region, {})
-        return [m.get(off + j, 0) for j in range(n)]
+        get = self.mem.get(region, {}).get
+        return [get(j, 0) for j in range(off, off + n)]
 
     def ptr(self, obj: Any, off: int = 0) -> list:
         return [("P", obj, off, i) for i in range(self.ps)]
@@ -435,12 +465,14 @@ class _Machine:
                     u |= 1 << c[1]
         return u
 
-    def _words(self, region: Any, off: int, mask: int) -> list[tuple[int, list]]:
+    def _words(self, region: Any, off: int, mask: int) -> list[tuple[int, tuple]]:
         out = []
         w = 0
+        ps = self.ps
+        word = self.word if off % ps == 0 else (lambda r, o: tuple(self.read(r, o, ps)))
         while mask >> w:
             if mask >> w & 1:
-                out.append((off + self.ps * w, self.read(region, off + self.ps * w, self.ps)))
+                out.append((off + ps * w, word(region, off + ps * w)))
             w += 1
         return out
 
@@ -466,7 +498,7 @@ class _Machine:
         cons: list[tuple[str, list]] = []
         for fr, region, lo, hi in conservative:
             for o in range(lo - lo % self.ps, hi, self.ps):
-                cons.append((f"{fr}:{region}+{o}", self.read(region, o, self.ps)))
+                cons.append((f"{fr}:{region}+{o}", self.word(region, o)))
         if cons_regs:
             for r, img in [*self.ints.items(), *self.floats.items(), *self.other.items()]:
                 cons.append((f"asyncPreempt:{r}", img[:self.ps]))
@@ -475,13 +507,10 @@ class _Machine:
         reach, bad, seen = self._mark(precise, cons)
         stale = 0
         if move:
-            for region, m in list(self.mem.items()):
-                if not isinstance(region, str):
-                    continue
-                for o in sorted({k - k % self.ps for k in m}):
-                    c = classify(self.read(region, o, self.ps))
-                    if c[0] == "stack" and (region, o) not in adjusted:
-                        stale |= self.holder(f"{region}+{o}")
+            for region, o in sorted(self.sholders):
+                c = classify(self.word(region, o))
+                if c[0] == "stack" and (region, o) not in adjusted:
+                    stale |= self.holder(f"{region}+{o}")
             for r, img in [*self.ints.items(), *self.other.items()]:
                 if classify(img[:self.ps])[0] == "stack":
                     stale |= self.holder(f"register {r}")
