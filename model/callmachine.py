@@ -626,7 +626,8 @@ def _f32_read(fmt: str, img: list, tag_of: Any) -> list:
 
 
 def build_program(sig: Signature, variant: str | Variant, arch: str | Arch = "amd64",
-                  holding: tuple[bool, ...] | None = None) -> Program:
+                  holding: tuple[bool, ...] | None = None,
+                  runtime: RuntimeVariant | None = None) -> Program:
     """Compile the path of ``Value.Call`` for ``sig`` into points (see module docstring).
 
     Parameters
@@ -640,9 +641,12 @@ def build_program(sig: Signature, variant: str | Variant, arch: str | Arch = "am
     holding : tuple of bool, optional
         Per argument, whether the Value holds it indirectly; default: the first mode of
         :func:`holding_modes`.
+    runtime : RuntimeVariant, optional
+        Runtime deltas; default: the ones of ``variant``'s name (model/gcrt.py). Given
+        explicitly only to isolate a cause.
     """
     v = get_variant(variant) if isinstance(variant, str) else variant
-    rv = runtime_variant(v.name)
+    rv = runtime if runtime is not None else runtime_variant(v.name)
     a = machine_arch(arch, v.name)
     if holding is None:
         holding = holding_modes(sig, v, ps=a.ptr_size)[0]

@@ -18,6 +18,7 @@ from regabi.errors import InputError
 
 __all__ = [
     "FIRST_REGABI",
+    "RUNTIME_DELTAS",
     "RUNTIME_VARIANTS",
     "RuntimeVariant",
     "callN_args_map",
@@ -77,6 +78,13 @@ RUNTIME_VARIANTS: dict[str, RuntimeVariant] = {
 RUNTIME_VARIANTS["current"] = RuntimeVariant(
     "current", 7, _NEW_DECL, True, RUNTIME_VARIANTS["go1.19"].int_to_reg_src,
     tuple(FIRST_REGABI))
+
+
+#: Runtime deltas that cause isolation may revert, with the rule and commit that changed them.
+RUNTIME_DELTAS: dict[str, tuple[str, str]] = {
+    "calln_decl_args": ("RT-1", "bc489dd6d5 (CL 300154, go1.17beta1): callNN declared with "
+                        "reflectcall's 7 arguments, so its args map covers regArgs"),
+}
 
 
 def runtime_variant(name: str) -> RuntimeVariant:

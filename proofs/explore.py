@@ -32,6 +32,7 @@ from regabi.model.callmachine import (
     holding_modes,
     machine_arch,
 )
+from regabi.model.gcrt import RUNTIME_DELTAS, RUNTIME_VARIANTS, RuntimeVariant, runtime_variant
 from regabi.model.sig import Signature
 from regabi.model.syntax import parse_signature
 from regabi.model.variants import CURRENT, DELTAS, Variant, get_variant
@@ -219,7 +220,8 @@ def _sig_text(sig: Signature) -> str:
 def explore_sig(sig: Signature, variant: str | Variant, arch: str = "amd64",
                 gc_cycles: int = 2, stack_moves: int = 2, max_states: int = 2_000_000,
                 only: tuple[str, ...] = INV_IDS,
-                holding: list[tuple[bool, ...]] | None = None) -> list[Verdict]:
+                holding: list[tuple[bool, ...]] | None = None,
+                runtime: RuntimeVariant | None = None) -> list[Verdict]:
     """:func:`explore` with an optional restriction to invariants and holding modes;
     ``variant`` may be a Variant object (a hypothetical one, for cause isolation). The time of
     each verdict is the whole run (programs built and searched)."""
@@ -237,7 +239,7 @@ def explore_sig(sig: Signature, variant: str | Variant, arch: str = "amd64",
         if built >= max_states:
             ended = "limit"
             break
-        p = build_program(sig, v, arch, h)
+        p = build_program(sig, v, arch, h, runtime)
         built += len(p.points)
         progs.append(p)
     parent: dict = {}
@@ -454,7 +456,18 @@ def _attribute(sig: Signature, inv: str, v: Variant, arch: str, holding: list[bo
         (r,) = explore_sig(sig, fixed, arch, k, m, only=(inv,), holding=[tuple(holding)])
         if r.status == "HOLDS":
             return (d,)
+    rv, cur = runtime_variant(v.name), RUNTIME_VARIANTS["current"]
+    for d in RUNTIME_DELTAS:
+        if getattr(rv, d) != getattr(cur, d):
+            (r,) = explore_sig(sig, v, arch, k, m, only=(inv,), holding=[tuple(holding)],
+                               runtime=replace(rv, **{d: getattr(cur, d)}))
+            if r.status == "HOLDS":
+                return (d,)
     return ()
+
+
+def _delta_text(d: str) -> str:
+    return f"{DELTAS[d][0]} {d}" if d in DELTAS else f"{RUNTIME_DELTAS[d][0]} {d}"
 
 
 #: Bounds of ``regabi check``'s exploration (issue 8: K >= 2 GCs, M >= 2 stack copies).
@@ -501,16 +514,17 @@ def check_section(variants: tuple[str, ...] = ("seed", "current"),
                 sig, r = hit
                 ds = _attribute(sig, inv, v, arch, r.counterexample["holding"], K, M) \
                     if r.status == "VIOLATED" else ()
-                why = ", ".join(f"{DELTAS[d][0]} {d}" for d in ds) or (
-                    "runtime (model/gcrt.py) or no variant delta" if r.status == "VIOLATED"
-                    else "undecided")
+                why = ", ".join(_delta_text(d) for d in ds) or (
+                    "no variant delta" if r.status == "VIOLATED" else "undecided")
                 line = (r.line.replace(f"({v.name}, ", f"({var}, ") + f"  [cause: {why}]"
                         if r.line else "")
                 out.append(Verdict("explore", inv, var, arch, r.status, r.bounds + "; " + bounds,
                                    len(sigs), time.perf_counter() - t0, line, r.counterexample,
                                    {**{k: x for k, x in r.extra.items()
                                        if not k.startswith("_")}, "cause": list(ds)}))
-                if not ds:
+                if not ds or any(d in RUNTIME_DELTAS for d in ds):
+                    # a runtime cause cannot be reverted on the reflect variant; the rest of
+                    # the corpus is reported by the rows above
                     break
                 rules += [DELTAS[d][0] for d in ds]
                 v = replace(v, name=f"{v.name}-{'-'.join(ds)}",
