@@ -205,7 +205,7 @@ def _show_word(word: list | tuple, names: list[str] | None = None) -> str:
         pre = "float64(" if bs[0][0] == "W" else ""
         return f"{pre}{bs[0][1]}[{bs[0][2]}:{bs[-1][2] + 1}]" + (")" if pre else "")
     if bs and all(b[0] == "J" for b in bs):
-        return "junk"
+        return f"junk({bs[0][1]})"
     return "?" + ",".join(str(b[1]) if isinstance(b, tuple) else str(b) for b in word[:2])
 
 
