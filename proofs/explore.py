@@ -322,22 +322,47 @@ def _shortest(v: Verdict) -> list:
     return nx.shortest_path(g, roots[0], target)
 
 
-def to_dot(v: Verdict, path: str) -> str:
-    """Write the trace of ``v`` as DOT (and SVG beside it if graphviz ``dot`` exists)."""
+def _node_label(progs: list[Program], s: tuple) -> str:
+    pi, pc, k, m, freed, stale = s
+    pt = progs[pi].points[pc]
+    extra = f"\\nK={k} M={m}" + (f" freed {len(progs[pi].obj_names(freed))}" if freed else "") \
+        + (" stale" if stale else "")
+    return f"{pt.where}: {pt.label[:60]}{extra}".replace('"', "'")
+
+
+def to_dot(v: Verdict, path: str, max_nodes: int = 300, trace_only: bool = False) -> str:
+    """Write the explored state graph of ``v`` as DOT (and SVG beside it if graphviz ``dot``
+    exists): the counterexample path in red, plus as many other explored states (breadth-first
+    from the start, tree edges of the search) as fit in ``max_nodes``; ``trace_only`` writes the
+    path alone."""
     progs = v.extra["_progs"]
-    nodes = _shortest(v)
-    lines = ["digraph trace {", "  rankdir=TB; node [shape=box, fontsize=10];"]
-    for i, s in enumerate(nodes):
-        pt = progs[s[0]].points[s[1]]
-        lab = f"{i}: {pt.where}\\n{pt.label}".replace('"', "'")
-        color = ', color=red' if i == len(nodes) - 1 else ""
-        lines.append(f'  n{i} [label="{lab}"{color}];')
+    parent = v.extra["_parent"]
+    path_nodes = _shortest(v)
+    on_path = set(path_nodes)
+    keep = list(path_nodes)
+    if not trace_only:
+        for st in parent:  # insertion order of a BFS parent map = breadth-first
+            if len(keep) >= max_nodes:
+                break
+            if st not in on_path and st[0] == path_nodes[0][0]:
+                keep.append(st)
+    ids = {st: i for i, st in enumerate(keep)}
+    lines = ["digraph states {", "  rankdir=TB; node [shape=box, fontsize=9];",
+             f'  label="{v.invariant} {v.variant} {v.arch}: {len(keep)} of {len(parent)} '
+             f'explored states shown"; labelloc=t;']
+    for st, i in ids.items():
+        color = ", color=red, penwidth=2" if st in on_path else ""
+        lines.append(f'  n{i} [label="{_node_label(progs, st)}"{color}];')
+    for st, i in ids.items():
+        pr = parent.get(st)
+        if pr is not None and pr[0] in ids:
+            red = ", color=red, penwidth=2" if st in on_path and pr[0] in on_path else ""
+            lines.append(f'  n{ids[pr[0]]} -> n{i} [label="{pr[1]}"{red}];')
+    msg = v.counterexample["message"].replace('"', "'")
+    lines.append(f'  viol [label="{v.invariant}: {msg}", shape=note, color=red];')
     trace = v.counterexample["trace"]
-    for i in range(1, len(nodes)):
-        lines.append(f'  n{i - 1} -> n{i} [label="{trace[i - 1]["choice"]}"];')
-    lines.append(f'  viol [label="{v.invariant}: {v.counterexample["message"]}", '
-                 'shape=note, color=red];'.replace("\\", ""))
-    lines.append(f"  n{len(nodes) - 1} -> viol [label=\"{trace[-1]['choice']}\"];")
+    lines.append(f'  n{ids[path_nodes[-1]]} -> viol [label="{trace[-1]["choice"]}", '
+                 'color=red];')
     lines.append("}")
     text = "\n".join(lines) + "\n"
     with open(path, "w") as f:
@@ -379,7 +404,10 @@ def add_explore_arguments(parser: Any) -> None:
     parser.add_argument("--stack-moves", "-M", type=int, default=2, dest="stack_moves")
     parser.add_argument("--max-states", type=int, default=2_000_000)
     parser.add_argument("--trace", action="store_true", help="print each counterexample trace")
-    parser.add_argument("--dot", metavar="F", help="write the first trace as DOT (+SVG)")
+    parser.add_argument("--dot", metavar="F", help="write the first violation's state graph "
+                        "as DOT (+SVG with graphviz; counterexample path in red)")
+    parser.add_argument("--dot-trace-only", action="store_true",
+                        help="with --dot: the counterexample path alone")
     parser.add_argument("--itf", metavar="F", help="write the first trace as ITF JSON")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--recv", metavar="T", help="receiver type (method call)")
@@ -424,7 +452,7 @@ def cli_explore(args: Any) -> int:
                 print()
                 print_trace(v)
     if bad and args.dot:
-        to_dot(bad[0], args.dot)
+        to_dot(bad[0], args.dot, trace_only=args.dot_trace_only)
     if bad and args.itf:
         with open(args.itf, "w") as f:
             json.dump(itf_trace(bad[0]), f, indent=1)
