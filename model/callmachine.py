@@ -357,7 +357,7 @@ GC_SRC = {
     "shrink": "runtime/stack.go:1245-1280 (isShrinkStackSafe: !gp.asyncSafePoint)",
     "grow": "runtime/stack.go:1055-1190 (newstack from a prologue's morestack)",
     "adjust": "runtime/stack.go:701-802 (adjustframe: locals, args, stack objects only)",
-    "ctxt": "runtime/mgcmark.go:917-919 (scanstack scans gp.sched.ctxt)",
+    "ctxt": "runtime/mgcmark.go:966-967 (scanstack scans gp.sched.ctxt)",
 }
 
 
