@@ -234,9 +234,17 @@ class Point:
     bad: tuple[str, ...] = ()  # non-pointer words scanned precisely as pointers here (GC-2)
     ms_static: tuple[tuple[str, str], ...] = ()  # violations if morestack runs here (CALL-9)
     stale_move: int = 0  # holders a stack copy here leaves pointing into the old stack
-    regs: str = ""  # registers that matter
-    gc_sees: str = ""  # heap roots a GC here finds
+    regs_raw: Any = ""  # registers that matter: a string, or a thunk that formats them
+    seen_raw: tuple = ()  # heap roots a GC here finds: (root name, object name) pairs
     frames: str = ""  # frames on the stack, innermost first, and how each is scanned
+
+    @property
+    def regs(self) -> str:
+        return self.regs_raw if isinstance(self.regs_raw, str) else self.regs_raw()
+
+    @property
+    def gc_sees(self) -> str:
+        return ", ".join(f"{r}→{o}" for r, o in self.seen_raw) or "(no heap roots)"
 
 
 @dataclass
@@ -399,6 +407,8 @@ class _Machine:
         self.notes: list[str] = []
         self.wcache: dict[Any, dict[int, tuple]] = {}
         self.sholders: set[tuple[str, int]] = set()  # stack words that held a stack address
+        self.heap_version = 0
+        self.closures: dict[tuple[int, int], tuple[int, tuple[str, ...]]] = {}
 
     # memory --------------------------------------------------------------------------------
     def new(self, name: str, size: int, gcmask: int) -> int:
@@ -414,6 +424,8 @@ class _Machine:
         for j, b in enumerate(data):
             m[off + j] = b
         ps = self.ps
+        if not isinstance(region, str):
+            self.heap_version += 1
         wc = self.wcache.setdefault(region, {})
         for w in range(off - off % ps, off + len(data), ps):
             wc.pop(w, None)
@@ -453,7 +465,7 @@ class _Machine:
     def op(self, where: str, label: str, src: str = "", uses: int = 0,
            static: list | None = None, regs: str = "", stack_uses: int = 0) -> None:
         self.points.append(Point(where, label, src, "", False, uses, stack_uses,
-                                 tuple(static or ()), regs=regs))
+                                 tuple(static or ()), regs_raw=regs))
 
     def use_value(self, data: list, lvs: list[Leaf]) -> int:
         """Objects read through the pointer leaves of a value (the callee dereferences them)."""
@@ -521,35 +533,54 @@ class _Machine:
         if cons_regs:
             fdesc.insert(0, "asyncPreempt [conservative: saved registers]")
         self.points.append(Point(where, label, src, kind, move, 0, 0, (), reach, self.existing,
-                                 bad, tuple(ms_static or ()), stale, self.show_regs(), seen,
+                                 bad, tuple(ms_static or ()), stale, self.regs_thunk(), seen,
                                  ", ".join(fdesc)))
 
-    def _mark(self, precise: list[tuple[str, list]], cons: list[tuple[str, list]]
-              ) -> tuple[int, tuple[str, ...], str]:
+    def _closure(self, o: int) -> tuple[int, tuple[str, ...]]:
+        """Objects reachable from heap object ``o`` through heap bitmaps, and the non-pointer
+        words scanned on the way; cached until the heap is written."""
+        key = (o, self.heap_version)
+        r = self.closures.get(key)
+        if r is None:
+            reach = 1 << o
+            bad = []
+            work = [o]
+            while work:
+                x = work.pop()
+                for off, word in self._words(x, 0, self.gcmask[x]):
+                    c = classify(word)
+                    if c[0] == "data":
+                        bad.append(f"{self.objs[x]}+{off} holds {_show_word(word)}")
+                    elif c[0] == "heap" and not reach >> c[1] & 1:
+                        reach |= 1 << c[1]
+                        work.append(c[1])
+            r = self.closures[key] = (reach, tuple(bad))
+        return r
+
+    def _mark(self, precise: list[tuple[str, tuple]], cons: list[tuple[str, tuple]]
+              ) -> tuple[int, tuple[str, ...], tuple]:
         """GC-2/GC-3: mark from roots through heap bitmaps; report precise non-pointers."""
         reach = 0
-        bad = []
-        work = []
-        seen_desc = []
+        bad: list[str] = []
+        seen = []
+        np = len(precise)
         for j, (name, word) in enumerate(precise + cons):
             c = classify(word)
-            if c[0] == "data" and j < len(precise):
-                bad.append(f"{name} holds {_show_word(word, self.objs)}")
-            elif c[0] == "heap":
-                seen_desc.append(f"{name}→{self.objs[c[1]]}")
+            if c[0] == "heap":
+                seen.append((name, self.objs[c[1]]))
                 if not reach >> c[1] & 1:
-                    reach |= 1 << c[1]
-                    work.append(c[1])
-        while work:
-            o = work.pop()
-            for off, word in self._words(o, 0, self.gcmask[o]):
-                c = classify(word)
-                if c[0] == "data":
-                    bad.append(f"{self.objs[o]}+{off} holds {_show_word(word)}")
-                elif c[0] == "heap" and not reach >> c[1] & 1:
-                    reach |= 1 << c[1]
-                    work.append(c[1])
-        return reach, tuple(bad), ", ".join(seen_desc) or "(no heap roots)"
+                    r, b = self._closure(c[1])
+                    reach |= r
+                    bad.extend(b)
+            elif c[0] == "data" and j < np:
+                bad.append(f"{name} holds {_show_word(word, self.objs)}")
+        return reach, tuple(dict.fromkeys(bad)), tuple(seen)
+
+    def regs_thunk(self) -> Any:
+        snap = [(r, tuple(x)) for r, x in [*self.ints.items(), *self.floats.items(),
+                                           *self.other.items()] if any(x)]
+        objs, ps = self.objs, self.ps
+        return lambda: " ".join(f"{r}={_show_word(x[:ps], objs)}" for r, x in snap)
 
     def show_regs(self) -> str:
         parts = [f"{r}={_show_word(x[:self.ps], self.objs)}"

@@ -215,7 +215,8 @@ def test_holding_mode_matters() -> None:
 
 def test_limit_and_scale() -> None:
     """The state budget stops the search (LIMIT, exit status 5); 40 pointer parameters at
-    K=2, M=2 explore in < 10 s (82 of 2^40 holding modes, stated in the bounds)."""
+    K=2, M=2 explore in < 10 s of CPU (82 of 2^40 holding modes, stated in the bounds). CPU
+    time, not wall time: a loaded CI machine must not fail the test (≈ 2 s on an idle core)."""
     import time
 
     from regabi.verdict import EXIT_LIMIT, exit_status
@@ -223,9 +224,9 @@ def test_limit_and_scale() -> None:
     big = parse_signature("func(" + ", ".join(f"p{i} *int" for i in range(40)) + ")")
     vs = explore(big, "current", max_states=500)
     assert {v.status for v in vs} == {"LIMIT"} and exit_status(vs) == EXIT_LIMIT
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     vs = explore(big, "current")
-    assert time.perf_counter() - t0 < 10
+    assert time.process_time() - t0 < 10
     assert all(v.status == "HOLDS" for v in vs)
     assert "82/1099511627776 holding modes" in vs[0].bounds
 
