@@ -967,6 +967,10 @@ def _run(m: _Machine) -> None:
             arg_slots(pi, True)
             m.safepoint(CE, f"g() before using param {pi} — call site (callee frame precise)",
                         GC_SRC["precise"], "call")
+            for r in a.int_regs:  # g clobbers the argument registers (all caller-saved)
+                m.ints[r] = [("J", r, i) for i in range(m.rs)]
+            for r in a.float_regs:
+                m.floats[r] = [("J", r, i) for i in range(8)]
         got = [0] * lay.size
         if p.stack is not None:
             got = m.read("callN.frame", p.stack, lay.size)
