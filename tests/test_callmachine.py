@@ -208,3 +208,15 @@ def test_float32_register_format_mutant(monkeypatch) -> None:
     vs = {v.invariant: v for v in explore(sig, "current", "riscv64")}
     assert vs["INV-GC-VALUE"].status == "VIOLATED"
     assert "not-nanboxed" in vs["INV-GC-VALUE"].line
+
+
+def test_frame_overflow_past_the_class() -> None:
+    """Item 10, the other side: two such structs — seed spill 2 regs × 8 = 16, frametype 0, so
+    frameSize 16 and DISPATCH picks call16 (16 ≥ 16); the callee spills 2 × 16 bytes, param 1 at
+    SP+16..32, past call16's 16-byte frame: real memory corruption, reported as such."""
+    sig = parse_signature("func(s, t struct{a int8; z [0]int64})")
+    pro = [x for x in build_program(sig, "seed", holding=(True, True)).points
+           if x.sp == "prologue"][1]
+    (inv, msg), = pro.ms_static
+    assert inv == "INV-GC-FRAME" and "SP+16..32" in msg
+    assert "past call16's 16-byte frame" in msg
