@@ -408,6 +408,8 @@ class _Machine:
         self.wcache: dict[Any, dict[int, tuple]] = {}
         self.sholders: set[tuple[str, int]] = set()  # stack words that held a stack address
         self.heap_version = 0
+        self.region_frame: dict[str, str] = {"vc": "Value.call", "regArgs": "Value.call",
+                                             "callee.locals": "callee", "callee.res": "callee"}
         self.closures: dict[tuple[int, int], tuple[int, tuple[str, ...]]] = {}
 
     # memory --------------------------------------------------------------------------------
@@ -520,6 +522,8 @@ class _Machine:
         stale = 0
         if move:
             for region, o in sorted(self.sholders):
+                if self.region_frame.get(region, "") not in self.frames:
+                    continue  # memory of a returned frame: dead, never read again
                 c = classify(self.word(region, o))
                 if c[0] == "stack" and (region, o) not in adjusted:
                     stale |= self.holder(f"{region}+{o}")
@@ -848,6 +852,7 @@ def _run(m: _Machine) -> None:
     m.write("callN.args", 2 * ps, m.ptr(stack_args) if stack_args is not None else [0] * ps)
     m.write("callN.args", ra_off, m.sptr("regArgs"))
     cn = f"call{maxsize}"
+    m.region_frame["callN.args"] = m.region_frame["callN.frame"] = cn
     m.live["callN.args"] = (cn, "callN.args", 0, cmap)
     m.op(VC, f"CALL reflectcall(frametype, fn, stackArgs, {ft}, {desc.ret_offset}, "
          f"{frame_size}, &regArgs)", S["call"])
