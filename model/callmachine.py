@@ -100,7 +100,7 @@ def machine_arch(arch: str | Arch, variant: str) -> Arch:
     architecture it does not model; a register-ABI architecture in a release before its
     register ABI runs as a zero-register configuration (then reflectcall has no registers)."""
     a = load_arch(arch) if isinstance(arch, str) else arch
-    base = a.name.split("@")[0]
+    base = a.name.split("/")[0]  # a synthetic with_regs configuration keeps its base name
     if base not in MODELLED_ARCHES:
         raise InputError(f"the call machine does not model architecture {a.name!r} (modelled: "
                          f"{', '.join(MODELLED_ARCHES)})", source="--arch")

@@ -24,6 +24,7 @@ from collections import deque
 from dataclasses import replace
 from typing import Any
 
+from regabi.model.arch import Arch
 from regabi.model.callmachine import (
     GC_INVARIANT_IDS,
     Program,
@@ -217,7 +218,7 @@ def _sig_text(sig: Signature) -> str:
     return str(sig)
 
 
-def explore_sig(sig: Signature, variant: str | Variant, arch: str = "amd64",
+def explore_sig(sig: Signature, variant: str | Variant, arch: str | Arch = "amd64",
                 gc_cycles: int = 2, stack_moves: int = 2, max_states: int = 2_000_000,
                 only: tuple[str, ...] = INV_IDS,
                 holding: list[tuple[bool, ...]] | None = None,
