@@ -68,10 +68,13 @@ RUNTIME_VARIANTS: dict[str, RuntimeVariant] = {
         "$MAXSIZE-48; fixed by bc489dd6d5 (CL 300154) in go1.17beta1",
         False, "seed reflect/value.go:510 memmove(&regArgs.Ints[st.ireg], offset, st.size) "
         "(assembly, no safepoint)", ("amd64",)),
-    **{n: RuntimeVariant(n, 7, _NEW_DECL, True,
-                         "reflect/value.go intToReg call (cur:548; reflect/abi.go:480, not "
-                         "nosplit, not inlined: `go build -gcflags=reflect=-m` lists no "
-                         "inlining for value.go:548)", _arches(i))
+    **{n: RuntimeVariant(n, 7, _NEW_DECL, i >= 3,
+                         "reflect/value.go intToReg call (g18:518, g19:546, cur:548; "
+                         "reflect/abi.go:480, not nosplit, not inlined: `go build "
+                         "-gcflags=reflect=-m` lists no inlining for value.go:548; since "
+                         "fb84d213a8/ea434450c2, go1.18)" if i >= 3 else
+                         "reflect/value.go b17/g17:512 memmove(&regArgs.Ints[st.ireg], …) "
+                         "(assembly, no safepoint)", _arches(i))
        for i, n in enumerate(_ORDER) if n != "seed"},
 }
 # current has every register-ABI architecture (s390x since go1.26).

@@ -220,3 +220,19 @@ def test_frame_overflow_past_the_class() -> None:
     (inv, msg), = pro.ms_static
     assert inv == "INV-GC-FRAME" and "SP+16..32" in msg
     assert "past call16's 16-byte frame" in msg
+
+
+def test_runtime_ladder() -> None:
+    """model/gcrt.py against /work/research/ladder.md: callNN's 7-argument declaration from
+    go1.17beta1 (bc489dd6d5), intToReg from go1.18 (b17/g17:512 still memmove), register ABI on
+    arm64/ppc64x from go1.18, riscv64 go1.19, loong64 go1.22, s390x go1.26."""
+    r = RUNTIME_VARIANTS
+    assert [r[n].calln_decl_args for n in ("seed", "go1.17beta1", "go1.19", "current")] == \
+        [5, 7, 7, 7]
+    assert [r[n].int_to_reg_call for n in ("go1.17beta1", "go1.17", "go1.18")] == \
+        [False, False, True]
+    assert r["go1.17"].regabi_arches == ("amd64",)
+    assert "riscv64" not in r["go1.18"].regabi_arches
+    assert "riscv64" in r["go1.19"].regabi_arches and "loong64" not in r["go1.19"].regabi_arches
+    assert set(r["current"].regabi_arches) == {"amd64", "arm64", "ppc64", "ppc64le", "riscv64",
+                                                "loong64", "s390x"}
