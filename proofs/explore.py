@@ -19,6 +19,7 @@ import json
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections import deque
 from dataclasses import replace
@@ -407,8 +408,9 @@ def add_explore_arguments(parser: Any) -> None:
     parser.add_argument("--trace", action="store_true", help="print each counterexample trace")
     parser.add_argument("--dot", metavar="F", help="write the first violation's state graph "
                         "as DOT (+SVG with graphviz; counterexample path in red)")
+    parser.add_argument("--svg", metavar="F", help="the same graph rendered as SVG (graphviz)")
     parser.add_argument("--dot-trace-only", action="store_true",
-                        help="with --dot: the counterexample path alone")
+                        help="with --dot/--svg: the counterexample path alone")
     parser.add_argument("--itf", metavar="F", help="write the first trace as ITF JSON")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--recv", metavar="T", help="receiver type (method call)")
@@ -454,6 +456,13 @@ def cli_explore(args: Any) -> int:
                 print_trace(v)
     if bad and args.dot:
         to_dot(bad[0], args.dot, trace_only=args.dot_trace_only)
+    if bad and args.svg:
+        if not shutil.which("dot"):
+            print("error: --svg needs graphviz's `dot` on PATH", file=sys.stderr)
+            return 2
+        with tempfile.TemporaryDirectory() as d:
+            to_dot(bad[0], f"{d}/g.txt", trace_only=args.dot_trace_only)
+            subprocess.run(["dot", "-Tsvg", f"{d}/g.txt", "-o", args.svg], check=True)
     if bad and args.itf:
         with open(args.itf, "w") as f:
             json.dump(itf_trace(bad[0]), f, indent=1)

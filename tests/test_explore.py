@@ -247,6 +247,11 @@ def test_exports(tmp_path) -> None:
     json.dumps(itf)
     text = to_dot(v, str(tmp_path / "t.dot"))
     assert text.startswith("digraph")
+    # the explored graph, bounded, with the 15-step path (14 edges + the violation) in red
+    assert text.count("color=red, penwidth=2];") == 15 + 14
+    assert 15 < text.count("[label=") <= 300 + 14 + 300 + 2
+    path_only = to_dot(v, str(tmp_path / "p.dot"), trace_only=True)
+    assert path_only.count(" -> ") == 15
 
 
 def test_cli(tmp_path, capsys) -> None:
