@@ -84,7 +84,9 @@ class _Query:
                  b: Bounds, grammar: Grammar | None = None) -> None:
         np_, nr, rc = shape
         self.D = D = Z3Domain(prefix="b.")
-        self.c = Ctx(D, arch, variant, rc, (inv,))
+        # a grammar's values are real Go types (their summaries come from the model's type
+        # functions), so WF's costly set linkage is theirs by construction: not assumed again
+        self.c = Ctx(D, arch, variant, rc, (inv,), link_sets=grammar is None)
         self.grammar = grammar
         extra: list[Any] = []
         if grammar is not None:

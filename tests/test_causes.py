@@ -30,7 +30,7 @@ def test_attribute_names_the_hand_derived_delta() -> None:
 
 def test_every_cause_is_real_and_reverting_them_proves_the_invariant() -> None:
     inv = get_invariant("INV-ASSIGN-AGREE")
-    b = Bounds(max_params=2, max_results=1, max_groups=2, receiver=False)
+    b = Bounds(max_params=1, max_results=1, max_groups=2, receiver=False)
     causes, final = isolate_causes(AMD64, SEED, inv.id, b)
     assert causes
     reverted: set[str] = set()
