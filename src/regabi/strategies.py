@@ -168,7 +168,7 @@ def go_types(
         # long arrays are one choice in four: they all behave alike (stack-assigned)
         return st.one_of(small, small, small, st.integers(4, hi)).map(lambda n: Array(n, elem))
 
-    def extend(inner: st.SearchStrategy[GoType]) -> st.SearchStrategy[GoType]:
+    def composites(inner: st.SearchStrategy[GoType]) -> list[st.SearchStrategy[GoType]]:
         structs = st.lists(inner, min_size=lo, max_size=max_fields).map(_fields)
         if allow_zero_size:
             # TYP-6: a trailing zero-size field pads a non-empty struct
@@ -176,13 +176,14 @@ def go_types(
                 lambda ts, z: _fields([*ts, z]),
                 st.lists(inner, min_size=1, max_size=max(max_fields - 1, 1)), _zero_size()))
         # slices and pointers (one or three integer words whatever the element) share a branch
-        return st.one_of(inner.flatmap(arrays), structs,
-                         st.one_of(inner.map(Slice), inner.map(Pointer)))
+        return [inner.flatmap(arrays), structs,
+                st.one_of(inner.map(Slice), inner.map(Pointer))]
 
-    inner = st.recursive(base, extend, max_leaves=2 ** (max_depth + 1))
+    inner = st.recursive(base, lambda s: st.one_of(*composites(s)),
+                         max_leaves=2 ** (max_depth + 1))
     # the outermost kind is chosen uniformly among the leaf classes and the composites, so that
     # the recursion's preference for its larger branches does not decide what a value is
-    return st.one_of(*leaves, extend(inner)).filter(lambda t: _fits(t, budget))
+    return st.one_of(*leaves, *composites(inner)).filter(lambda t: _fits(t, budget))
 
 
 def _pressure_types(cls: str, zero: bool) -> st.SearchStrategy[GoType]:
