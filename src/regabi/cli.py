@@ -61,7 +61,8 @@ def cmd_layout(args: argparse.Namespace) -> int:
     arch = _arch(args.arch)
     for v in _variants(args.variant):
         if v != "spec" and v not in VARIANTS:
-            raise InputError(f"unknown variant {v!r} (known: spec, seed, current, all)")
+            raise InputError(f"unknown variant {v!r} "
+                             f"(known: spec, {', '.join(VARIANTS)}, all)")
     if args.batch:
         return _layout_batch(args, arch)
     if not args.target:
