@@ -615,7 +615,8 @@ class GcVisible(Invariant):
     statement = ("Every heap-pointer part of a register argument, and a pointer receiver in a "
                  "register, reaches regArgs.Ptrs (which the GC scans) however the Value holds "
                  "it — directly, or through a heap copy (every value can be held that way, "
-                 "CALL-3); regArgs.Ints alone is invisible to the GC.")
+                 "CALL-3); regArgs.Ints alone is invisible to the GC. Conversely, only "
+                 "pointers reach regArgs.Ptrs.")
     source = "reflect/value.go Value.call (register marshalling, storeRcvr)"
     rules = ("CALL-3", "CALL-4", "CALL-6", "GC-1")
 
@@ -631,11 +632,19 @@ class GcVisible(Invariant):
         if r.role != "arg":
             return g, []
         D, q = c.D, r.gr
-        ind = q.ptr & ~arg_to_ptrs(D, c.variant, q, r.r_put, False)
-        dr = q.ptr & ~arg_to_ptrs(D, c.variant, q, r.r_put, True)
+        to_ind = arg_to_ptrs(D, c.variant, q, r.r_put, False)
+        to_dir = arg_to_ptrs(D, c.variant, q, r.r_put, True)
+        ind = q.ptr & ~to_ind
+        dr = q.ptr & ~to_dir
         on = D.and_(r.r_put, q.isint)
+        # the other half of the sandwich: what reaches Ptrs is a pointer (the GC would
+        # otherwise scan a scalar as one: a bad-pointer crash or a retained object)
+        only = D.and_(D.eq(to_ind & ~q.ptr, 0), D.eq(to_dir & ~q.ptr, 0))
+        nm = c.name(r.role, r.index)
         return _Lost(g.indirect | D.ite(on, shl(D, ind, r.r_idx), 0),
-                     g.direct | D.ite(on, shl(D, dr, r.r_idx), 0)), []
+                     g.direct | D.ite(on, shl(D, dr, r.r_idx), 0)), [
+            self.ob(only, lambda: f"{nm}: a part that is no pointer is written to "
+                                  "regArgs.Ptrs, which the GC scans as pointers")]
 
     def end(self, c: Ctx, g: _Lost, pre: Joint, post: Joint, r: ValueRec) -> tuple[Any, list[Ob]]:
         D = c.D
@@ -643,11 +652,13 @@ class GcVisible(Invariant):
         cur = pre.cur
         assert cur is not None
         if r.role == "recv":
-            ok = D.implies(D.and_(r.refl.reg, cur.is_ptr),
-                           rcvr_to_ptrs(D, c.variant, r.refl.reg, cur.is_ptr))
+            to = rcvr_to_ptrs(D, c.variant, r.refl.reg, cur.is_ptr)
+            ok = D.implies(D.and_(r.refl.reg, cur.is_ptr), to)
             return g, [self.ob(ok, lambda: (
                 f"{nm} (a pointer) is written to regArgs.Ints only: the GC does not see it "
-                "(VAR-8)"))]
+                "(VAR-8)")),
+                self.ob(D.implies(to, D.and_(r.refl.reg, cur.is_ptr)), lambda: (
+                    f"{nm} is written to regArgs.Ptrs though it is no pointer in a register"))]
         if r.role != "arg":
             return g, []
         can_direct = direct(D, r.s, c.ps, c.variant.direct_iface)

@@ -184,7 +184,8 @@ def add_prove_arguments(parser: argparse.ArgumentParser) -> None:
                         help="architecture, or NAME:INT,FLOAT for other register counts "
                              "(repeatable or comma list; default amd64)")
     parser.add_argument("--variant", action="append", default=None,
-                        help="seed, current (repeatable or comma list; default both)")
+                        help="a variant of spec/variants.md: seed, go1.17beta1, go1.17, go1.18, "
+                             "go1.19, current (repeatable or comma list; default seed,current)")
     parser.add_argument("--invariant", action="append", default=None,
                         help="invariant id (repeatable or comma list; default all)")
     parser.add_argument("--max-params", type=int, default=d.max_params,

@@ -128,6 +128,21 @@ def test_every_invariant_can_fire(case: tuple, monkeypatch: pytest.MonkeyPatch) 
     assert control is None, f"{inv_id} fires on {sig} even without the mutant: {control}"
 
 
+def test_gc_visible_refuses_scalars_in_ptrs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """INV-GC-VISIBLE's other half: Value.call writing a string's length word (not a pointer)
+    to regArgs.Ptrs is a violation (the GC would scan a length as an address)."""
+    from regabi.model import invariants as inv_mod
+
+    sig = parse_signature("func(string)")
+    inv = get_invariant("INV-GC-VISIBLE")
+    assert inv.check(sig, AMD64, CURRENT) is None
+    orig = inv_mod.arg_to_ptrs
+    monkeypatch.setattr(inv_mod, "arg_to_ptrs",
+                        lambda D, v, g, put, held: orig(D, v, g, put, held) | D.ite(put, 2, 0))
+    vio = inv.check(sig, AMD64, CURRENT)
+    assert vio is not None and "no pointer" in vio.message
+
+
 def test_vacuity_table_covers_the_registry() -> None:
     assert {c[0] for c in VACUITY} == {i.id for i in CATALOGUE}
 
