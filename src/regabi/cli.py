@@ -193,7 +193,7 @@ def _layout_batch(args: argparse.Namespace, arch: Any) -> int:
     plain = [i for i, it in enumerate(items) if isinstance(it, str)]
     parsed = dict(zip(plain, parse_signatures([items[i] for i in plain], numbers=plain,
                                               ptr_size=arch.ptr_size), strict=True))
-    out = []
+    out: list[dict[str, Any]] = []
     failed = 0
     for i, item in enumerate(items):
         try:
