@@ -712,7 +712,7 @@ def cmd_prove(args: argparse.Namespace) -> int:
     from regabi.verdict import render_table
 
     m = _proof_module("prove")
-    sp = argparse.ArgumentParser(prog="regabi prove", epilog=PROVE_EPILOG,
+    sp = _Parser(prog="regabi prove", epilog=PROVE_EPILOG,
                                  formatter_class=argparse.RawDescriptionHelpFormatter,
                                  description=m.__doc__.strip().split("\n\n")[0])
     m.add_prove_arguments(sp)
@@ -794,7 +794,7 @@ def cmd_explore(args: argparse.Namespace) -> int:
     from regabi.runctl import Run, parse_duration, summary_line
 
     m = _proof_module("explore")
-    sp = argparse.ArgumentParser(prog="regabi explore", epilog=EXPLORE_EPILOG,
+    sp = _Parser(prog="regabi explore", epilog=EXPLORE_EPILOG,
                                  formatter_class=argparse.RawDescriptionHelpFormatter,
                                  description="Every interleaving of garbage collections and "
                                              "stack moves with one reflect call of SIG.")
@@ -960,6 +960,13 @@ exits 0 when a run finds exactly those, 1 on a new finding or a lost one.
 """ + EXIT_STATUS_HELP
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with usage errors as one line, like every other input error."""
+
+    def error(self, message: str) -> Any:  # argparse's signature says NoReturn
+        self.exit(2, f"error: {self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def _version() -> str:
     try:
         from importlib.metadata import version
@@ -971,7 +978,7 @@ def _version() -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     raw = argparse.RawDescriptionHelpFormatter
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="regabi", epilog=MAIN_EPILOG, formatter_class=raw,
         description="Specification and model checker for Go's register ABI as used by "
                     "reflect.Value.Call and runtime.reflectcall.")
