@@ -967,6 +967,17 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"error: {self.prog}: {message} (see {self.prog} --help)\n")
 
 
+class _VersionAction(argparse.Action):
+    """--version, with the version looked up only when asked for (importlib.metadata costs
+    tens of milliseconds at every start otherwise)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kw: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, **kw)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
+        parser.exit(0, f"regabi {_version()}\n")
+
+
 def _version() -> str:
     try:
         from importlib.metadata import version
@@ -982,7 +993,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="regabi", epilog=MAIN_EPILOG, formatter_class=raw,
         description="Specification and model checker for Go's register ABI as used by "
                     "reflect.Value.Call and runtime.reflectcall.")
-    p.add_argument("--version", action="version", version=f"regabi {_version()}")
+    p.add_argument("--version", action=_VersionAction, help="print regabi's version and exit")
     sub = p.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
 
     lay = sub.add_parser("layout", help="assignment, frame and bitmaps of a signature",
