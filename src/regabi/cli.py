@@ -975,7 +975,8 @@ class _VersionAction(argparse.Action):
         super().__init__(option_strings, dest, nargs=0, **kw)
 
     def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
-        parser.exit(0, f"regabi {_version()}\n")
+        print(f"regabi {_version()}")
+        parser.exit(0)
 
 
 def _version() -> str:
