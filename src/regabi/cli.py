@@ -426,7 +426,9 @@ def render_section(verdicts: list[Any], out: TextIO, baseline: Any = None) -> No
     checker = verdicts[0].checker
     unit = _UNITS.get(checker, "covered")
     first = verdicts[0]
-    print(f"\n== {_SECTION_TITLE.get(checker, checker)} — {first.arch}", file=out)
+    bases = list(dict.fromkeys(v.variant.partition(" w/o ")[0] for v in verdicts))
+    print(f"\n== {_SECTION_TITLE.get(checker, checker)} — {', '.join(bases)}, {first.arch}",
+          file=out)
     if first.bounds:
         bounds = {v.bounds for v in verdicts if v.bounds and not v.bounds.startswith("all ")}
         for b in sorted(bounds)[:2]:
@@ -648,26 +650,21 @@ def cmd_check(args: argparse.Namespace) -> int:
 def _run_jobs(run: Any, jobs: list[tuple[str, Callable[..., list[Any]], str]],
               arch: str) -> None:
     """The Z3 and explorer sections, two worker processes (the machine has two cores); each
-    (section, variant) is printed as soon as it is done."""
+    (section, variant) is printed as soon as it is done, its header naming it."""
     if not jobs:
         return
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     with ProcessPoolExecutor(max_workers=min(2, len(jobs))) as ex:
         futs = {ex.submit(fn, arch, v): name for name, fn, v in jobs}
-        order = list(futs)
-        done_rows: dict[Any, list[Any]] = {}
         pending = set(futs)
-        nxt = 0
         while pending:
-            run.status("running " + ", ".join(futs[f] for f in order if f in pending) + "…")
+            run.status("running " + ", ".join(n for f, n in futs.items() if f in pending)
+                        + "…")
             done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
-            for f in done:
-                done_rows[f] = f.result()
-            # print in submission order, so the output reads the same on every run
-            while nxt < len(order) and order[nxt] in done_rows:
-                run.add(done_rows.pop(order[nxt]))
-                nxt += 1
+            # as soon as each is decided; the order of the futures breaks ties
+            for f in sorted(done, key=list(futs).index):
+                run.add(f.result())
 
 
 # ------------------------------------------------------------------------- prove, explore
