@@ -219,3 +219,14 @@ def test_ctrl_c_stops_within_a_second(argv: list[str]) -> None:
     assert p.returncode == 130, err
     assert "interrupted (Ctrl-C)" in out and "Traceback" not in err
     assert out.splitlines()[-1].startswith(f"regabi {argv[0]}: ")
+
+
+def test_ctrl_c_with_json_prints_valid_json() -> None:
+    p = subprocess.Popen([*REGABI, "check", "--json", "--random", "0"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())
+    time.sleep(4)
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=30)
+    assert p.returncode == 130, err
+    assert isinstance(json.loads(out), list)  # the verdicts decided so far, as one list
+    assert "interrupted (Ctrl-C)" in err and "Traceback" not in err
