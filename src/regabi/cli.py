@@ -470,10 +470,14 @@ class Baseline:
 
     FINDING = frozenset({"FALSIFIED", "VIOLATED", "LATENT"})
 
-    def __init__(self, path: str, entries: list[dict[str, Any]]) -> None:
+    def __init__(self, path: str, entries: list[dict[str, Any]],
+                 checkers: set[str] | None = None) -> None:
         self.path = path
         self.entries = entries
         self.expected = {self._key_of(e) for e in entries}
+        #: the checkers whose findings the file records (a baseline written by a run without
+        #: Z3 says nothing about Z3's findings); None: every checker
+        self.checkers = checkers
 
     @staticmethod
     def load(path: str) -> Baseline:
@@ -489,7 +493,10 @@ class Baseline:
             raise InputError('a baseline is {"schema": "regabi.baseline/1", "findings": '
                              '[{"checker", "invariant", "variant", "arch", "status", "cause"}]}',
                              source=path)
-        return Baseline(path, data["findings"])
+        ch = data.get("checkers")
+        if ch is not None and not (isinstance(ch, list) and all(isinstance(c, str) for c in ch)):
+            raise InputError('"checkers" must be a list of checker names', source=path)
+        return Baseline(path, data["findings"], None if ch is None else set(ch))
 
     @staticmethod
     def _key_of(e: dict[str, Any]) -> tuple[Any, ...]:
@@ -505,7 +512,12 @@ class Baseline:
     def key(self, v: Any) -> tuple[Any, ...]:
         return self._key_of(self.entry(v))
 
+    def covers(self, checker: str) -> bool:
+        return self.checkers is None or checker in self.checkers
+
     def mark(self, v: Any) -> str:
+        if v.status in self.FINDING and not self.covers(v.checker):
+            return "[not compared: the baseline records no " + v.checker + " findings]"
         if v.status in self.FINDING:
             return "[expected]" if self.key(v) in self.expected else "[NEW: not in baseline]"
         return ""
@@ -513,7 +525,8 @@ class Baseline:
     def compare(self, verdicts: list[Any], checkers: set[str], variants: set[str],
                 arch: str) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
         """(new findings, lost findings) of this run; only baseline entries for what ran."""
-        got = {self.key(v) for v in verdicts if v.status in self.FINDING}
+        checkers = {c for c in checkers if self.covers(c)}
+        got = {self.key(v) for v in verdicts if v.status in self.FINDING and v.checker in checkers}
         want = {k for k in self.expected if k[0] in checkers and k[3] == arch
                 and k[2].partition(" w/o ")[0] in variants}
         return sorted(got - want), sorted(want - got)
@@ -625,7 +638,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.write_baseline:
         entries = [Baseline.entry(v) for v in verdicts if v.status in Baseline.FINDING]
         Path(args.write_baseline).write_text(json.dumps(
-            {"schema": "regabi.baseline/1", "findings": entries}, indent=1) + "\n")
+            {"schema": "regabi.baseline/1", "arch": arch_name,
+             "checkers": sorted(checkers), "findings": entries}, indent=1) + "\n")
     note = ""
     code = exit_status(verdicts)
     if baseline is not None:
@@ -636,6 +650,9 @@ def cmd_check(args: argparse.Namespace) -> int:
             else EXIT_OK)
         note = ("findings match the baseline" if not new and not lost else
                 f"{len(new)} new finding(s), {len(lost)} baseline finding(s) lost")
+        skipped = sorted(c for c in checkers if not baseline.covers(c))
+        if skipped:
+            note += f" ({', '.join(skipped)} not compared: the baseline does not record them)"
         for k in lost:
             print(f"lost: {k[1]} {k[2]} ({k[0]}, {k[3]}) {k[4]}"
                   + (f" cause {', '.join(k[5])}" if k[5] else "")
