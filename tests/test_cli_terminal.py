@@ -230,3 +230,38 @@ def test_ctrl_c_with_json_prints_valid_json() -> None:
     assert p.returncode == 130, err
     assert isinstance(json.loads(out), list)  # the verdicts decided so far, as one list
     assert "interrupted (Ctrl-C)" in err and "Traceback" not in err
+
+
+def test_shipped_baseline_is_consistent() -> None:
+    """spec/baseline.json (what `regabi check` compares with) names only invariants of the
+    catalogues, finding statuses, real variants and known architectures, each once."""
+    from regabi.cli import Baseline, _default_baseline
+    from regabi.model.arch import arch_names
+    from regabi.model.callmachine import GC_CATALOGUE
+    from regabi.model.invariants import CATALOGUE
+    from regabi.model.variants import DELTAS
+
+    b = Baseline.load(_default_baseline())
+    ids = {i.id for i in (*CATALOGUE, *GC_CATALOGUE)} | {"ORACLE-GO1.27.3"}
+    assert b.entries, "the seed has findings: an empty baseline would hide them"
+    keys = [Baseline._key_of(e) for e in b.entries]
+    assert len(keys) == len(set(keys))
+    for e in b.entries:
+        assert e["invariant"] in ids and e["status"] in Baseline.FINDING
+        assert e["variant"].partition(" w/o ")[0] in ("seed", "current")
+        assert e["arch"].partition("/")[0] in arch_names()
+        assert set(e["cause"]) <= set(DELTAS)
+    # the seed's headline finding (spec/findings.md): INV-ABI0 by the concrete check
+    assert ("layout", "INV-ABI0", "seed", "amd64", "FALSIFIED", ()) in b.expected
+
+
+def test_baseline_scope(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """A baseline written without the explorer says nothing about the explorer's findings:
+    they are reported as not compared and do not change the exit status."""
+    wb = str(tmp_path / "w.json")
+    run(capsys, "check", "--layout-only", "--random", "0", "--strict", "--write-baseline", wb)
+    assert json.loads(Path(wb).read_text())["checkers"] == ["layout"]
+    code, out, _ = run(capsys, "check", "--no-z3", "--random", "0", "--baseline", wb)
+    assert "[not compared: the baseline records no explore findings]" in out  # INV-GC-UAF
+    assert code == 0, out.splitlines()[-1]
+    assert "explore, oracle not compared" in out.splitlines()[-1]
