@@ -680,7 +680,7 @@ class TraceInvariant(Invariant):
     def check(self, sig: Signature, arch: Arch, variant: Variant) -> Violation | None:
         from regabi.proofs.explore import explore_sig  # the explorer imports the model
 
-        for v in explore_sig(sig, variant, arch.name, only=(self.id,)):
+        for v in explore_sig(sig, variant, arch, only=(self.id,)):
             if v.status == "VIOLATED":
                 return Violation(self.id, sig, arch.name, variant.name, v.line,
                                  {"trace_len": v.extra.get("trace_len")})

@@ -24,10 +24,10 @@ from typing import Any, NamedTuple
 
 from regabi.model.arch import Arch
 from regabi.model.assign import (
-    Regs,
     ReflCur,
     ReflPlace,
     ReflState,
+    Regs,
     SpecCur,
     SpecState,
     rcvr_is_ptr,

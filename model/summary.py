@@ -39,12 +39,12 @@ __all__ = [
     "direct",
     "field_offsets",
     "group_bytes",
+    "group_wf",
     "maxwidth",
     "struct_begin",
     "struct_end",
     "struct_field",
     "summarize",
-    "group_wf",
     "value_wf",
     "wf",
     "wf_at",
@@ -225,9 +225,11 @@ def array(D: Domain, n: Any, e: Summary, ps: int) -> Summary:
     if D.concrete:
         spec = EMPTY_OK if n == 0 else e.spec if n == 1 else EMPTY_FAIL
         seed = EMPTY_OK if n == 0 else e.seed if n == 1 else EMPTY_FAIL
-    else:
-        spec = D.sel(zero, EMPTY_OK, D.sel(one, e.spec, EMPTY_FAIL))
-        seed = D.sel(zero, EMPTY_OK, D.sel(one, e.seed, EMPTY_FAIL))
+    else:  # the empty walks keep e's group slots (unused: n = 0) so that sel's records match
+        spec = D.sel(zero, EMPTY_OK._replace(groups=e.spec.groups),
+                     D.sel(one, e.spec, EMPTY_FAIL._replace(groups=e.spec.groups)))
+        seed = D.sel(zero, EMPTY_OK._replace(groups=e.seed.groups),
+                     D.sel(one, e.seed, EMPTY_FAIL._replace(groups=e.seed.groups)))
     has = D.and_(D.not_(zero), D.not_(D.eq(e.ptrwords, 0)))
     ptrwords = D.ite(has, stride * (n - 1) + e.ptrwords, 0)
     if D.concrete and ptrwords > MAX_BITMAP_WORDS:
@@ -291,7 +293,7 @@ def struct_field(D: Domain, acc: StructAcc, f: Summary, ps: int,
         end, D.umax(acc.align, f.align), ptrwords, gc, heap, spec, seed,
         D.ite(D.ult(acc.nfields, 2), acc.nfields + 1, 2),
         D.ite(first, f.dir_struct, acc.dir1), D.not_(nonzero),
-        acc.offsets + (off,) if D.concrete else (),
+        (*acc.offsets, off) if D.concrete else (),
     )
 
 

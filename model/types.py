@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import NamedTuple
 
-from regabi.errors import TypeTooLargeError
+from regabi.errors import TypeTooLargeError  # noqa: F401 - re-exported
 
 __all__ = [
     "BASIC",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from regabi.model.domain import Z3Domain
+from regabi.model.domain import CONCRETE, Z3Domain
 from regabi.model.summary import (
     Group,
     Parts,
@@ -23,7 +23,6 @@ from regabi.model.summary import (
     struct_field,
     summarize,
 )
-from regabi.model.domain import CONCRETE
 from regabi.model.types import BASIC, Array, Field, GoType, Interface, Pointer, Slice, Struct
 
 __all__ = ["Grammar", "SymType"]

@@ -50,11 +50,11 @@ from regabi.model.summary import Group, value_wf
 from regabi.model.variants import Variant
 from regabi.proofs.symbolic import (
     PROOF_WIDTH,
-    instantiate_wf,
     SIZE_BOUND,
     STATE_BOUND,
     decode_summary,
     free_summary,
+    instantiate_wf,
     make_solver,
 )
 
@@ -238,8 +238,9 @@ class _Prover:
         self.arch, self.variant = arch, variant
         self.timeout = timeout_ms
         # one goal that the solver cannot settle in this time is dropped (a lemma) or
-        # reported UNKNOWN (an obligation): never assumed
-        self.goal_timeout = min(timeout_ms, 8000)
+        # reported UNKNOWN (an obligation): never assumed. A quarter of the query timeout (at
+        # least 8 s): Houdini asks many goals, most settle in milliseconds.
+        self.goal_timeout = min(timeout_ms, max(8000, timeout_ms // 4))
         self.res = InductionResult()
         self._n = 0
 

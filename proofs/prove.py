@@ -54,29 +54,38 @@ def _pool() -> list[Any]:
         for b in leaves + zero:
             names = ("_" if x in zero else y for x, y in ((a, "a"), (b, "b")))
             out.append(Struct(tuple(Field(n, t) for n, t in zip(names, (a, b), strict=True))))
-    out.sort(key=lambda t: (t.leaves(), len(str(t))))
+    out.sort(key=lambda t: (t.leaves(), len(str(t))))  # minimise relies on this
     return out
 
 
 _POOL: list[Any] = []
 
 
-def minimise(vio: Violation, arch: Arch, v: Variant, inv: Invariant) -> Violation:
-    """Fewest leaves by greedy concrete descent: each value replaced by the smallest type of
-    the pool that keeps the violation (the value count is already minimal)."""
+def minimise(vio: Violation, arch: Arch, v: Variant, inv: Invariant,
+             budget_s: float = 5.0) -> Violation:
+    """Fewest leaves by greedy concrete descent: each value replaced by a strictly smaller type
+    of the pool (fewer leaves, or as many with a shorter spelling) that keeps the violation;
+    the value count is already minimal. Strict descent terminates; ``budget_s`` bounds the
+    time, after which the smallest violation found so far is returned."""
     if not _POOL:
         _POOL.extend(_pool())
+    stop = time.perf_counter() + budget_s
     sig = vio.sig
+
+    def key(t: Any) -> tuple[int, int]:
+        return (t.leaves(), len(str(t)))
+
     changed = True
-    while changed:
+    while changed and time.perf_counter() < stop:
         changed = False
         for which in ("params", "results"):
             vals = list(getattr(sig, which))
             for i, t in enumerate(vals):
                 for cand in _POOL:
-                    if cand.leaves() >= t.leaves() and cand != t and (
-                            cand.leaves() > t.leaves() or len(str(cand)) >= len(str(t))):
-                        continue
+                    if key(cand) >= key(t):
+                        break  # the pool is sorted by key: nothing smaller follows
+                    if time.perf_counter() > stop:
+                        return vio
                     nv = list(vals)
                     nv[i] = cand
                     kw = {"params": sig.params, "results": sig.results, "recv": sig.recv}
@@ -84,7 +93,7 @@ def minimise(vio: Violation, arch: Arch, v: Variant, inv: Invariant) -> Violatio
                     new = Signature(**kw)  # type: ignore[arg-type]
                     try:
                         got = inv.check(new, arch, v)
-                    except Exception:  # noqa: BLE001 - a candidate the model refuses
+                    except Exception:
                         got = None
                     if got is not None:
                         sig, vio, changed = new, got, True
@@ -130,8 +139,11 @@ def prove_one(arch: Arch, v: Variant, inv: Invariant, b: Bounds,
                        time.perf_counter() - t0, vio.line(), vio, extra)
     if res.status == "UNKNOWN":
         extra |= {"unknown": res.unknown, "unrealized": res.unrealized}
-        return Verdict("z3", inv.id, v.name, arch.name, "UNKNOWN", b.describe(),
-                       res.shapes_done, dt, extra=extra)
+        # a time box that ran out is a LIMIT (exit 5), a solver that gave up is UNKNOWN (4)
+        st = "LIMIT" if any("time budget" in u for u in res.unknown) else "UNKNOWN"
+        return Verdict("z3", inv.id, v.name, arch.name, st, b.describe(),
+                       res.shapes_done, dt, f"{inv.id} ({v.name}, {arch.name}): {st}: "
+                       f"{'; '.join(res.unknown or res.unrealized)[:200]}", extra=extra)
     extra["method"] = "bounded"
     return Verdict("z3", inv.id, v.name, arch.name, "PROVED", "within bounds: " + b.describe(),
                    b.shapes(), dt, extra=extra)
@@ -178,6 +190,9 @@ def add_prove_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--go-dir", default=None, help="write a Go demo per counterexample")
     parser.add_argument("--pytest-dir", default=None, help="write a pytest per counterexample")
+    parser.add_argument("--type-lemmas", action="store_true",
+                        help="also try the type lemmas that justify WF (spec/proofs.md PRF-3): "
+                             "TYPE-BASIC, TYPE-ARRAY (Z3, slow), TYPE-STRUCT")
     parser.add_argument("--causes", action="store_true",
                         help="isolate every cause per invariant (proofs/causes.py), not only "
                              "the smallest counterexample")
@@ -217,6 +232,8 @@ def cli_prove(args: argparse.Namespace) -> int:
                 out.extend(variant_verdicts(a, v, b, invs, not args.no_induction))
             else:
                 out.extend(prove(a, v, invs, b, not args.no_induction, b.timeout_ms))
+    if args.type_lemmas:
+        out.extend(type_lemma_verdicts(sorted({a.ptr_size for a in archs}), b.timeout_ms))
     for key, dirn, ext in (("go_source", args.go_dir, "go"), ("pytest", args.pytest_dir, "py")):
         if not dirn:
             continue
@@ -237,4 +254,25 @@ def cli_prove(args: argparse.Namespace) -> int:
         print(json.dumps([v.to_json() for v in out], indent=2))
     else:
         print(render_table(out))
+        if not args.type_lemmas:
+            print(f"\n{WF_NOTE}")
     return exit_status(out)
+
+
+#: what every "PROVED for all signatures" rests on (spec/proofs.md PRF-3, PRF-4)
+WF_NOTE = ("note: proofs assume every value's summary is well formed (WF, spec/proofs.md PRF-3): "
+           "TYPE-BASIC is proved; TYPE-ARRAY and TYPE-STRUCT are checked on random and recorded "
+           "types, not proved (--type-lemmas tries them)")
+
+
+def type_lemma_verdicts(ptr_sizes: list[int], timeout_ms: int) -> list[Verdict]:
+    """The type lemmas as verdict rows; a lemma not proved is UNKNOWN, never PROVED."""
+    from regabi.proofs.types import prove_type_lemmas
+
+    out = []
+    for ps in ptr_sizes:
+        for lem in prove_type_lemmas(ps, timeout_ms=min(timeout_ms, 20000)):
+            st = "UNKNOWN" if lem.status == "UNPROVED" else lem.status
+            out.append(Verdict("z3", lem.id, "-", f"PtrSize {ps}", st, lem.detail, None,
+                               lem.seconds, "" if st == "PROVED" else f"{lem.id}: {lem.detail}"))
+    return out

@@ -206,7 +206,7 @@ def realize(target: dict, ps: int, nearest: bool = False) -> tuple[GoType | None
 
 
 def describe(target: dict) -> str:
-    sslots, sn, sok = target["spec"]
+    _sslots, sn, sok = target["spec"]
     return (f"size {target['size']} align {target['align']} ptrwords {target['ptrwords']} "
             f"gc {target['gc']:#b} heap {target['heap']:#b} parts {sn}"
             f"{'' if sok else ' (walk fails)'}")

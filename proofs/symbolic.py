@@ -9,9 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from regabi.model.domain import SymSet, Z3Domain
-from regabi.model.summary import Group, Parts, Summary, wf, wf_at
+from regabi.model.summary import Group, Parts, Summary, wf_at
 
-__all__ = ["SIZE_BOUND", "assume_wf", "make_solver", "decode_summary", "free_like", "free_summary", "slots_for", "small"]
+__all__ = ["PROOF_WIDTH", "SIZE_BOUND", "STATE_BOUND", "decode_summary", "free_like",
+           "free_summary", "instantiate_wf", "make_solver", "slots_for", "small"]
 
 #: The induction's universe (spec/proofs.md): every value smaller than SIZE_BOUND and every
 #: offset of a fold state below STATE_BOUND. A compiled function's argument frame is below
@@ -45,34 +46,12 @@ def free_parts(D: Z3Domain, name: str, cap: int) -> Parts:
 
 
 def free_summary(D: Z3Domain, name: str, cap: int) -> Summary:
-    """A summary with every field free: any type. Constrain it with :func:`assume_wf`."""
+    """A summary with every field free: any type. Constrain it with WF (model/summary.py
+    :func:`wf`, and :func:`instantiate_wf` for its sets)."""
     return Summary(D.fresh(f"{name}.size"), D.fresh(f"{name}.align"),
                    D.fresh(f"{name}.ptrwords"), D.fresh_set(f"{name}.gc"),
                    D.fresh_set(f"{name}.heap"), free_parts(D, f"{name}.spec", cap),
                    free_parts(D, f"{name}.seed", cap), D.fresh_bool(f"{name}.dir"))
-
-
-def assume_wf(D: Z3Domain, summaries: list[Summary], ps: int,
-              size_bound: int | None = None, link_sets: bool = True,
-              light: bool = False) -> list[Any]:
-    """WF of every free summary, with its set clauses instantiated at every index the query
-    asked its sets about (call after the query is built; instantiation asks nothing new)."""
-    out = []
-    for s in summaries:
-        out += [c for _n, c in wf(D, s, ps, size_bound, link_sets, light)
-                if not isinstance(c, bool)]
-        asked: list[Any] = []
-        for base in (s.gc, s.heap):
-            if isinstance(base, SymSet) and base.asked is not None:
-                asked += list(base.asked)
-        seen: set[int] = set()
-        for i in asked:
-            key = i.get_id() if hasattr(i, "get_id") else hash(i)
-            if key in seen:
-                continue
-            seen.add(key)
-            out += [c for _n, c in wf_at(D, s, i) if not isinstance(c, bool)]
-    return out
 
 
 def instantiate_wf(D: Z3Domain, summaries: list[Summary]) -> list[Any]:

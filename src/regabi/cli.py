@@ -823,7 +823,7 @@ def cmd_explore(args: argparse.Namespace) -> int:
                              ("--max-states", a.max_states, 1, 10**9)):
         if not lo <= val <= hi:
             raise InputError(f"{opt} {val}: must be between {lo} and {hi}")
-    for opt, path in (("--dot", a.dot), ("--itf", a.itf)):
+    for opt, path in (("--dot", a.dot), ("--itf", a.itf), ("--svg", getattr(a, "svg", None))):
         if path:
             _writable(path, opt)
     from regabi.model.syntax import parse_signature
@@ -924,6 +924,33 @@ def _add_gocheck(sub: Any) -> None:
     g.add_argument("--batch-size", type=int, default=250, help=argparse.SUPPRESS)
     g.add_argument("--json", action="store_true", help="a JSON summary on stdout")
     g.set_defaults(fn=cmd_gocheck)
+
+
+# ------------------------------------------------------------------------------------- paths
+
+
+def cmd_paths(args: argparse.Namespace) -> int:
+    from regabi.proofs.paths import run_cli
+
+    return run_cli(args)
+
+
+def _add_paths(sub: Any) -> None:
+    g = sub.add_parser("paths", help="the other implementations of the register ABI: Windows "
+                                     "callbacks, MakeFunc, method values, finalizers "
+                                     "(spec/paths.md)")
+    g.add_argument("signature", nargs="*", help="signatures for --layout / --repro")
+    g.add_argument("--path", help="wincallback,makefunc,method-value,finalizer (default: all)")
+    g.add_argument("--arch", help="GOARCHes, comma-separated (default: every one with the path)")
+    g.add_argument("--recv", metavar="TYPE", help="receiver type (method-value --repro)")
+    g.add_argument("--layout", action="store_true", help="show the signature as "
+                   "compileCallback lays it out, next to the spec")
+    g.add_argument("--repro", metavar="DIR", help="write a reproducer for the signatures")
+    g.add_argument("--n", type=int, default=400, help="random signatures per arch for "
+                   "makefunc/method-value (default 400)")
+    g.add_argument("--seed", type=int, default=1)
+    g.add_argument("--json", action="store_true", help="verdicts as JSON")
+    g.set_defaults(fn=cmd_paths)
 
 
 # ------------------------------------------------------------------------------------ parser
@@ -1093,6 +1120,7 @@ def build_parser() -> argparse.ArgumentParser:
     ar = sub.add_parser("archs", help="list the architecture tables")
     ar.set_defaults(fn=cmd_archs)
     _add_gocheck(sub)
+    _add_paths(sub)
     return p
 
 

