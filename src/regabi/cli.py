@@ -948,7 +948,8 @@ def _add_paths(sub: Any) -> None:
     g.add_argument("--repro", metavar="DIR", help="write a reproducer for the signatures")
     g.add_argument("--n", type=int, default=400, help="random signatures per arch for "
                    "makefunc/method-value (default 400)")
-    g.add_argument("--seed", type=int, default=1)
+    g.add_argument("--seed", type=int, default=1,
+                   help="seed of the random signatures (default 1)")
     g.add_argument("--json", action="store_true", help="verdicts as JSON")
     g.set_defaults(fn=cmd_paths)
 
