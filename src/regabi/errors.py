@@ -1,6 +1,8 @@
 """The exception hierarchy: one root, :class:`RegabiError`, with one subclass per kind of failure.
 
-Every error renders as one line (``str(err)``); the CLI prints it as ``error: <line>`` and exits 2.
+Every error renders as one line (``str(err)``); the CLI prints it as ``error: <line>`` and exits
+with the error's ``exit_status``: 2 for input errors (the user's to fix), 3 for
+:class:`ModelError` and :class:`SolverError` (regabi's own failures).
 """
 
 from __future__ import annotations
@@ -79,6 +81,10 @@ class ArchError(RegabiError, ValueError):
 class ModelError(RegabiError):
     """An internal inconsistency of the model (a bug in regabi, never a verdict)."""
 
+    exit_status = 3
+
 
 class SolverError(RegabiError):
     """Z3 failed in a way that is not a verdict (unknown and timeouts are verdicts)."""
+
+    exit_status = 3

@@ -44,9 +44,9 @@ class Verdict:
     seconds: float = 0.0
     line: str = ""  # one-line counterexample verdict, if any
     counterexample: Any = None  # Violation, trace, …
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         ce = self.counterexample
         if ce is not None and hasattr(ce, "to_json"):
             ce = ce.to_json()

@@ -167,7 +167,7 @@ def _repeat(v: int) -> re.Pattern[bytes]:
 def hex_summary(data: bytes, limit: int = 12) -> str:
     """Bytes (as :func:`hex_bytes` spells them) with repeats folded, ``00×262144 03``; at most
     ``limit`` groups, then ``… K more bytes``."""
-    parts = []
+    parts: list[str] = []
     i = 0
     while i < len(data):
         if len(parts) == limit:

@@ -380,7 +380,7 @@ def frame_svg(sig: Signature, arch: Arch, variant: str = "current") -> str:
             ry += 18
         ry += 6
     bottom = max(frame_bottom, ry + 10)
-    width = gx + 320
+    width: float = gx + 320
 
     if variant != "spec":
         bottom, w2 = _regargs(svg, rep, names, arch, variant, bottom + 10)
@@ -440,7 +440,8 @@ def _regargs(svg: Svg, rep: dict[str, Any], names: list[str], arch: Arch, varian
     fl_used = [bool(fl_in.get(i) or fl_out.get(i)) for i in range(arch.n_float)]
 
     def columns(used: list[bool]) -> list[tuple[float, float]]:
-        out, x = [], float(lx)
+        out: list[tuple[float, float]] = []
+        x = float(lx)
         for u in used:
             w = CELL_W if u else NARROW_W
             out.append((x, w))

@@ -3,6 +3,7 @@ attributes for the facts a picture shows (so tests and tools can read them back)
 
 from __future__ import annotations
 
+from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 __all__ = ["Svg"]
@@ -47,13 +48,13 @@ class Svg:
         else:
             self.parts.append(f"<{tag}{_attrs(attrs)}/>")
 
-    def rect(self, x: float, y: float, w: float, h: float, **attrs: object) -> None:
+    def rect(self, x: float, y: float, w: float, h: float, **attrs: Any) -> None:
         self.el("rect", x=float(x), y=float(y), width=float(w), height=float(h), **attrs)
 
-    def text(self, x: float, y: float, s: str, **attrs: object) -> None:
+    def text(self, x: float, y: float, s: str, **attrs: Any) -> None:
         self.el("text", s, x=float(x), y=float(y), **attrs)
 
-    def line(self, x1: float, y1: float, x2: float, y2: float, **attrs: object) -> None:
+    def line(self, x1: float, y1: float, x2: float, y2: float, **attrs: Any) -> None:
         self.el("line", x1=float(x1), y1=float(y1), x2=float(x2), y2=float(y2), **attrs)
 
     def render(self, width: float, height: float, title: str) -> str:

@@ -64,7 +64,7 @@ def trace_svg(data: Any, title: str | None = None) -> str:
     """One SVG with a section per counterexample trace."""
     verdicts = traces_of(data)
     svg = Svg(CSS)
-    y = MARGIN + 16
+    y: float = MARGIN + 16
     head = title or "GC explorer counterexample traces"
     svg.text(MARGIN, y, head, class_="h1")
     y += 14
@@ -133,7 +133,7 @@ def _section(svg: Svg, v: dict[str, Any], y: float) -> tuple[float, float]:
         svg.text(x + LANE_W / 2, top - 5, name[:16], class_="lane-name", text_anchor="middle")
     yy = top
     prev = None
-    maxw = text_x + 200
+    maxw: float = text_x + 200
     for s, h, ex in zip(steps, heights, extras, strict=True):
         choice = str(s.get("choice", "step"))
         where = str(s.get("where", "?"))
