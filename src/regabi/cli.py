@@ -506,6 +506,8 @@ class Baseline:
     @staticmethod
     def entry(v: Any) -> dict[str, Any]:
         cause = v.extra.get("cause") if isinstance(v.extra, dict) else None
+        if isinstance(cause, str):  # a sentence (the paths section), not a list of deltas
+            cause = [cause]
         return {"checker": v.checker, "invariant": v.invariant, "variant": v.variant,
                 "arch": v.arch, "status": v.status, "cause": sorted(cause or [])}
 
@@ -527,8 +529,10 @@ class Baseline:
         """(new findings, lost findings) of this run; only baseline entries for what ran."""
         checkers = {c for c in checkers if self.covers(c)}
         got = {self.key(v) for v in verdicts if v.status in self.FINDING and v.checker in checkers}
-        want = {k for k in self.expected if k[0] in checkers and k[3] == arch
-                and k[2].partition(" w/o ")[0] in variants}
+        # the paths section runs its own platforms (windows/amd64, …) and releases whatever
+        # --arch and --variant say
+        want = {k for k in self.expected if k[0] in checkers and (
+            k[0] == "paths" or (k[3] == arch and k[2].partition(" w/o ")[0] in variants))}
         return sorted(got - want), sorted(want - got)
 
 
@@ -555,12 +559,26 @@ def _check_sections(args: argparse.Namespace, variants: list[str]) -> list[tuple
         from regabi.proofs.causes import CHECK_BOUNDS
 
         secs.append(("z3", "Z3: each invariant by induction over every signature, else a "
-                           f"bounded search ({CHECK_BOUNDS.describe()}); each cause isolated "
-                           "by reverting the variant delta that explains it"))
+                           f"bounded search ({CHECK_BOUNDS.describe()}); each counterexample "
+                           "attributed to the variant deltas that explain it"))
     if not args.no_explore:
         secs.append(("explore", "explorer: GC x reflectcall interleavings of the built-in "
-                                "corpus (K=1 GC, M=1 stack move)"))
+                                "corpus (K=2 GCs, M=2 stack copies)"))
+    if not args.no_paths:
+        secs.append(("paths", "other ABI implementations vs the spec: Windows callbacks "
+                              "(amd64, arm64, 386), MakeFunc, method values, finalizers "
+                              f"({PATHS_N} random signatures per arch, seed 1)"))
     return secs
+
+
+#: random signatures per architecture in check's paths section (regabi paths for more)
+PATHS_N = 100
+
+
+def _paths_rows(arch: str, variant: str) -> list[Any]:
+    from regabi.proofs.paths import check_section
+
+    return list(check_section(n=PATHS_N))
 
 
 def oracle_available(arch_name: str) -> bool:
@@ -633,6 +651,8 @@ def cmd_check(args: argparse.Namespace) -> int:
             jobs += [(f"Z3 ({v})", _z3_rows, v) for v in variants]
         if "explore" in checkers:
             jobs += [(f"explorer ({v})", _explore_rows, v) for v in variants]
+        if "paths" in checkers:
+            jobs.append(("paths (go1.27.3)", _paths_rows, "current"))
         _run_jobs(run, jobs, arch_name)
     verdicts = run.decided
     if args.write_baseline:
@@ -1088,6 +1108,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="only the concrete layout self-check")
     c.add_argument("--no-z3", action="store_true", help="skip the Z3 proofs")
     c.add_argument("--no-explore", action="store_true", help="skip the GC explorer")
+    c.add_argument("--no-paths", action="store_true",
+                   help="skip the other ABI implementations (callbacks, MakeFunc, method "
+                        "values, finalizers; regabi paths runs them alone)")
     c.add_argument("--timeout", metavar="DURATION",
                    help="stop after DURATION (90, 90s, 2m, 1h): exit 5 with what was decided")
     c.add_argument("--baseline", metavar="FILE",

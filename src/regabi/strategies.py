@@ -79,7 +79,8 @@ def basic_types() -> st.SearchStrategy[GoType]:
         st.sampled_from([BASIC[n] for n in _INTS]),
         st.sampled_from([BASIC["float32"], BASIC["float64"]]),
         st.sampled_from([BASIC["complex64"], BASIC["complex128"]]),
-        st.sampled_from([BASIC["string"], BASIC["unsafe.Pointer"]]),
+        # strings were the rarest class at the top level (≈ 1.3–3 %): two draws in three
+        st.sampled_from([BASIC["string"], BASIC["string"], BASIC["unsafe.Pointer"]]),
         st.sampled_from([ERROR, Interface(())]),
     )
 
