@@ -384,7 +384,9 @@ class Z3Domain(Domain):
     @staticmethod
     def _setfn(s: Any) -> Callable[[Any], Any]:
         if isinstance(s, int):
-            return lambda i, s=s: Concrete.set_has(s, i) if isinstance(i, int) else _bitof(s, i)
+            def has(i: Any, s: int = s) -> Any:
+                return Concrete.set_has(s, i) if isinstance(i, int) else _bitof(s, i)
+            return has
         return s  # type: ignore[no-any-return]
 
     def set_empty(self) -> Any:

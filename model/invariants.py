@@ -458,7 +458,7 @@ class BitmapRegs(Invariant):
                  "integer register that carries a heap-pointer part, and only registers that "
                  "carry pointers.")
     source = "reflect/abi.go newAbiDesc; runtime/mbarrier.go reflectcallmove; reflect/makefunc.go"
-    rules = ("BMP-2", "BMP-3", "TYP-10")
+    rules: ClassVar[tuple[str, ...]] = ("BMP-2", "BMP-3", "TYP-10")
 
     def init(self, c: Ctx) -> _RegSets:
         return _RegSets(0, 0, 0, 0, 0, 0)

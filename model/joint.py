@@ -88,7 +88,7 @@ class GroupRec(NamedTuple):
     """One group event as every algorithm saw it."""
 
     role: str
-    index: int
+    index: int  # type: ignore[assignment]  # a field named like tuple.index, on purpose
     j: Any
     gs: Group  # the spec's walk's group j
     gr: Group  # reflect's walk's group j
@@ -104,7 +104,7 @@ class ValueRec(NamedTuple):
     """What every algorithm did with one value, at its end."""
 
     role: str  # "recv", "arg", "result"
-    index: int
+    index: int  # type: ignore[assignment]  # a field named like tuple.index, on purpose
     s: Summary
     ss: Summary
     spec: SpecCur  # .fits, .off, .spill

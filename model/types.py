@@ -7,7 +7,7 @@ by :func:`layout` for a given ``ptr_size`` and cached on the type.
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from regabi.errors import TypeTooLargeError  # noqa: F401 - re-exported
 
@@ -87,6 +87,9 @@ class GoType:
     """Base of all Go types. Subclasses are immutable; equality is structural."""
 
     __slots__ = ("_hash", "_key", "_lay")
+    _hash: int
+    _key: Any
+    _lay: dict[Any, Any]
     kind: Kind
 
     def _init(self, key: tuple) -> None:
@@ -134,6 +137,7 @@ class Basic(GoType):
     """A predeclared type, or unsafe.Pointer (TYP-1)."""
 
     __slots__ = ("kind", "name")
+    name: str
 
     def __init__(self, kind: Kind, name: str) -> None:
         object.__setattr__(self, "kind", kind)
@@ -164,6 +168,7 @@ BASIC["rune"] = BASIC["int32"]
 
 class Pointer(GoType):
     __slots__ = ("elem",)
+    elem: GoType
     kind = Kind.POINTER
 
     def __init__(self, elem: GoType) -> None:
@@ -179,6 +184,7 @@ class Pointer(GoType):
 
 class Slice(GoType):
     __slots__ = ("elem",)
+    elem: GoType
     kind = Kind.SLICE
 
     def __init__(self, elem: GoType) -> None:
@@ -197,6 +203,8 @@ class Slice(GoType):
 
 class Chan(GoType):
     __slots__ = ("dir", "elem")
+    dir: str
+    elem: GoType
     kind = Kind.CHAN
 
     def __init__(self, elem: GoType, dir: str = "chan") -> None:
@@ -213,6 +221,8 @@ class Chan(GoType):
 
 class Map(GoType):
     __slots__ = ("elem", "key")
+    elem: GoType
+    key: GoType
     kind = Kind.MAP
 
     def __init__(self, key: GoType, elem: GoType) -> None:
@@ -231,6 +241,9 @@ class Func(GoType):
     """A func type. As a value it is one pointer (to a funcval); as a signature see model.sig."""
 
     __slots__ = ("params", "results", "variadic")
+    params: tuple[Any, ...]
+    results: tuple[Any, ...]
+    variadic: bool
     kind = Kind.FUNC
 
     def __init__(
@@ -258,6 +271,7 @@ class Interface(GoType):
     """An interface. ``methods`` are kept for display only: every interface is two words."""
 
     __slots__ = ("methods",)
+    methods: tuple[Any, ...]
     kind = Kind.INTERFACE
 
     def __init__(self, methods: tuple[str, ...] = ()) -> None:
@@ -278,6 +292,8 @@ class Interface(GoType):
 
 class Array(GoType):
     __slots__ = ("elem", "length")
+    elem: GoType
+    length: int
     kind = Kind.ARRAY
 
     def __init__(self, length: int, elem: GoType) -> None:
@@ -303,6 +319,7 @@ class Field(NamedTuple):
 
 class Struct(GoType):
     __slots__ = ("fields",)
+    fields: tuple[Field, ...]
     kind = Kind.STRUCT
 
     def __init__(self, fields: tuple[Field, ...]) -> None:
@@ -338,6 +355,9 @@ class Named(GoType):
     """
 
     __slots__ = ("_under", "name", "scope")
+    _under: Any
+    name: str
+    scope: Any
 
     def __init__(self, name: str, under: GoType | None = None, *, scope: object = None) -> None:
         object.__setattr__(self, "name", name)

@@ -21,6 +21,7 @@ from regabi.model.domain import Z3Domain
 from regabi.model.invariants import Invariant, Violation
 from regabi.model.joint import Ctx, run
 from regabi.model.sig import Signature
+from regabi.model.summary import Summary
 from regabi.model.types import BASIC, Pointer
 from regabi.model.variants import Variant
 from regabi.proofs.grammar import Grammar, SymType
@@ -100,7 +101,8 @@ class _Query:
         self.rcvr = free_summary(D, "recv", 0) if rc else None
         _J, obs = run(self.c, self.rcvr, self.params, self.results)
         self.obs = [o for o in obs if o.inv == inv.id]
-        self.values = self.params + self.results + ([self.rcvr] if rc else [])
+        self.values: list[Summary] = self.params + self.results + (
+            [self.rcvr] if self.rcvr is not None else [])
         self.solver = make_solver(D, b.timeout_ms)
         self.solver.add(*extra)
         self.solver.add(*[a for _n, a in self.c.assumed if not isinstance(a, bool)])

@@ -44,11 +44,12 @@ def _pool() -> list[Any]:
     """Small Go types, fewest leaves first: what a counterexample's values are shrunk to."""
     from regabi.model.types import BASIC, Array, Field, Interface, Pointer, Slice, Struct
 
-    leaves = [BASIC[n] for n in ("bool", "int8", "int16", "int32", "int64", "int", "float32",
-                                 "float64", "complex64", "complex128", "string")]
+    leaves: list[Any] = [BASIC[n] for n in ("bool", "int8", "int16", "int32", "int64", "int",
+                                            "float32", "float64", "complex64", "complex128",
+                                            "string")]
     leaves += [Pointer(BASIC["int"]), Slice(BASIC["int"]), Interface(), Struct(())]
-    zero = [Array(0, BASIC["int64"]), Array(2, Struct(()))]
-    out = list(leaves)
+    zero: list[Any] = [Array(0, BASIC["int64"]), Array(2, Struct(()))]
+    out: list[Any] = list(leaves)
     out += [Array(n, t) for n in (0, 1, 2) for t in leaves[:12]]
     for a in leaves + zero:
         for b in leaves + zero:

@@ -4,12 +4,14 @@ pins the counterexample against the model."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from regabi.model.invariants import Violation
 
 __all__ = ["go_source", "pytest_source"]
 
 
-def _go_value(t: object) -> str:
+def _go_value(t: Any) -> str:
     from regabi.model.types import Array, Basic, Chan, Func, Interface, Map, Pointer, Slice, Struct
 
     ts = str(t)
