@@ -195,6 +195,10 @@ def add_prove_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--type-lemmas", action="store_true",
                         help="also try the type lemmas that justify WF (spec/proofs.md PRF-3): "
                              "TYPE-BASIC, TYPE-ARRAY (Z3, slow), TYPE-STRUCT")
+    parser.add_argument("--no-premises", action="store_true",
+                        help="skip checking the proofs' premises against go1.27.3's recorded "
+                             "answers (WF of every recorded value; the model's type layout and "
+                             "the spec's assignment against the compiler's)")
     parser.add_argument("--causes", action="store_true",
                         help="isolate every cause per invariant (proofs/causes.py), not only "
                              "the smallest counterexample")
@@ -236,6 +240,8 @@ def cli_prove(args: argparse.Namespace) -> int:
                 out.extend(prove(a, v, invs, b, not args.no_induction, b.timeout_ms))
     if args.type_lemmas:
         out.extend(type_lemma_verdicts(sorted({a.ptr_size for a in archs}), b.timeout_ms))
+    if not args.no_premises:
+        out.extend(premise_verdicts(archs))
     for key, dirn, ext in (("go_source", args.go_dir, "go"), ("pytest", args.pytest_dir, "py")):
         if not dirn:
             continue
@@ -265,6 +271,57 @@ def cli_prove(args: argparse.Namespace) -> int:
 WF_NOTE = ("note: proofs assume every value's summary is well formed (WF, spec/proofs.md PRF-3): "
            "TYPE-BASIC is proved; TYPE-ARRAY and TYPE-STRUCT are checked on random and recorded "
            "types, not proved (--type-lemmas tries them)")
+
+
+def premise_verdicts(archs: list[Arch]) -> list[Verdict]:
+    """What every verdict above rests on, held against real Go (go1.27.3's answers recorded in
+    spec/oracle, no toolchain needed): WF of every recorded value's summary (the induction
+    assumes WF, spec/proofs.md PRF-3), and the model's type layout and the spec's assignment
+    equal to the compiler's ABIAnalyze on every recorded signature (a bug shared by the spec
+    fold and reflect's fold, e.g. in the type summaries, cannot show as a disagreement
+    between them; it shows here)."""
+    from regabi.model.domain import CONCRETE
+    from regabi.model.summary import summarize, wf
+    from regabi.model.syntax import parse_signatures, parse_type
+    from regabi.oracle import archs as recorded
+    from regabi.oracle import compare, load
+
+    out: list[Verdict] = []
+    done: set[str] = set()
+    for a in archs:
+        base = a.name.split("/")[0].split(":")[0]
+        if base in done or base not in recorded():
+            continue
+        done.add(base)
+        t0 = time.perf_counter()
+        rows = load(base).rows
+        bad = ""
+        sigs = parse_signatures([r["func"] for r in rows], source=f"oracle {base}")
+        n = 0
+        for row, sig in zip(rows, sigs, strict=True):
+            if isinstance(sig, Exception):
+                continue
+            vals = [*sig.params, *sig.results]
+            if row.get("recv"):
+                vals.append(parse_type(row["recv"], source=f"oracle {base}"))
+            for t in vals:
+                n += 1
+                false = [c for c, ok in wf(CONCRETE, summarize(t, a.ptr_size), a.ptr_size)
+                         if ok is not True]
+                if false and not bad:
+                    bad = f"WF false for {t} in {row['func']}: {', '.join(false)}"
+        st = "FALSIFIED" if bad else "HOLDS"
+        out.append(Verdict("premise", "WF-RECORDED", "-", base, st,
+                           f"{n} values of {len(rows)} recorded go1.27.3 signatures", n,
+                           time.perf_counter() - t0, bad))
+        t0 = time.perf_counter()
+        res = compare(base, "spec")
+        st = "HOLDS" if res.ok else "FALSIFIED"
+        out.append(Verdict("premise", "SPEC=GO1.27.3", "spec", base, st,
+                           f"{res.n} recorded signatures: type layout, assignment, frame "
+                           "vs the compiler's ABIAnalyze", res.n, time.perf_counter() - t0,
+                           "" if res.ok else "; ".join(res.lines(2))))
+    return out
 
 
 def type_lemma_verdicts(ptr_sizes: list[int], timeout_ms: int) -> list[Verdict]:

@@ -290,3 +290,27 @@ def test_type_basic_lemma_proved_for_both_pointer_sizes() -> None:
     from regabi.proofs.types import _basic
 
     assert [_basic(ps).status for ps in (4, 8)] == ["PROVED", "PROVED"]
+
+
+def test_premises_hold_and_catch_a_shared_type_layout_bug(monkeypatch: pytest.MonkeyPatch) -> None:
+    """prove's premises against go1.27.3's recorded answers hold for the model as it is, and
+    catch a bug in the type summaries that the spec's fold and reflect's share (so no
+    spec-vs-reflect invariant can see it): TYP-6's trailing padding after a zero-size last
+    field (go1.27.3 types/size.go CalcStructSize) dropped."""
+    from regabi.gotool.compare import spec_of
+    from regabi.model import summary as summary_mod
+    from regabi.model import syntax as syntax_mod
+    from regabi.proofs.prove import premise_verdicts
+
+    ok = premise_verdicts([AMD64])
+    assert [(v.invariant, v.status) for v in ok] == [("WF-RECORDED", "HOLDS"),
+                                                     ("SPEC=GO1.27.3", "HOLDS")]
+    orig = summary_mod.struct_end
+    monkeypatch.setattr(summary_mod, "struct_end",
+                        lambda D, acc: orig(D, acc._replace(last_zero=False)))
+    # parsed types (with their summaries) and assignments are memoized: start afresh
+    monkeypatch.setattr(syntax_mod, "_MEMO", {})
+    spec_of.cache_clear()
+    bad = {v.invariant: v.status for v in premise_verdicts([AMD64])}
+    spec_of.cache_clear()
+    assert bad["SPEC=GO1.27.3"] == "FALSIFIED"
