@@ -241,7 +241,6 @@ def test_shipped_baseline_is_consistent() -> None:
     from regabi.model.gcrt import RUNTIME_DELTAS
     from regabi.model.invariants import CATALOGUE
     from regabi.model.variants import DELTAS
-
     from regabi.proofs.paths import CB_INVARIANTS, FIN_INVARIANTS, MF_INVARIANTS, MV_INVARIANTS
 
     b = Baseline.load(_default_baseline())
