@@ -58,3 +58,13 @@ def test_current_amd64_latent_witness() -> None:
                                          timeout_ms=TIMEOUT_MS))
     assert vd.status == "LATENT"
     assert "func() [recv *int]" in vd.line, vd.line
+
+
+def test_current_amd64_premises() -> None:
+    """The premises `regabi prove` checks against go1.27.3's recorded answers (spec/proofs.md
+    PRF-3): a mutant in the type summaries that the spec's and reflect's folds share shows
+    here, not as a disagreement between them."""
+    from regabi.proofs.prove import premise_verdicts
+
+    got = {v.invariant: v.status for v in premise_verdicts([arch_of("amd64")])}
+    assert got == {"WF-RECORDED": "HOLDS", "SPEC=GO1.27.3": "HOLDS"}, got
