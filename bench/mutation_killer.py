@@ -68,3 +68,18 @@ def test_current_amd64_premises() -> None:
 
     got = {v.invariant: v.status for v in premise_verdicts([arch_of("amd64")])}
     assert got == {"WF-RECORDED": "HOLDS", "SPEC=GO1.27.3": "HOLDS"}, got
+
+
+def test_older_variants_gc_visible() -> None:
+    """The branches only older variants take (spec/findings.md F-5, F-6): the seed loses an
+    indirectly held pointer argument — minimal witness ``func(*int)`` (VAR-7) — and go1.18,
+    which fixed VAR-7 but not VAR-8, still loses a pointer receiver held in a register."""
+    arch = arch_of("amd64")
+    inv = next(i for i in CATALOGUE if i.id == "INV-GC-VISIBLE")
+    b = Bounds(max_params=1, max_results=0, max_groups=2, timeout_ms=TIMEOUT_MS)
+    seed = prove_one(arch, get_variant("seed"), inv, b)
+    assert seed.status == "FALSIFIED" and "func(*int)" in seed.line and "VAR-7" in seed.line, \
+        seed.line
+    g118 = prove_one(arch, get_variant("go1.18"), inv, b)
+    assert g118.status == "FALSIFIED" and "[recv" in g118.line and "VAR-8" in g118.line, \
+        g118.line
