@@ -29,6 +29,7 @@ __all__ = [
     "arch_names",
     "load_arch",
     "regargs_layout",
+    "split_arch_specs",
 ]
 
 #: Allowed values of ``float32_reg_format`` (ARCH-8).
@@ -466,6 +467,14 @@ _REQUIRED_SOURCES: tuple[str, ...] = (
 #: any real port (amd64 has 9 int, 15 float) yet small enough to keep RegArgs and the state
 #: spaces bounded
 MAX_CUSTOM_REGS = 64
+
+
+def split_arch_specs(xs: list[str] | None) -> list[str]:
+    """Repeated or comma-separated ``--arch`` values as one list of specs. ``NAME:INT,FLOAT``
+    holds a comma itself: split at commas not followed by a digit."""
+    import re
+
+    return [y.strip() for x in xs or [] for y in re.split(r",(?!\d)", x) if y.strip()]
 
 
 def parse_arch_spec(spec: str) -> Arch:

@@ -222,26 +222,18 @@ def search(arch: Arch, variant: Variant, inv: Invariant, b: Bounds,
             if r == z3.unsat:
                 break
             sig, why, targets = _realize_sig(q, m, arch.ptr_size)
-            if sig is None:
+            vio = None
+            if sig is not None:
+                vio = inv.check(sig, arch, variant)
+                exact = all(same_summary(t, x, arch.ptr_size) for t, x in
+                            zip(sig.params + sig.results, targets, strict=True))
+                if vio is None and exact:
+                    raise ModelError(f"{inv.id}: Z3 found {sig} ({variant.name}, "
+                                     f"{arch.name}) but the concrete run of the same model, "
+                                     "on types with exactly those summaries, does not fail")
+                why = f"{sig}: the nearest Go types do not reproduce it"
+            if vio is None:  # no Go type shows this model: exclude it, go on
                 res.unrealized.append(why)
-                blocked += 1
-                if blocked > b.max_unrealized:
-                    res.unknown.append(f"{shape}: more than {b.max_unrealized} summaries "
-                                       "the realizer cannot build")
-                    break
-                q.solver.add(q.D.z3.Not(q.D.and_(*[
-                    pin(q.D, s, t) for s, t in zip(q.params + q.results, targets,
-                                                   strict=True)])))
-                continue
-            vio = inv.check(sig, arch, variant)
-            exact = all(same_summary(t, x, arch.ptr_size) for t, x in
-                        zip(sig.params + sig.results, targets, strict=True))
-            if vio is None and exact:
-                raise ModelError(f"{inv.id}: Z3 found {sig} ({variant.name}, {arch.name}) but "
-                                 "the concrete run of the same model, on types with exactly "
-                                 "those summaries, does not fail")
-            if vio is None:  # the nearest types do not show it: exclude this model, go on
-                res.unrealized.append(f"{sig}: the nearest Go types do not reproduce it")
                 blocked += 1
                 if blocked > b.max_unrealized:
                     res.unknown.append(f"{shape}: more than {b.max_unrealized} summaries "

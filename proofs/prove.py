@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from regabi.errors import InputError, ModelError, SolverError
-from regabi.model.arch import Arch, parse_arch_spec
+from regabi.model.arch import Arch, parse_arch_spec, split_arch_specs
 from regabi.model.invariants import CATALOGUE, Invariant, Violation, get_invariant
 from regabi.model.sig import Signature
 from regabi.model.variants import Variant, get_variant
@@ -205,10 +205,7 @@ def add_prove_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _split(xs: list[str] | None, default: list[str]) -> list[str]:
-    if not xs:
-        return default
-    return [y.strip() for x in xs for y in x.split(",") if y.strip()] if not any(
-        ":" in x for x in xs) else [y.strip() for x in xs for y in x.split(" ") if y.strip()]
+    return [y.strip() for x in xs or [] for y in x.split(",") if y.strip()] or default
 
 
 def _bounds(args: argparse.Namespace) -> Bounds:
@@ -227,7 +224,7 @@ def cli_prove(args: argparse.Namespace) -> int:
     invs = _split(args.invariant, []) or None
     for i in invs or ():
         get_invariant(i)
-    archs = [arch_of(a) for a in _split(args.arch, ["amd64"])]
+    archs = [arch_of(a) for a in split_arch_specs(args.arch) or ["amd64"]]
     variants = [get_variant(v) for v in _split(args.variant, ["seed", "current"])]
     out: list[Verdict] = []
     for a in archs:
@@ -299,7 +296,8 @@ def premise_verdicts(archs: list[Arch]) -> list[Verdict]:
         sigs = parse_signatures([r["func"] for r in rows], source=f"oracle {base}")
         n = 0
         for row, sig in zip(rows, sigs, strict=True):
-            if isinstance(sig, Exception):
+            if isinstance(sig, Exception):  # a recorded signature the model cannot read
+                bad = bad or f"cannot read recorded {row['func']}: {sig}"
                 continue
             vals = [*sig.params, *sig.results]
             if row.get("recv"):

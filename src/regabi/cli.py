@@ -718,10 +718,9 @@ def _split_list(xs: list[str] | None) -> list[str]:
 
 
 def _split_archs(xs: list[str] | None) -> list[str]:
-    # NAME:INT,FLOAT holds a comma itself: split at commas not followed by a digit
-    import re
+    from regabi.model.arch import split_arch_specs
 
-    return [y.strip() for x in xs or [] for y in re.split(r",(?!\d)", x) if y.strip()]
+    return split_arch_specs(xs)
 
 
 PROVE_EPILOG = """\
@@ -758,7 +757,7 @@ def cmd_prove(args: argparse.Namespace) -> int:
     archs = _split_archs(a.arch) or ["amd64"]
     for spec in archs:
         _arch(spec)
-    a.arch = [" ".join(archs)] if any(":" in x for x in archs) else [",".join(archs)]
+    a.arch = archs
     for v in _split_list(a.variant):
         if v not in VARIANTS:
             raise InputError(f"--variant {v!r}: prove checks reflect's variants "
