@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-__all__ = ["CONCRETE", "Concrete", "Domain", "Z3Domain", "is_concrete_value"]
+__all__ = ["CONCRETE", "Concrete", "Domain", "Z3Domain", "Z3IntDomain", "is_concrete_value"]
 
 #: Bit width of every symbolic number. Sizes stay below 2**51 (the compiler's MAXWIDTH is 2**50)
 #: and the proofs assume frames below 2**40 (spec/proofs.md), so 64 bits never wrap.
@@ -422,6 +422,8 @@ class Z3Domain(Domain):
     def set_repeat(self, m: Any, stride: Any, n: Any) -> Any:
         if isinstance(m, int) and isinstance(stride, int) and isinstance(n, int):
             return Concrete.set_repeat(m, stride, n)
+        if isinstance(n, int) and n <= 1:  # as Concrete.set_repeat: nothing, or m itself
+            return m if n == 1 else self.set_empty()
         fm = self._setfn(m)
         return SymSet(lambda i: self.and_(self.ult(i, self.bv(stride) * n),
                                           fm(self.urem(i, stride))))
@@ -442,6 +444,97 @@ class Z3Domain(Domain):
             return Concrete.set_below(s, n)
         p = self.probe
         return self.implies(self.set_has(s, p), self.ult(p, n))
+
+
+class Z3IntDomain(Z3Domain):
+    """Z3 mathematical integers (non-negative) instead of bit-vectors: the same semantics as
+    :data:`CONCRETE`, whose Python ints never wrap either. Bit-blasting is hopeless at
+    inequalities over sums (``a ≤ c ∧ b ≤ d ⇒ a + b ≤ c + d``) and over products; linear and
+    non-linear integer arithmetic is what Z3's arithmetic solvers are built for. Used for the
+    type lemmas (proofs/types.py); bit operations on symbolic numbers are refused rather than
+    approximated. Every fresh number is non-negative: :attr:`nonneg` lists those facts, which a
+    query must assume (the domain's numbers are unsigned)."""
+
+    def __init__(self, prefix: str = "") -> None:
+        import z3
+
+        self.z3 = z3
+        self.prefix = prefix
+        self.width = 0
+        self._n = 0
+        self.probe = z3.Int(f"{prefix}probe")
+        self.bases = []
+        self.nonneg: list[Any] = [self.probe >= 0]
+
+    def fresh(self, name: str) -> Any:
+        self._n += 1
+        x = self.z3.Int(f"{self.prefix}{name}#{self._n}")
+        self.nonneg.append(x >= 0)
+        return x
+
+    def fresh_set(self, name: str) -> SymSet:
+        self._n += 1
+        f = self.z3.Function(f"{self.prefix}{name}#{self._n}", self.z3.IntSort(),
+                             self.z3.BoolSort())
+        s = SymSet(f, name, base=True)
+        self.bases.append(s)
+        return s
+
+    def bv(self, x: Any) -> Any:
+        return self.z3.IntVal(x) if isinstance(x, int) else x
+
+    def ult(self, a: Any, b: Any) -> Any:
+        if isinstance(a, int) and isinstance(b, int):
+            return a < b
+        return self.bv(a) < self.bv(b)
+
+    def ule(self, a: Any, b: Any) -> Any:
+        if isinstance(a, int) and isinstance(b, int):
+            return a <= b
+        return self.bv(a) <= self.bv(b)
+
+    def align(self, x: Any, a: Any) -> Any:
+        if isinstance(x, int) and isinstance(a, int):
+            return (x + a - 1) & -a
+        if isinstance(a, int):
+            return ((self.bv(x) + (a - 1)) / a) * a
+        out = self.bv(x)
+        for k in self._ALIGNS[1:]:
+            out = self.z3.If(a == k, ((self.bv(x) + (k - 1)) / k) * k, out)
+        return out
+
+    def aligned(self, x: Any, a: Any) -> Any:
+        if isinstance(x, int) and isinstance(a, int):
+            return not (x & (a - 1))
+        if isinstance(a, int):
+            return self.bv(x) % a == 0
+        return self.z3.Or(a == 1, *[self.z3.And(a == k, self.bv(x) % k == 0)
+                                    for k in self._ALIGNS[1:]])
+
+    def shr(self, x: Any, k: int) -> Any:
+        if isinstance(x, int):
+            return x >> k
+        return x / (1 << k)
+
+    def urem(self, x: Any, y: Any) -> Any:
+        if isinstance(x, int) and isinstance(y, int):
+            return x % y if y else x
+        return self.z3.If(self.bv(y) == 0, self.bv(x), self.bv(x) % self.bv(y))
+
+    def udiv(self, x: Any, y: Any) -> Any:
+        if isinstance(x, int) and isinstance(y, int):
+            return x // y if y else 0
+        return self.z3.If(self.bv(y) == 0, 0, self.bv(x) / self.bv(y))
+
+    def bit(self, x: Any, i: Any) -> Any:
+        if isinstance(x, int) and isinstance(i, int):
+            return bool(x >> i & 1)
+        if isinstance(i, int):
+            return (self.bv(x) / (1 << i)) % 2 == 1
+        raise NotImplementedError("a symbolic bit index over the integers")
+
+    def setbit(self, x: Any, i: Any, c: Any) -> Any:
+        raise NotImplementedError("bit updates over the integers")
 
 
 def _bitof(s: int, i: Any) -> Any:

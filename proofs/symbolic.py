@@ -11,7 +11,7 @@ from typing import Any
 from regabi.model.domain import SymSet, Z3Domain
 from regabi.model.summary import Group, Parts, Summary, wf_at
 
-__all__ = ["PROOF_WIDTH", "SIZE_BOUND", "STATE_BOUND", "decode_summary", "free_like",
+__all__ = ["PROOF_WIDTH", "SIZE_BOUND", "STATE_BOUND", "decode_summary", "free_like", "free_parts",
            "free_summary", "instantiate_wf", "make_solver", "slots_for", "small"]
 
 #: The induction's universe (spec/proofs.md): every value smaller than SIZE_BOUND and every

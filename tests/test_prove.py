@@ -292,6 +292,51 @@ def test_type_basic_lemma_proved_for_both_pointer_sizes() -> None:
     assert [_basic(ps).status for ps in (4, 8)] == ["PROVED", "PROVED"]
 
 
+
+@pytest.mark.parametrize("ps", [8, 4])
+def test_type_lemmas_array_and_struct_proved(ps: int) -> None:
+    """WF holds of every Go type by induction on its structure (spec/proofs.md PRF-9): basic
+    kinds by enumeration, arrays of any length and structs of any number of fields by Z3 on
+    model/summary.py's own functions. Only the struct fold's group clauses stay unproved, and
+    say so."""
+    from regabi.proofs.types import prove_type_lemmas
+
+    got = {lem.id: lem.status for lem in prove_type_lemmas(ps, timeout_ms=TIMEOUT_MS)}
+    assert got == {"TYPE-BASIC": "PROVED", "TYPE-ARRAY": "PROVED", "TYPE-STRUCT": "PROVED",
+                   "TYPE-STRUCT-GROUPS": "UNPROVED"}
+
+
+def test_type_struct_lemma_fires_on_a_fold_that_drops_a_fields_pointers(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Vacuity: a struct fold that forgets a field's GC words but keeps its heap words. By
+    hand: struct{ a *int } then has heap = {0} but gc = {} — WF-HEAP (heap ⊆ gc) is false, so
+    the induction cannot keep it and TYPE-STRUCT is not PROVED."""
+    from regabi.proofs import types as types_mod
+
+    orig = types_mod.struct_field
+    monkeypatch.setattr(types_mod, "struct_field",
+                        lambda D, acc, f, ps, cap=None: orig(D, acc, f, ps, cap)._replace(
+                            gc=acc.gc))
+    lem = types_mod._struct(8, TIMEOUT_MS)[0]
+    assert lem.status != "PROVED" and "WF-HEAP" in lem.detail
+
+
+def test_type_array_lemma_fires_on_an_array_whose_pointer_words_are_one_short(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Vacuity: ``[n]e`` with ptrdata one word short. By hand: [2]*int then says ptrwords = 1
+    while word 1 holds the second pointer — WF-GC-BELOW (every GC word below ptrwords) is
+    false for n >= 2."""
+    from regabi.proofs import types as types_mod
+
+    orig = types_mod.array
+
+    def short(D, n, e, ps):  # type: ignore[no-untyped-def]
+        a = orig(D, n, e, ps)
+        return a._replace(ptrwords=D.ite(D.ult(1, n), a.ptrwords - 1, a.ptrwords))
+
+    monkeypatch.setattr(types_mod, "array", short)
+    assert types_mod._array_value_case(8, TIMEOUT_MS, None, "WF-GC-BELOW") == "sat"
+
 def test_premises_hold_and_catch_a_shared_type_layout_bug(monkeypatch: pytest.MonkeyPatch) -> None:
     """prove's premises against go1.27.3's recorded answers hold for the model as it is, and
     catch a bug in the type summaries that the spec's fold and reflect's share (so no
