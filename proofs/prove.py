@@ -199,7 +199,8 @@ def add_prove_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-premises", action="store_true",
                         help="skip checking the proofs' premises against go1.27.3's recorded "
                              "answers (WF of every recorded value; the model's type layout and "
-                             "the spec's assignment against the compiler's)")
+                             "the spec's assignment against the compiler's) and the symbolic "
+                             "summary constructors against the concrete ones (SYM=CONCRETE)")
     parser.add_argument("--causes", action="store_true",
                         help="isolate every cause per invariant (proofs/causes.py), not only "
                              "the smallest counterexample")
@@ -322,7 +323,22 @@ def premise_verdicts(archs: list[Arch]) -> list[Verdict]:
                            f"{res.n} recorded signatures: type layout, assignment, frame "
                            "vs the compiler's ABIAnalyze", res.n, time.perf_counter() - t0,
                            "" if res.ok else "; ".join(res.lines(2))))
+    from regabi.proofs.types import symbolic_matches_concrete
+
+    for ps in sorted({a.ptr_size for a in archs}):
+        # the symbolic constructors (what the search and the type lemmas run) against the
+        # concrete ones (what layout runs): one semantics, checked
+        t0 = time.perf_counter()
+        n, bad = symbolic_matches_concrete(ps, samples=SYM_SAMPLES)
+        out.append(Verdict("premise", "SYM=CONCRETE", "-", f"PtrSize {ps}",
+                           "FALSIFIED" if bad else "HOLDS",
+                           f"{n} types: symbolic summary constructors = summarize", n,
+                           time.perf_counter() - t0, bad))
     return out
+
+
+#: grammar points the SYM=CONCRETE premise compares (tests/test_prove.py runs more)
+SYM_SAMPLES = 60
 
 
 def type_lemma_verdicts(ptr_sizes: list[int], timeout_ms: int) -> list[Verdict]:

@@ -33,6 +33,7 @@ from regabi.model.summary import (
     struct_begin,
     struct_end,
     struct_field,
+    summarize,
     value_wf,
     wf,
     wf_at,
@@ -348,3 +349,102 @@ def _struct(ps: int, timeout_ms: int) -> list[TypeLemma]:
 def prove_type_lemmas(ps: int, groups: int = 3, timeout_ms: int = 60000) -> list[TypeLemma]:
     """The type lemmas for one pointer size."""
     return [_basic(ps), _array(ps, groups, timeout_ms), *_struct(ps, timeout_ms)]
+
+
+# --------------------------------------------------------------------------------------------
+# the symbolic constructors against the concrete ones
+
+
+def symbolic_matches_concrete(ps: int, samples: int = 120,
+                              seed: int = 20261202) -> tuple[int, str]:
+    """One semantics, checked: the summary constructors' symbolic branches (what the grammar
+    search and the type lemmas run) agree with their concrete ones (what ``summarize`` runs).
+    For ``samples`` random points of the bounded search's type grammar (proofs/grammar.py:
+    its structs go through ``struct_field``/``concat`` on Z3 terms) and every ``[n]e`` with
+    n ≤ 3 of its small element types (``array`` with a symbolic length), the symbolic summary
+    evaluated at that point must equal ``summarize`` of the Go type it denotes. Returns the
+    number of types compared and the first disagreement ("" when none)."""
+    import random
+
+    from regabi.model.types import Array
+    from regabi.proofs.grammar import Grammar, SymType
+
+    rng = random.Random(seed)
+    D = Z3Domain(prefix="sc.", width=64)
+    z3 = D.z3
+    g = Grammar(ps, cap=4)
+    st = SymType(D, g, "v")
+
+    def words(s: Summary) -> int:
+        return (int(s.size) + ps - 1) // ps
+
+    def diff(t: Any, got: Callable[[Any], Any], sym: Summary) -> str:
+        want = summarize(t, ps)
+        for f in ("size", "align", "ptrwords", "dir_struct"):
+            a, b = got(getattr(sym, f)), getattr(want, f)
+            if a != b:
+                return f"{t}: {f} symbolic {a}, concrete {b}"
+        for f in ("gc", "heap"):
+            a = sum(1 << i for i in range(words(want)) if got(D.set_has(getattr(sym, f), i)))
+            if a != getattr(want, f):
+                return f"{t}: {f} symbolic {a:#b}, concrete {getattr(want, f):#b}"
+        for w in ("spec", "seed"):
+            ps_, pw = getattr(sym, w), getattr(want, w)
+            head = (got(ps_.n), got(ps_.ni), got(ps_.nf), got(ps_.ok))
+            if head != (pw.n, pw.ni, pw.nf, pw.ok):
+                return f"{t}: {w} walk (n, ni, nf, ok) symbolic {head}, concrete " \
+                       f"{(pw.n, pw.ni, pw.nf, pw.ok)}"
+            for j, cg in enumerate(pw.groups):
+                sg = tuple(got(x) for x in ps_.groups[j])
+                if sg != tuple(cg):
+                    return f"{t}: {w} group {j} symbolic {sg}, concrete {tuple(cg)}"
+        return ""
+
+    def value(m: Any) -> Callable[[Any], Any]:
+        def ev(x: Any) -> Any:
+            if isinstance(x, (bool, int)):
+                return x
+            r = m.eval(D.b(x) if isinstance(x, bool) else x, model_completion=True)
+            return z3.is_true(r) if z3.is_bool(r) else r.as_long()
+        return ev
+
+    n = 0
+    for _ in range(samples):
+        s = z3.Solver()
+        s.add(*st.constraints)
+        leaf = rng.random() < 0.2
+        s.add(st.is_leaf == leaf, st.leaf == rng.randrange(len(g.leaves)))
+        k = rng.randint(0, g.fields)
+        for i, c in enumerate(st.slots):
+            s.add(c == (rng.randint(1, len(g.choices)) if i < k else 0))
+        if s.check() != z3.sat:  # pragma: no cover - every choice sequence is a type
+            return n, "grammar point without a model"
+        m = s.model()
+        t = st.decode(m)
+        want = summarize(t, ps)
+        if max(len(want.spec.groups), len(want.seed.groups)) > g.cap:
+            continue  # the symbolic walk keeps g.cap group slots
+        n += 1
+        bad = diff(t, value(m), st.summary)
+        if bad:
+            return n, f"{bad} (seed {seed})"
+    for e in g.choices[len(g.leaves):]:
+        for length in range(4):
+            t = Array(length, e)
+            es = g._pad(summarize(e, ps))
+            es = es._replace(size=z3.BitVecVal(es.size, 64))  # a symbolic element size
+            sym = array(D, z3.BitVecVal(length, 64), es, ps)
+            n += 1
+            bad = diff(t, _simplified(z3), sym)
+            if bad:
+                return n, bad
+    return n, ""
+
+
+def _simplified(z3: Any) -> Callable[[Any], Any]:
+    def ev(x: Any) -> Any:
+        if isinstance(x, (bool, int)):
+            return x
+        r = z3.simplify(x)
+        return z3.is_true(r) if z3.is_bool(r) else r.as_long()
+    return ev
