@@ -277,6 +277,11 @@ def struct_field(D: Domain, acc: StructAcc, f: Summary, ps: int,
     lg = ps.bit_length() - 1
     off = D.align(acc.off, f.align)
     word = D.shr(off, lg)
+    if D.concrete and f.ptrwords and word + f.ptrwords > MAX_BITMAP_WORDS:
+        # the limit array() applies, before the bitmap is built (a pointer after a huge
+        # pointer-free field would otherwise need a bitmap of that many bits)
+        raise TypeTooLargeError(f"struct has pointers in {word + f.ptrwords} words: bitmaps "
+                                f"over {MAX_BITMAP_WORDS} words are not modelled")
     gc = D.set_union_shifted(acc.gc, f.gc, word, True)
     heap = D.set_union_shifted(acc.heap, f.heap, word, True)
     has = D.not_(D.eq(f.ptrwords, 0))

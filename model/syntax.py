@@ -2192,6 +2192,238 @@ def _valid_recv(ck: _Checker, bt: GoType, rt: GoType, node: Any, star: bool) -> 
     raise ck.err(GoTypeError, f"invalid receiver type {_type_str(rt)}", node)
 
 
+# ------------------------------------------------------------------------------ the fast path
+
+#: The tokens of the fast path: a name (``M()`` and ``unsafe.Pointer`` are one token, so that
+#: they are written without spaces), a decimal literal, or one other character. Spaces between
+#: tokens are skipped; a line with anything the fast path does not know is not read by it.
+_FAST_TOK = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*(?:\(\)|\.[A-Za-z_][A-Za-z0-9_]*)?|[0-9]+|[^ ]")
+_FAST_OK = re.compile(rb"func\([ -~]*")  # one line of printable ASCII (no tab)
+#: The fast path is on (tests turn it off to compare it with the full parser).
+_FAST = True
+#: Tokens that may follow a func type without results.
+_FAST_AFTER_FUNC = frozenset({b"", b",", b")", b";", b"}", b"]"})
+_FAST_OPEN = frozenset({b"(", b"[", b"{"})
+_FAST_CLOSE = frozenset({b")", b"]", b"}"})
+_FAST_SEP = frozenset({b",", b";"})
+#: The fast path's memo: canonical token text (tokens joined by one space) -> type, per
+#: pointer size; only types that passed every check, as in _Checker._type.
+_FAST_MEMO: dict[int, dict[bytes, GoType]] = {}
+
+
+class _NotFast(Exception):
+    """The fast path met something it does not know: the full parser decides."""
+
+
+class _Fast:
+    """A recursive-descent reader for the func types a batch mostly holds (what the oracle's
+    probes and ``str()`` of the model's types write: unnamed parameters, predeclared names,
+    unsafe.Pointer, pointers, slices, arrays with decimal lengths, maps, chans, funcs, structs
+    with one name per field, ``interface{}`` and ``interface{ M() }``). It builds the same types
+    with the same checker calls as :meth:`_Checker._type` (tests/test_syntax_fast.py compares
+    the two), and never reports an error: on anything outside that subset, any check that
+    fails, or deep nesting it gives up and the full parser reads the item and positions the
+    error."""
+
+    __slots__ = ("ck", "depth", "pos", "table", "toks")
+    toks: list[bytes]
+    pos: int
+    depth: int
+
+    _AT = _At(0, 0, 0)  # checks that fail only need *a* position: the item is re-read
+
+    def __init__(self, ps: int) -> None:
+        self.ck = ck = _Checker(b"", [_Seg(0, 0, 0, 0, "item")], set(), ps, scope="<signature>",
+                                implicit_unsafe=True)
+        ck.eager = True  # no declarations: size checks as types are built (memoize(True))
+        self.table = _FAST_MEMO.setdefault(ps, {})
+
+    def signature(self, data: bytes) -> Signature | None:
+        """The item's Signature, or None: the full parser decides."""
+        if not _FAST_OK.fullmatch(data):
+            return None
+        toks = _FAST_TOK.findall(data)
+        if b"func()" in toks:  # the tokenizer's "M()" form
+            toks = [x for t in toks for x in ((b"func", b"(", b")") if t == b"func()" else (t,))]
+        toks.append(b"")  # the end
+        self.toks, self.pos, self.depth = toks, 1, 0
+        ck = self.ck
+        try:
+            ps, rs = self._func()
+            if self.pos != len(toks) - 1:
+                return None
+            at = [self._AT] * (len(ps) + len(rs))
+            ck._check_funcargs(None, ps, rs, self._AT, None, True, at)
+        except (_NotFast, InputError, _Abandon, IndexError):
+            return None
+        finally:
+            ck.depth = 0
+        return Signature(tuple(ps), tuple(rs), None, False, "", ("",) * len(ps),
+                         ("",) * len(rs))
+
+    def _eat(self, t: bytes) -> None:
+        if self.toks[self.pos] != t:
+            raise _NotFast
+        self.pos += 1
+
+    def _func(self) -> tuple[list[GoType], list[GoType]]:
+        """After ``func``: ``(T, …)`` and a result type or ``(T, …)``."""
+        self._eat(b"(")
+        ps = self._list()
+        rs: list[GoType] = []
+        t = self.toks[self.pos]
+        if t == b"(":
+            self.pos += 1
+            rs = self._list()
+            if not rs:
+                raise _NotFast
+        elif t not in _FAST_AFTER_FUNC:
+            rs = [self._type()]
+        return ps, rs
+
+    def _list(self) -> list[GoType]:
+        out: list[GoType] = []
+        if self.toks[self.pos] == b")":
+            self.pos += 1
+            return out
+        while True:
+            out.append(self._type())
+            t = self.toks[self.pos]
+            self.pos += 1
+            if t == b")":
+                return out
+            if t != b",":
+                raise _NotFast
+
+    def _type(self) -> GoType:
+        toks, i = self.toks, self.pos
+        j, d = i, 0
+        while True:  # the type's extent: up to a separator or closer at its own level
+            t = toks[j]
+            if t in _FAST_OPEN:
+                d += 1
+            elif t in _FAST_CLOSE or not t:
+                if not d:
+                    break
+                d -= 1
+            elif not d and t in _FAST_SEP:
+                break
+            j += 1
+        key = b" ".join(toks[i:j])
+        hit = self.table.get(key)
+        if hit is not None:
+            self.pos = j
+            return hit
+        self.depth += 1
+        if self.depth > MAX_DEPTH // 2:
+            raise _NotFast
+        t = self._build()
+        self.depth -= 1
+        if self.pos != j:
+            raise _NotFast
+        ck = self.ck
+        if isinstance(t, (Array, Struct, Map, Chan)):
+            ck._eager(t, self._AT)
+        elif isinstance(t, Func):
+            ck._check_funcargs(t, t.params, t.results, self._AT)
+        if len(self.table) < 65536:
+            self.table[key] = t
+        return t
+
+    def _build(self) -> GoType:
+        tok = self.toks[self.pos]
+        self.pos += 1
+        if tok == b"*":
+            return Pointer(self._type())
+        if tok == b"[":
+            t = self.toks[self.pos]
+            self.pos += 1
+            if t == b"]":
+                return Slice(self._type())
+            if not t.isdigit() or (t[:1] == b"0" and t != b"0"):
+                raise _NotFast
+            n = int(t)
+            if n >= 1 << (8 * self.ck.ps - 1):
+                raise _NotFast
+            self._eat(b"]")
+            return Array(n, self._type())
+        if tok == b"map":
+            self._eat(b"[")
+            k = self._type()
+            self._eat(b"]")
+            v = self._type()
+            self.ck._check_map_key(k, self._AT)
+            return Map(k, v)
+        if tok == b"chan":
+            if self.toks[self.pos] in (b"<", b"(", b"-"):
+                raise _NotFast
+            return Chan(self._type(), "chan")
+        if tok == b"func":
+            ps, rs = self._func()
+            return Func(tuple(ps), tuple(rs), False)
+        if tok == b"struct":
+            return self._struct()
+        if tok == b"interface":
+            return self._interface()
+        if tok == b"unsafe.Pointer":
+            return BASIC["unsafe.Pointer"]
+        t = _UNIVERSE_TYPES.get(tok.decode())
+        if t is None:
+            raise _NotFast
+        return t
+
+    def _struct(self) -> GoType:
+        self._eat(b"{")
+        fields: list[Field] = []
+        seen: set[bytes] = set()
+        if self.toks[self.pos] == b"}":
+            self.pos += 1
+            return Struct(())
+        while True:
+            nm = self.toks[self.pos]
+            if not _FAST_NAME.fullmatch(nm) or nm in _KEYWORDS_B:
+                raise _NotFast
+            if nm != b"_":
+                if nm in seen:
+                    raise _NotFast
+                seen.add(nm)
+            self.pos += 1
+            if self.toks[self.pos] in _FAST_NOT_TYPE:  # several names, embedded fields
+                raise _NotFast
+            fields.append(Field(nm.decode(), self._type()))
+            t = self.toks[self.pos]
+            self.pos += 1
+            if t == b"}":
+                return Struct(tuple(fields))
+            if t != b";" or self.toks[self.pos] == b"}":
+                raise _NotFast
+
+    def _interface(self) -> GoType:
+        """``interface{}`` or ``interface{ M() }``: with the facts _Checker._interface
+        records."""
+        self._eat(b"{")
+        funcs: list[Func] = []
+        display: tuple[str, ...] = ()
+        m = self.toks[self.pos]
+        if m != b"}":
+            if not m.endswith(b"()") or not _FAST_NAME.fullmatch(m[:-2]) or m == b"_()" or (
+                    m[:-2] in _KEYWORDS_B):
+                raise _NotFast
+            self.pos += 1
+            funcs = [Func((), (), False)]
+            display = (m.decode(),)
+        self._eat(b"}")
+        it = Interface(display)
+        it._lay[_CONSTRAINT] = ""  # type: ignore[index]
+        it._lay[_FUNCS] = funcs  # type: ignore[index]
+        it._lay[_MSET] = {d[:-2]: f for d, f in zip(display, funcs, strict=True)}  # type: ignore[index]
+        return it
+
+
+_FAST_NAME = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+_FAST_NOT_TYPE = frozenset({b",", b";", b"}", b"", b")", b"]"})
+
+
 def parse_signatures(texts: list[str], *, source: str = "item",
                      numbers: list[int] | None = None, ptr_size: int = 8
                      ) -> list[Signature | InputError]:
@@ -2201,12 +2433,20 @@ def parse_signatures(texts: list[str], *, source: str = "item",
     the item numbers used in messages; default 0, 1, …). Returns a Signature or the error, per
     item."""
     nums = numbers if numbers is not None else list(range(len(texts)))
+    fast = _Fast(ptr_size) if _FAST else None
+    done: dict[int, Signature] = {}
     b = _Builder()
     b.fixed(_PKG)
     segs: list[_Seg | None] = []
     parts = b.parts
     for i, text in enumerate(texts):
         data = _to_bytes(text)
+        if fast is not None:
+            sig = fast.signature(data)
+            if sig is not None:
+                done[i] = sig
+                segs.append(None)
+                continue
         if not data.isascii() or b"\0" in data:
             segs.append(None)  # checked alone
             continue
@@ -2224,6 +2464,8 @@ def parse_signatures(texts: list[str], *, source: str = "item",
         b.fixed(b"type _ ")
         segs.append(b.user(data, f"{source} {nums[i]}", func_prefix=True))
         b.fixed(b"\n")
+    if len(done) == len(texts):  # tree-sitter is not even loaded
+        return [done[i] for i in range(len(texts))]
     src = b.source()
     tree = _parser().parse(src)
     ck = _Checker(src, b.segs, b.semis, ptr_size, scope="<signature>", implicit_unsafe=True)
@@ -2239,6 +2481,10 @@ def parse_signatures(texts: list[str], *, source: str = "item",
     out: list[Signature | InputError] = []
     j = 0
     for i, text in enumerate(texts):
+        hit = done.get(i)
+        if hit is not None:
+            out.append(hit)
+            continue
         seg = segs[i]
         ft = None
         if seg is not None:
