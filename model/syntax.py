@@ -336,7 +336,7 @@ class _Obj:
         self.typ_node: Node | None = None
         self.expr: Node | None = None
         self.iota = 0
-        self.value: Const | None = None
+        self.value: Const | str | None = None  # an import's package path is a str
         self.typ: GoType | None = None
 
 
@@ -610,7 +610,7 @@ class _Checker:
             if name in ("_", "."):
                 continue
             o = _Obj("pkg", name, nn or pn, spec)  # type: ignore[arg-type]
-            o.value = path  # type: ignore[assignment]
+            o.value = path
             self.declare(o)
 
     def _collect_consts(self, top: Node) -> None:
@@ -744,6 +744,7 @@ class _Checker:
                 if isinstance(o.err, UnsupportedError):
                     raise o.err
                 raise _Abandon
+            assert not isinstance(o.value, str)  # only an import's value is a path
             return o.value
         if o.state == 1:
             raise self.cycle_error(o, use)
@@ -1174,7 +1175,7 @@ class _Checker:
         self.sizes = sizes
         self.table = _MEMO.setdefault((self.ps, sizes), {}) if eager and self.memo else None
 
-    def _eager(self, t: GoType, node: Node) -> None:
+    def _eager(self, t: GoType, node: Any) -> None:
         """The compiler's size checks (see check_sizes) at construction: without declared named
         types every type reachable from this one was built (and checked) first."""
         if not self.sizes:
@@ -1207,8 +1208,8 @@ class _Checker:
         pkg = self.text(node.child_by_field_name("package"))  # type: ignore[arg-type]
         name = self.text(node.child_by_field_name("name"))  # type: ignore[arg-type]
         o = self.objs.get(pkg)
-        path = None
-        if o is not None and o.kind == "pkg":
+        path: str | None = None
+        if o is not None and o.kind == "pkg" and isinstance(o.value, str):
             path = o.value
         elif o is None and pkg == "unsafe" and self.implicit_unsafe:
             path = "unsafe"
@@ -1340,11 +1341,11 @@ class _Checker:
             raise self.err(GoTypeError, "embedded field type cannot be a pointer to an interface",
                            node)
 
-    def _check_map_key(self, k: GoType, node: Node) -> None:
+    def _check_map_key(self, k: GoType, node: Any) -> None:
         if not self.comparable(k, node):
             raise self.err(GoTypeError, f"invalid map key type {_type_str(k)}", node)
 
-    def comparable(self, t: GoType, node: Node) -> bool:
+    def comparable(self, t: GoType, node: Any) -> bool:
         """go/types predicates.go comparableType (iterative)."""
         stack = [t]
         seen: set[int] = set()
@@ -2028,6 +2029,7 @@ def parse_go_file(text: str | bytes, *, source: str = "<file>", ptr_size: int = 
     if bom:
         data = b"   " + data[3:]  # keeps offsets and columns
     m = _LEADING.match(data)
+    assert m is not None  # the pattern matches the empty string
     if not data[m.end():].startswith(b"package") or data[m.end() + 7 : m.end() + 8].isalnum():
         # syntax/parser.go fileOrNil: the first token must be "package"
         line, col = _line_col(data, m.end())
@@ -2317,18 +2319,18 @@ class _Fast:
         self.depth += 1
         if self.depth > MAX_DEPTH // 2:
             raise _NotFast
-        t = self._build()
+        typ = self._build()
         self.depth -= 1
         if self.pos != j:
             raise _NotFast
         ck = self.ck
-        if isinstance(t, (Array, Struct, Map, Chan)):
-            ck._eager(t, self._AT)
-        elif isinstance(t, Func):
-            ck._check_funcargs(t, t.params, t.results, self._AT)
+        if isinstance(typ, (Array, Struct, Map, Chan)):
+            ck._eager(typ, self._AT)
+        elif isinstance(typ, Func):
+            ck._check_funcargs(typ, typ.params, typ.results, self._AT)
         if len(self.table) < 65536:
-            self.table[key] = t
-        return t
+            self.table[key] = typ
+        return typ
 
     def _build(self) -> GoType:
         tok = self.toks[self.pos]
@@ -2367,10 +2369,10 @@ class _Fast:
             return self._interface()
         if tok == b"unsafe.Pointer":
             return BASIC["unsafe.Pointer"]
-        t = _UNIVERSE_TYPES.get(tok.decode())
-        if t is None:
+        basic = _UNIVERSE_TYPES.get(tok.decode())
+        if basic is None:
             raise _NotFast
-        return t
+        return basic
 
     def _struct(self) -> GoType:
         self._eat(b"{")
@@ -2485,9 +2487,9 @@ def parse_signatures(texts: list[str], *, source: str = "item",
         if hit is not None:
             out.append(hit)
             continue
-        seg = segs[i]
+        sg = segs[i]
         ft = None
-        if seg is not None:
+        if sg is not None:
             nodes = per[j]
             j += 1
             if len(nodes) == 1 and not nodes[0].has_error and nodes[0].type == "type_declaration":
