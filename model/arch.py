@@ -6,17 +6,16 @@ immutable :class:`Arch` values, computes the ``internal/abi.RegArgs`` memory
 layout rule (ARCH-11) and builds synthetic configurations with other register
 counts (ARCH-14).
 
-Imports are deliberately light (``tomllib``, ``dataclasses``, ``functools``,
-``importlib.resources``) because the CLI imports this module at start-up.
+Imports are deliberately light (``dataclasses``, ``functools``; ``tomllib`` when a table is
+first read, ``importlib.resources`` only for a zipped install) because the CLI imports this
+module at start-up.
 """
 
 from __future__ import annotations
 
 import functools
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -325,9 +324,15 @@ def _extend_names(table: tuple[str, ...], n: int, prefix: str) -> tuple[str, ...
 def _arch_dir() -> Any:
     """Directory of the TOML tables: package data, else the source tree."""
     try:
-        return resources.files("regabi.spec") / "arch"
+        import regabi.spec
     except ModuleNotFoundError:
         return Path(__file__).resolve().parent.parent / "spec" / "arch"
+    d = Path(regabi.spec.__file__).parent / "arch"
+    if d.is_dir():  # importlib.resources costs tens of milliseconds of imports
+        return d
+    from importlib import resources  # a zipped install
+
+    return resources.files("regabi.spec") / "arch"
 
 
 def arch_names() -> list[str]:
@@ -373,6 +378,8 @@ def load_arch(name: str) -> Arch:
     known = _arch_names()
     if name not in known:
         raise ArchError(f"unknown arch {name!r} (known: {', '.join(known)})")
+    import tomllib
+
     text = (_arch_dir() / f"{name}.toml").read_text(encoding="utf-8")
     try:
         data = tomllib.loads(text)

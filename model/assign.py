@@ -437,8 +437,27 @@ def spec_assign(sig: Signature, arch: Arch) -> SpecLayout:
                       fin.spill_area_size, used[0], used[1], sig.recv is not None)
 
 
+#: _refl_groups' results by (summary, variant, registers taken so far, registers): half the
+#: values of a batch repeat one (the summary and variant are kept in the entry, so that the
+#: ids in the key stay theirs).
+_GROUPS_MEMO: dict[tuple[int, int, int, int, Regs],
+                   tuple[Summary, Variant, ReflCur, tuple[Step, ...]]] = {}
+
+
 def _refl_groups(s: Summary, v: Variant, st: ReflState,
-                 regs: Regs) -> tuple[ReflCur, list[Step]]:
+                 regs: Regs) -> tuple[ReflCur, tuple[Step, ...]]:
+    key = (id(s), id(v), st.I, st.F, regs)
+    hit = _GROUPS_MEMO.get(key)
+    if hit is not None and hit[0] is s and hit[1] is v:
+        return hit[2], hit[3]
+    cur, steps = _refl_groups_run(s, v, st, regs)
+    if len(_GROUPS_MEMO) < 1 << 16:
+        _GROUPS_MEMO[key] = (s, v, cur, steps)
+    return cur, steps
+
+
+def _refl_groups_run(s: Summary, v: Variant, st: ReflState,
+                     regs: Regs) -> tuple[ReflCur, tuple[Step, ...]]:
     D = CONCRETE
     cur = refl_begin(D, st, s, v)
     steps = []
@@ -452,13 +471,13 @@ def _refl_groups(s: Summary, v: Variant, st: ReflState,
                                       ireg=i + k))
                 else:
                     steps.append(Step("float", off, g.size, freg=i + k))
-    return cur, steps
+    return cur, tuple(steps)
 
 
-def _value_steps(p: ReflPlace, steps: list[Step], size: int) -> list[Step]:
+def _value_steps(p: ReflPlace, steps: tuple[Step, ...], size: int) -> tuple[Step, ...]:
     if p.stack:
-        return [Step("stack", 0, size, stkoff=p.off)]
-    return steps if p.reg else []
+        return (Step("stack", 0, size, stkoff=p.off),)
+    return steps if p.reg else ()
 
 
 def reflect_assign(sig: Signature, arch: Arch, v: Variant) -> AbiDesc:

@@ -14,7 +14,7 @@ import math
 import re
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from regabi.errors import GoSyntaxError, GoTypeError, InputError, InputLimitError, UnsupportedError
 from regabi.model.types import BASIC, Array, GoType, Kind, Named, Pointer, Struct
@@ -318,7 +318,7 @@ def format_value(c: Const) -> str:
     if c.kind == "float":
         return _fmt_float(c.val)  # type: ignore[arg-type]
     if c.kind == "complex":
-        re_, im = c.val  # type: ignore[misc]
+        re_, im = _to_cplx(c)
         return f"({_fmt_float(re_)} + {_fmt_float(im)}i)"
     return "unknown"
 
@@ -364,12 +364,13 @@ def _kind_of(t: GoType) -> str:
 
 
 def _to_frac(c: Const) -> Fraction:
-    return Fraction(c.val) if c.kind == "int" else c.val  # type: ignore[return-value,arg-type]
+    """An int or float constant's value (Const.val is an int or a Fraction for those kinds)."""
+    return Fraction(cast(int, c.val)) if c.kind == "int" else cast(Fraction, c.val)
 
 
 def _to_cplx(c: Const) -> tuple[Fraction, Fraction]:
     if c.kind == "complex":
-        return c.val  # type: ignore[return-value]
+        return cast("tuple[Fraction, Fraction]", c.val)
     return (_to_frac(c), Fraction(0))
 
 
@@ -381,11 +382,11 @@ def _unknown_of(x: Const, y: Const) -> Const:
 def _as_int(c: Const) -> int | None:
     """go/constant ToInt: exact integers of any numeric kind."""
     if c.kind == "int":
-        return c.val  # type: ignore[return-value]
-    if c.kind == "float" and c.val.denominator == 1:  # type: ignore[union-attr]
-        return int(c.val)  # type: ignore[call-overload]
+        return cast(int, c.val)
+    if c.kind == "float" and _to_frac(c).denominator == 1:
+        return int(_to_frac(c))
     if c.kind == "complex":
-        re_, im = c.val  # type: ignore[misc]
+        re_, im = _to_cplx(c)
         if im == 0 and re_.denominator == 1:
             return int(re_)
     return None
@@ -598,7 +599,7 @@ class ConstEval:
             return x
         if op == "-":
             if x.kind == "complex":
-                a, b = x.val  # type: ignore[misc]
+                a, b = _to_cplx(x)
                 r = Const("complex", (-a, -b), x.typ, x.ukind)
             else:
                 r = Const(x.kind, -x.val, x.typ, x.ukind)  # type: ignore[operator]
@@ -711,15 +712,18 @@ class ConstEval:
             if k == "complex" and op not in ("==", "!="):
                 raise h.err(GoTypeError, f"invalid operation: {self.expr_str(node)} (operator "
                             f"{op} not defined on complex)", node)
+            # compared as complex pairs (== and != only), fractions, or ints, strings, bools
+            ca: Any
+            cb: Any
             if k == "complex":
-                a, b = _to_cplx(x), _to_cplx(y)
+                ca, cb = _to_cplx(x), _to_cplx(y)
             elif k == "float":
-                a, b = _to_frac(x), _to_frac(y)  # type: ignore[assignment]
+                ca, cb = _to_frac(x), _to_frac(y)
             else:
-                a, b = x.val, y.val  # type: ignore[assignment]
-            v = {"==": a == b, "!=": a != b}.get(op)
+                ca, cb = x.val, y.val
+            v = {"==": ca == cb, "!=": ca != cb}.get(op)
             if v is None:
-                v = {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]  # type: ignore[operator]
+                v = {"<": ca < cb, "<=": ca <= cb, ">": ca > cb, ">=": ca >= cb}[op]
             return Const("bool", v, None, "bool")
         if x.kind == "bool" or y.kind == "bool":
             raise h.err(GoTypeError, f"invalid operation: operator {op} not defined on "
@@ -745,18 +749,18 @@ class ConstEval:
                             node.child_by_field_name("right"))  # type: ignore[arg-type]
         opname = {"+": "addition", "-": "subtraction", "*": "multiplication", "/": "division"}
         if k == "int" and integer:
-            a, b = x.val, y.val
+            xi, yi = cast(int, x.val), cast(int, y.val)
             if op == "/":
-                q = abs(a) // abs(b)  # type: ignore[operator,arg-type]
-                v = q if (a >= 0) == (b > 0) else -q  # type: ignore[operator]
+                q = abs(xi) // abs(yi)
+                iv = q if (xi >= 0) == (yi > 0) else -q
             elif op == "%":
-                r_ = abs(a) % abs(b)  # type: ignore[arg-type]
-                v = r_ if a >= 0 else -r_  # type: ignore[operator]
+                r_ = abs(xi) % abs(yi)
+                iv = r_ if xi >= 0 else -r_
             else:
-                v = {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b,  # type: ignore[operator]
-                     "&": lambda: a & b, "|": lambda: a | b, "^": lambda: a ^ b,  # type: ignore[operator]
-                     "&^": lambda: a & ~b}[op]()  # type: ignore[operator]
-            r = Const("int", v, typ, uk)
+                iv = {"+": lambda: xi + yi, "-": lambda: xi - yi, "*": lambda: xi * yi,
+                      "&": lambda: xi & yi, "|": lambda: xi | yi, "^": lambda: xi ^ yi,
+                      "&^": lambda: xi & ~yi}[op]()
+            r = Const("int", iv, typ, uk)
         elif k == "complex":
             (a, b), (c, d) = _to_cplx(x), _to_cplx(y)
             if op == "+":
@@ -877,9 +881,9 @@ class ConstEval:
             raise self.not_constant(node, str(t))
         tk = _kind_of(t)
         if tk == "string" and x.kind == "int" and (x.typ is None or _is_int_type(x.typ)):
-            v = x.val
-            b = chr(v).encode() if 0 <= v <= 0x10FFFF and not 0xD800 <= v < 0xE000 else \
-                "\ufffd".encode()  # type: ignore[operator,arg-type]
+            cp = cast(int, x.val)
+            b = chr(cp).encode() if 0 <= cp <= 0x10FFFF and not 0xD800 <= cp < 0xE000 else \
+                "\ufffd".encode()
             return Const("string", b, t)
         r = self.represent(x, t)
         if r is None:
@@ -923,7 +927,7 @@ class ConstEval:
                             " not of complex type", args[0])
             re_, im = _to_cplx(x)
             v = re_ if name == "real" else im
-            typ = None
+            typ: GoType | None = None
             if x.typ is not None:
                 if x.typ.kind not in _COMPLEX_KINDS:
                     raise h.err(GoTypeError, f"invalid argument: "
@@ -932,33 +936,36 @@ class ConstEval:
                 typ = BASIC["float32" if x.typ.kind == Kind.COMPLEX64 else "float64"]
             return Const("float", v, typ, "float" if typ is None else "")
         if name == "complex":
-            a, b = self._const_args(node, args, 2, name, iota)
-            if a.kind not in ("int", "float") or b.kind not in ("int", "float"):
-                bad, bn = (a, args[0]) if a.kind not in ("int", "float") else (b, args[1])
+            ra, ia = self._const_args(node, args, 2, name, iota)
+            if ra.kind not in ("int", "float") or ia.kind not in ("int", "float"):
+                bad, bn = (ra, args[0]) if ra.kind not in ("int", "float") else (ia, args[1])
                 raise h.err(GoTypeError, f"invalid argument: {describe(self.expr_str(bn), bad)} "
                             "must be a float constant", bn)
-            typ = a.typ or b.typ
+            typ = ra.typ or ia.typ
             ctyp = None
             if typ is not None:
                 ctyp = BASIC["complex64" if typ.kind == Kind.FLOAT32 else "complex128"]
-            return Const("complex", (_to_frac(a), _to_frac(b)), ctyp,
+            return Const("complex", (_to_frac(ra), _to_frac(ia)), ctyp,
                          "complex" if ctyp is None else "")
         if name in ("min", "max"):
             if not args:
                 raise h.err(GoTypeError, f"not enough arguments for {self.expr_str(node)} "
                             "(expected 1, found 0)", node)
-            vals = [self.eval(a, iota) for a in args]
+            vals = [self.eval(arg, iota) for arg in args]
             best = vals[0]
-            for i, v in enumerate(vals[1:], 1):
+            for i, cv in enumerate(vals[1:], 1):
                 bn = args[i]
-                best, v = self._match(node, name, best, v) if True else (best, v)
-                if best.kind in ("bool", "complex") or v.kind in ("bool", "complex"):
-                    raise h.err(GoTypeError, f"invalid argument: {describe(self.expr_str(bn), v)}"
+                best, cv = self._match(node, name, best, cv)
+                if best.kind in ("bool", "complex") or cv.kind in ("bool", "complex"):
+                    raise h.err(GoTypeError, f"invalid argument: {describe(self.expr_str(bn), cv)}"
                                 " cannot be ordered", bn)
-                a, b = (best.val, v.val) if best.kind in ("int", "string") and \
-                    v.kind == best.kind else (_to_frac(best), _to_frac(v))
-                if (b < a) if name == "min" else (b > a):  # type: ignore[operator]
-                    best = v
+                # ints and strings compare as themselves, other numbers as fractions
+                ka: Any = best.val if best.kind in ("int", "string") and cv.kind == best.kind \
+                    else _to_frac(best)
+                kb: Any = cv.val if best.kind in ("int", "string") and cv.kind == best.kind \
+                    else _to_frac(cv)
+                if (kb < ka) if name == "min" else (kb > ka):
+                    best = cv
             return best
         if name == "iota":
             return self._ident(node, "iota", iota)
@@ -1053,7 +1060,7 @@ class ConstEval:
         """Breadth-first field lookup through embedded structs (go/types lookup.go): the
         shallowest field named ``name``; each step is (field index, reached through a
         pointer)."""
-        level = [(t, [])]
+        level: list[tuple[GoType, list[tuple[int, bool]]]] = [(t, [])]
         seen: set[int] = set()
         for _ in range(64):
             nxt = []

@@ -164,7 +164,8 @@ def basic(shape: str, ps: int) -> Summary:
 def _shift(D: Domain, p: Parts, off: Any) -> Parts:
     if isinstance(off, int) and off == 0:
         return p
-    return p._replace(groups=tuple(g._replace(off=g.off + off) for g in p.groups))
+    return Parts(tuple([Group(g.isint, g.off + off, g.size, g.n, g.ptr, g.itab)
+                        for g in p.groups]), p.n, p.ni, p.nf, p.ok)
 
 
 def concat(D: Domain, a: Parts, b: Parts, cap: int | None) -> tuple[Group, ...]:
@@ -277,14 +278,23 @@ def struct_field(D: Domain, acc: StructAcc, f: Summary, ps: int,
     lg = ps.bit_length() - 1
     off = D.align(acc.off, f.align)
     word = D.shr(off, lg)
+    if D.concrete and f.ptrwords and word + f.ptrwords > MAX_BITMAP_WORDS:
+        # the limit array() applies, before the bitmap is built (a pointer after a huge
+        # pointer-free field would otherwise need a bitmap of that many bits)
+        raise TypeTooLargeError(f"struct has pointers in {word + f.ptrwords} words: bitmaps "
+                                f"over {MAX_BITMAP_WORDS} words are not modelled")
     gc = D.set_union_shifted(acc.gc, f.gc, word, True)
     heap = D.set_union_shifted(acc.heap, f.heap, word, True)
     has = D.not_(D.eq(f.ptrwords, 0))
     ptrwords = D.umax(acc.ptrwords, D.ite(has, word + f.ptrwords, 0))
     nonzero = D.not_(D.eq(f.size, 0))
-    spec = D.sel(acc.spec.ok, _append(D, acc.spec, _shift(D, f.spec, off), cap), acc.spec)
-    seed = D.sel(D.and_(acc.seed.ok, nonzero),
-                 _append(D, acc.seed, _shift(D, f.seed, off), cap), acc.seed)
+    fspec = _shift(D, f.spec, off)
+    fseed = fspec if f.seed is f.spec else _shift(D, f.seed, off)  # (most types: one walk)
+    spec = D.sel(acc.spec.ok, _append(D, acc.spec, fspec, cap), acc.spec)
+    if nonzero is True and acc.seed is acc.spec and fseed is fspec:
+        seed = spec  # the same walk so far and the same field: the same result
+    else:
+        seed = D.sel(D.and_(acc.seed.ok, nonzero), _append(D, acc.seed, fseed, cap), acc.seed)
     end = off + f.size
     if D.concrete and end >= maxwidth(ps):
         raise TypeTooLargeError("struct is larger than the address space")

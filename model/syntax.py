@@ -336,7 +336,7 @@ class _Obj:
         self.typ_node: Node | None = None
         self.expr: Node | None = None
         self.iota = 0
-        self.value: Const | None = None
+        self.value: Const | str | None = None  # an import's package path is a str
         self.typ: GoType | None = None
 
 
@@ -610,7 +610,7 @@ class _Checker:
             if name in ("_", "."):
                 continue
             o = _Obj("pkg", name, nn or pn, spec)  # type: ignore[arg-type]
-            o.value = path  # type: ignore[assignment]
+            o.value = path
             self.declare(o)
 
     def _collect_consts(self, top: Node) -> None:
@@ -744,6 +744,7 @@ class _Checker:
                 if isinstance(o.err, UnsupportedError):
                     raise o.err
                 raise _Abandon
+            assert not isinstance(o.value, str)  # only an import's value is a path
             return o.value
         if o.state == 1:
             raise self.cycle_error(o, use)
@@ -1174,7 +1175,7 @@ class _Checker:
         self.sizes = sizes
         self.table = _MEMO.setdefault((self.ps, sizes), {}) if eager and self.memo else None
 
-    def _eager(self, t: GoType, node: Node) -> None:
+    def _eager(self, t: GoType, node: Any) -> None:
         """The compiler's size checks (see check_sizes) at construction: without declared named
         types every type reachable from this one was built (and checked) first."""
         if not self.sizes:
@@ -1207,8 +1208,8 @@ class _Checker:
         pkg = self.text(node.child_by_field_name("package"))  # type: ignore[arg-type]
         name = self.text(node.child_by_field_name("name"))  # type: ignore[arg-type]
         o = self.objs.get(pkg)
-        path = None
-        if o is not None and o.kind == "pkg":
+        path: str | None = None
+        if o is not None and o.kind == "pkg" and isinstance(o.value, str):
             path = o.value
         elif o is None and pkg == "unsafe" and self.implicit_unsafe:
             path = "unsafe"
@@ -1340,11 +1341,11 @@ class _Checker:
             raise self.err(GoTypeError, "embedded field type cannot be a pointer to an interface",
                            node)
 
-    def _check_map_key(self, k: GoType, node: Node) -> None:
+    def _check_map_key(self, k: GoType, node: Any) -> None:
         if not self.comparable(k, node):
             raise self.err(GoTypeError, f"invalid map key type {_type_str(k)}", node)
 
-    def comparable(self, t: GoType, node: Node) -> bool:
+    def comparable(self, t: GoType, node: Any) -> bool:
         """go/types predicates.go comparableType (iterative)."""
         stack = [t]
         seen: set[int] = set()
@@ -2028,6 +2029,7 @@ def parse_go_file(text: str | bytes, *, source: str = "<file>", ptr_size: int = 
     if bom:
         data = b"   " + data[3:]  # keeps offsets and columns
     m = _LEADING.match(data)
+    assert m is not None  # the pattern matches the empty string
     if not data[m.end():].startswith(b"package") or data[m.end() + 7 : m.end() + 8].isalnum():
         # syntax/parser.go fileOrNil: the first token must be "package"
         line, col = _line_col(data, m.end())
@@ -2192,6 +2194,238 @@ def _valid_recv(ck: _Checker, bt: GoType, rt: GoType, node: Any, star: bool) -> 
     raise ck.err(GoTypeError, f"invalid receiver type {_type_str(rt)}", node)
 
 
+# ------------------------------------------------------------------------------ the fast path
+
+#: The tokens of the fast path: a name (``M()`` and ``unsafe.Pointer`` are one token, so that
+#: they are written without spaces), a decimal literal, or one other character. Spaces between
+#: tokens are skipped; a line with anything the fast path does not know is not read by it.
+_FAST_TOK = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*(?:\(\)|\.[A-Za-z_][A-Za-z0-9_]*)?|[0-9]+|[^ ]")
+_FAST_OK = re.compile(rb"func\([ -~]*")  # one line of printable ASCII (no tab)
+#: The fast path is on (tests turn it off to compare it with the full parser).
+_FAST = True
+#: Tokens that may follow a func type without results.
+_FAST_AFTER_FUNC = frozenset({b"", b",", b")", b";", b"}", b"]"})
+_FAST_OPEN = frozenset({b"(", b"[", b"{"})
+_FAST_CLOSE = frozenset({b")", b"]", b"}"})
+_FAST_SEP = frozenset({b",", b";"})
+#: The fast path's memo: canonical token text (tokens joined by one space) -> type, per
+#: pointer size; only types that passed every check, as in _Checker._type.
+_FAST_MEMO: dict[int, dict[bytes, GoType]] = {}
+
+
+class _NotFast(Exception):
+    """The fast path met something it does not know: the full parser decides."""
+
+
+class _Fast:
+    """A recursive-descent reader for the func types a batch mostly holds (what the oracle's
+    probes and ``str()`` of the model's types write: unnamed parameters, predeclared names,
+    unsafe.Pointer, pointers, slices, arrays with decimal lengths, maps, chans, funcs, structs
+    with one name per field, ``interface{}`` and ``interface{ M() }``). It builds the same types
+    with the same checker calls as :meth:`_Checker._type` (tests/test_syntax_fast.py compares
+    the two), and never reports an error: on anything outside that subset, any check that
+    fails, or deep nesting it gives up and the full parser reads the item and positions the
+    error."""
+
+    __slots__ = ("ck", "depth", "pos", "table", "toks")
+    toks: list[bytes]
+    pos: int
+    depth: int
+
+    _AT = _At(0, 0, 0)  # checks that fail only need *a* position: the item is re-read
+
+    def __init__(self, ps: int) -> None:
+        self.ck = ck = _Checker(b"", [_Seg(0, 0, 0, 0, "item")], set(), ps, scope="<signature>",
+                                implicit_unsafe=True)
+        ck.eager = True  # no declarations: size checks as types are built (memoize(True))
+        self.table = _FAST_MEMO.setdefault(ps, {})
+
+    def signature(self, data: bytes) -> Signature | None:
+        """The item's Signature, or None: the full parser decides."""
+        if not _FAST_OK.fullmatch(data):
+            return None
+        toks = _FAST_TOK.findall(data)
+        if b"func()" in toks:  # the tokenizer's "M()" form
+            toks = [x for t in toks for x in ((b"func", b"(", b")") if t == b"func()" else (t,))]
+        toks.append(b"")  # the end
+        self.toks, self.pos, self.depth = toks, 1, 0
+        ck = self.ck
+        try:
+            ps, rs = self._func()
+            if self.pos != len(toks) - 1:
+                return None
+            at = [self._AT] * (len(ps) + len(rs))
+            ck._check_funcargs(None, ps, rs, self._AT, None, True, at)
+        except (_NotFast, InputError, _Abandon, IndexError):
+            return None
+        finally:
+            ck.depth = 0
+        return Signature(tuple(ps), tuple(rs), None, False, "", ("",) * len(ps),
+                         ("",) * len(rs))
+
+    def _eat(self, t: bytes) -> None:
+        if self.toks[self.pos] != t:
+            raise _NotFast
+        self.pos += 1
+
+    def _func(self) -> tuple[list[GoType], list[GoType]]:
+        """After ``func``: ``(T, …)`` and a result type or ``(T, …)``."""
+        self._eat(b"(")
+        ps = self._list()
+        rs: list[GoType] = []
+        t = self.toks[self.pos]
+        if t == b"(":
+            self.pos += 1
+            rs = self._list()
+            if not rs:
+                raise _NotFast
+        elif t not in _FAST_AFTER_FUNC:
+            rs = [self._type()]
+        return ps, rs
+
+    def _list(self) -> list[GoType]:
+        out: list[GoType] = []
+        if self.toks[self.pos] == b")":
+            self.pos += 1
+            return out
+        while True:
+            out.append(self._type())
+            t = self.toks[self.pos]
+            self.pos += 1
+            if t == b")":
+                return out
+            if t != b",":
+                raise _NotFast
+
+    def _type(self) -> GoType:
+        toks, i = self.toks, self.pos
+        j, d = i, 0
+        while True:  # the type's extent: up to a separator or closer at its own level
+            t = toks[j]
+            if t in _FAST_OPEN:
+                d += 1
+            elif t in _FAST_CLOSE or not t:
+                if not d:
+                    break
+                d -= 1
+            elif not d and t in _FAST_SEP:
+                break
+            j += 1
+        key = b" ".join(toks[i:j])
+        hit = self.table.get(key)
+        if hit is not None:
+            self.pos = j
+            return hit
+        self.depth += 1
+        if self.depth > MAX_DEPTH // 2:
+            raise _NotFast
+        typ = self._build()
+        self.depth -= 1
+        if self.pos != j:
+            raise _NotFast
+        ck = self.ck
+        if isinstance(typ, (Array, Struct, Map, Chan)):
+            ck._eager(typ, self._AT)
+        elif isinstance(typ, Func):
+            ck._check_funcargs(typ, typ.params, typ.results, self._AT)
+        if len(self.table) < 65536:
+            self.table[key] = typ
+        return typ
+
+    def _build(self) -> GoType:
+        tok = self.toks[self.pos]
+        self.pos += 1
+        if tok == b"*":
+            return Pointer(self._type())
+        if tok == b"[":
+            t = self.toks[self.pos]
+            self.pos += 1
+            if t == b"]":
+                return Slice(self._type())
+            if not t.isdigit() or (t[:1] == b"0" and t != b"0"):
+                raise _NotFast
+            n = int(t)
+            if n >= 1 << (8 * self.ck.ps - 1):
+                raise _NotFast
+            self._eat(b"]")
+            return Array(n, self._type())
+        if tok == b"map":
+            self._eat(b"[")
+            k = self._type()
+            self._eat(b"]")
+            v = self._type()
+            self.ck._check_map_key(k, self._AT)
+            return Map(k, v)
+        if tok == b"chan":
+            if self.toks[self.pos] in (b"<", b"(", b"-"):
+                raise _NotFast
+            return Chan(self._type(), "chan")
+        if tok == b"func":
+            ps, rs = self._func()
+            return Func(tuple(ps), tuple(rs), False)
+        if tok == b"struct":
+            return self._struct()
+        if tok == b"interface":
+            return self._interface()
+        if tok == b"unsafe.Pointer":
+            return BASIC["unsafe.Pointer"]
+        basic = _UNIVERSE_TYPES.get(tok.decode())
+        if basic is None:
+            raise _NotFast
+        return basic
+
+    def _struct(self) -> GoType:
+        self._eat(b"{")
+        fields: list[Field] = []
+        seen: set[bytes] = set()
+        if self.toks[self.pos] == b"}":
+            self.pos += 1
+            return Struct(())
+        while True:
+            nm = self.toks[self.pos]
+            if not _FAST_NAME.fullmatch(nm) or nm in _KEYWORDS_B:
+                raise _NotFast
+            if nm != b"_":
+                if nm in seen:
+                    raise _NotFast
+                seen.add(nm)
+            self.pos += 1
+            if self.toks[self.pos] in _FAST_NOT_TYPE:  # several names, embedded fields
+                raise _NotFast
+            fields.append(Field(nm.decode(), self._type()))
+            t = self.toks[self.pos]
+            self.pos += 1
+            if t == b"}":
+                return Struct(tuple(fields))
+            if t != b";" or self.toks[self.pos] == b"}":
+                raise _NotFast
+
+    def _interface(self) -> GoType:
+        """``interface{}`` or ``interface{ M() }``: with the facts _Checker._interface
+        records."""
+        self._eat(b"{")
+        funcs: list[Func] = []
+        display: tuple[str, ...] = ()
+        m = self.toks[self.pos]
+        if m != b"}":
+            if not m.endswith(b"()") or not _FAST_NAME.fullmatch(m[:-2]) or m == b"_()" or (
+                    m[:-2] in _KEYWORDS_B):
+                raise _NotFast
+            self.pos += 1
+            funcs = [Func((), (), False)]
+            display = (m.decode(),)
+        self._eat(b"}")
+        it = Interface(display)
+        it._lay[_CONSTRAINT] = ""  # type: ignore[index]
+        it._lay[_FUNCS] = funcs  # type: ignore[index]
+        it._lay[_MSET] = {d[:-2]: f for d, f in zip(display, funcs, strict=True)}  # type: ignore[index]
+        return it
+
+
+_FAST_NAME = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+_FAST_NOT_TYPE = frozenset({b",", b";", b"}", b"", b")", b"]"})
+
+
 def parse_signatures(texts: list[str], *, source: str = "item",
                      numbers: list[int] | None = None, ptr_size: int = 8
                      ) -> list[Signature | InputError]:
@@ -2201,12 +2435,20 @@ def parse_signatures(texts: list[str], *, source: str = "item",
     the item numbers used in messages; default 0, 1, …). Returns a Signature or the error, per
     item."""
     nums = numbers if numbers is not None else list(range(len(texts)))
+    fast = _Fast(ptr_size) if _FAST else None
+    done: dict[int, Signature] = {}
     b = _Builder()
     b.fixed(_PKG)
     segs: list[_Seg | None] = []
     parts = b.parts
     for i, text in enumerate(texts):
         data = _to_bytes(text)
+        if fast is not None:
+            sig = fast.signature(data)
+            if sig is not None:
+                done[i] = sig
+                segs.append(None)
+                continue
         if not data.isascii() or b"\0" in data:
             segs.append(None)  # checked alone
             continue
@@ -2224,6 +2466,8 @@ def parse_signatures(texts: list[str], *, source: str = "item",
         b.fixed(b"type _ ")
         segs.append(b.user(data, f"{source} {nums[i]}", func_prefix=True))
         b.fixed(b"\n")
+    if len(done) == len(texts):  # tree-sitter is not even loaded
+        return [done[i] for i in range(len(texts))]
     src = b.source()
     tree = _parser().parse(src)
     ck = _Checker(src, b.segs, b.semis, ptr_size, scope="<signature>", implicit_unsafe=True)
@@ -2239,9 +2483,13 @@ def parse_signatures(texts: list[str], *, source: str = "item",
     out: list[Signature | InputError] = []
     j = 0
     for i, text in enumerate(texts):
-        seg = segs[i]
+        hit = done.get(i)
+        if hit is not None:
+            out.append(hit)
+            continue
+        sg = segs[i]
         ft = None
-        if seg is not None:
+        if sg is not None:
             nodes = per[j]
             j += 1
             if len(nodes) == 1 and not nodes[0].has_error and nodes[0].type == "type_declaration":

@@ -170,3 +170,16 @@ def test_layout_of_named_is_underlying() -> None:
     # TYP-12: a defined type has its underlying type's layout
     t = parse_type("S", decls="type S struct{ a int8; b int64 }")
     assert (layout(t, 8).size, layout(t, 8).offsets) == (16, (0, 8))
+
+
+def test_struct_pointer_after_huge_field_refused_before_bitmap() -> None:
+    """A pointer after a 1 TiB pointer-free field sits at word 2**37 (hand derivation: 2**40
+    bytes / 8): its bitmap would need 2**37 bits, so the model refuses it (MAX_BITMAP_WORDS,
+    2**28) instead of building it and exhausting memory."""
+    import pytest
+
+    from regabi.errors import TypeTooLargeError
+    from regabi.model.syntax import parse_signature
+
+    with pytest.raises(TypeTooLargeError, match=r"pointers in 137438953473 words"):
+        parse_signature("func(struct{a [1<<40]byte; p *int})")

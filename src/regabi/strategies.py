@@ -190,6 +190,7 @@ def go_types(
 def _pressure_types(cls: str, zero: bool) -> st.SearchStrategy[GoType]:
     """Values of several registers of one class, to exhaust that class (and, with a trailing
     array of two, structs that start in registers and then fail)."""
+    part: st.SearchStrategy[GoType]
     if cls == "float":
         # amd64 has 15 float registers: complex parts (two each) get there in a few values
         part = st.sampled_from([BASIC["complex128"], BASIC["complex64"], BASIC["float64"]])

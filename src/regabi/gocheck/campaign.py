@@ -530,7 +530,7 @@ def render(summary: Summary, out: TextIO) -> None:
             for c, hits in cov.items():
                 mark = "" if hits else "   <- not hit"
                 out.write(f"  {c.ljust(width)}: {hits}{mark}\n")
-    for f in summary.files:
-        out.write(f"wrote {f}\n")
+    for path in summary.files:
+        out.write(f"wrote {path}\n")
     out.write(summary.line() + "\n")
 

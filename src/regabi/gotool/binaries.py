@@ -369,6 +369,7 @@ def run_probe(binary: ProbeBinary, sigs: Sequence[Mapping[str, Any]], *,
     """
     payload = [{"func": s["func"], "recv": s.get("recv")} for s in sigs]
     ni, nf, fs = regs if regs is not None else (-1, -1, -1)
+    base: dict[str, Any]
     if binary.kind == "reflect":
         cmd = [*emulator(binary.goarch), binary.path, "-test.run=^TestRegabiProbeRT$",
                "-test.count=1"]
