@@ -66,15 +66,19 @@ def wf_cb(D: Any, v: CbVal, ps: int) -> list[Any]:
     leaf has a byte of its own. Checked on every grammar type by Z3 and on random types
     (tests/test_paths_prove.py)."""
     s, w = v.s, v.w
-    g0 = s.spec.groups[0]
+    first = D.and_(D.not_(w.panics), D.ule(1, w.n))
+    if s.spec.groups:
+        g0 = s.spec.groups[0]
+        lead = D.implies(first, D.and_(g0.isint, D.eq(g0.n, 1), D.eq(g0.off, 0)))
+    else:
+        lead = D.not_(first)
     return [x for x in (
         D.ule(w.n, s.size),
         D.implies(D.eq(s.size, 0), D.eq(w.n, 0)),
         D.implies(D.not_(w.panics), D.and_(s.spec.ok, D.eq(s.spec.ni, w.n),
                                            D.eq(s.spec.nf, 0), D.eq(s.spec.n, w.n))),
         D.implies(D.and_(w.panics, s.spec.ok), D.ule(w.n, s.spec.ni)),
-        D.implies(D.and_(D.not_(w.panics), D.ule(1, w.n)),
-                  D.and_(g0.isint, D.eq(g0.n, 1), D.eq(g0.off, 0))),
+        lead,
     ) if not isinstance(x, bool)]
 
 
