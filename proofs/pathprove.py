@@ -307,16 +307,18 @@ def _search(arch: Arch, fixes: frozenset[str], inv: str, max_params: int, fields
             queries += 1
             r = s.check()
             if r == z3.unknown:
-                if best is not None:
-                    break
+                if best is not None:  # the cost descent ran out of time: fewest params only
+                    return "FALSIFIED", best, queries, ["fewest parameters; the descent to "
+                                                        "fewer fields timed out"]
                 return "UNKNOWN", None, queries, [f"{k} params: {s.reason_unknown()}"]
             if r == z3.unsat:
                 break
             m = s.model()
             best = Signature(tuple(sy.decode(m) for sy in syms[:-1]), (syms[-1].decode(m),))
             s.add(z3.ULT(cost, m.eval(cost, model_completion=True)))
+            s.set("timeout", min(timeout_ms, 5000))  # each step of the descent is capped
         if best is not None:
-            return "FALSIFIED", best, queries, []
+            return "FALSIFIED", best, queries, ["fewest parameters, then fewest fields"]
     return "NONE", None, queries, []
 
 
@@ -366,11 +368,12 @@ def prove_wincallback(arch: Arch, variant: str = "current", max_params: int = 8,
         secs = t_ind + time.perf_counter() - t1
         bounds = (f"≤{max_params} params, 1 result; each a leaf or a struct of ≤{fields} "
                   "fields (grammar of 18 choices)")
-        extra: dict[str, Any] = {"induction": status[inv], "queries": q}
+        extra: dict[str, Any] = {"induction": status[inv], "queries": q, "minimal": unk}
         if st == "FALSIFIED" and sig is not None:
             what = _recheck(sig, arch, fixes, inv)
             vs = "LATENT" if inv in CB_LATENT else "FALSIFIED"
-            out.append(Verdict("z3", inv, vname, where, vs, bounds, max_params + 1, secs,
+            out.append(Verdict("z3", inv, vname, where, vs, f"{bounds}; {unk[0]}",
+                               max_params + 1, secs,
                                f"{inv} false for {sig.go()} ({vname}, {where}): {what}",
                                counterexample=sig.go(), extra=extra))
         elif st == "NONE":
