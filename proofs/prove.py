@@ -283,13 +283,13 @@ def cli_prove(args: argparse.Namespace) -> int:
     """Run ``regabi prove``: a verdict table (or JSON); the exit status of the verdicts."""
     paths = prove_paths(args)
     if paths == ["wincallback"]:
-        out = wincallback_verdicts(args)
+        cb = wincallback_verdicts(args)
         if args.json:
-            print(json.dumps([v.to_json() for v in out], indent=2))
+            print(json.dumps([v.to_json() for v in cb], indent=2))
         else:
-            print(render_table(out))
+            print(render_table(cb))
             print(f"\n{WF_NOTE}; WF-CB (spec/proofs.md PRF-9) is checked, not proved")
-        return exit_status(out)
+        return exit_status(cb)
     b = _bounds(args)
     invs = _split(args.invariant, []) or None
     for i in invs or ():
