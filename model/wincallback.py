@@ -78,32 +78,77 @@ class CbType(NamedTuple):
     panic: str | None  # the message of the panic the walk reaches after ``leaves``, if any
 
 
-def _walk(t: GoType, off: int, ps: int, out: list[tuple[int, int]]) -> str | None:
-    """tryRegAssignArg's recursion (SW:171-199); returns the panic it reaches, else None."""
-    k = t.kind
-    if k in _REG_KINDS or (k in _WORD64 and ps == 8):
-        out.append((off, layout(t, ps).size))
-        return None
-    u = t.underlying
-    if isinstance(u, Array) and u.length == 1:
-        return _walk(u.elem, off, ps, out)
-    if isinstance(u, Struct):
-        lay = layout(u, ps)
-        for f, foff in zip(u.fields, lay.offsets, strict=True):
-            msg = _walk(f.type, off + foff, ps, out)
-            if msg is not None:
-                return msg
-        return None
+class CbWalk(NamedTuple):
+    """tryRegAssignArg's walk of one type (CB-4) as a fold over type structure, written over a
+    domain like the type summaries (model/summary.py): the concrete facade :func:`cb_type`
+    and the symbolic types of the proofs (proofs/pathprove.py) run the same functions."""
+
+    n: Any  # register leaves the walk visits before it ends or panics
+    panics: Any  # the walk reaches a kind it has no case for (SW:196-198)
+    top_float: Any  # the type's own kind is Float32/Float64 (SW:103)
+    agg: Any  # the type's own kind is Struct or Array (C passes it as an aggregate, CB-10)
+    leaves: tuple[tuple[int, int], ...]  # concrete only: (offset, size) of each leaf
+    msg: str | None  # concrete only: the panic's message
+
+
+def _unsupported(t: GoType) -> str:
     # SW:196-198: everything else, at any depth (the runtime prints the type's name)
     return f"compileCallback: type {t} is currently not supported for use in system callbacks"
 
 
+def cb_leaf(t: GoType, ps: int) -> CbWalk:
+    """A non-composite kind: one leaf (SW:173-180) or a panic (SW:196-198)."""
+    k = t.kind
+    top_float = k in (Kind.FLOAT32, Kind.FLOAT64)
+    if k in _REG_KINDS or (k in _WORD64 and ps == 8):
+        return CbWalk(1, False, top_float, False, ((0, layout(t, ps).size),), None)
+    return CbWalk(0, True, top_float, False, (), _unsupported(t))
+
+
+def cb_array(D: Domain, length: Any, e: CbWalk, msg: str | None = None) -> CbWalk:
+    """``[1]T`` walks as T (SW:181-185); any other length panics at once."""
+    one = D.eq(length, 1)
+    return CbWalk(D.ite(one, e.n, 0), D.ite(one, e.panics, True), False, True,
+                  e.leaves if D.concrete and one else (),
+                  (e.msg if one else msg) if D.concrete else None)
+
+
+def cb_struct_begin() -> CbWalk:
+    return CbWalk(0, False, False, True, (), None)
+
+
+def cb_struct_field(D: Domain, acc: CbWalk, f: CbWalk, off: Any) -> CbWalk:
+    """A struct walks its fields in order (SW:186-195) and stops at the first panic."""
+    n = acc.n + D.ite(acc.panics, 0, f.n)
+    if D.concrete:
+        if acc.panics:
+            return acc
+        return CbWalk(n, f.panics, False, True,
+                      acc.leaves + tuple((off + o, sz) for o, sz in f.leaves), f.msg)
+    return CbWalk(n, D.or_(acc.panics, f.panics), False, True, (), None)
+
+
+def cb_walk(t: GoType, ps: int) -> CbWalk:
+    """The concrete walk of ``t``, by the fold above."""
+    u = t.underlying
+    if isinstance(u, Array):
+        e = cb_walk(u.elem, ps)
+        return cb_array(CONCRETE, u.length, e, _unsupported(t))._replace(
+            top_float=t.kind in (Kind.FLOAT32, Kind.FLOAT64))
+    if isinstance(u, Struct):
+        acc = cb_struct_begin()
+        for f, foff in zip(u.fields, layout(u, ps).offsets, strict=True):
+            acc = cb_struct_field(CONCRETE, acc, cb_walk(f.type, ps), foff)
+        return acc
+    return cb_leaf(t, ps)
+
+
 def cb_type(t: GoType, ps: int) -> CbType:
     lay = layout(t, ps)
-    leaves: list[tuple[int, int]] = []
-    msg = _walk(t, 0, ps, leaves) if lay.size else None
-    return CbType(lay.size, lay.align, t.kind in (Kind.FLOAT32, Kind.FLOAT64), tuple(leaves),
-                  msg)
+    w = cb_walk(t, ps)
+    if not lay.size:
+        return CbType(lay.size, lay.align, w.top_float, (), None)
+    return CbType(lay.size, lay.align, bool(w.top_float), w.leaves, w.msg if w.panics else None)
 
 
 class CbArg(NamedTuple):
@@ -235,6 +280,60 @@ def _refuse_result(sig: Signature, arch: Arch) -> None:
 FIXES = frozenset({"rollback", "refuse-byref", "refuse-result", "zero-slot"})
 
 
+class CbPre(NamedTuple):
+    """compileCallback's checks of one parameter before assignArg's walk (CB-2)."""
+
+    too_big: Any  # size > PtrSize (SW:94-102)
+    float: Any  # a top-level float off 386 (SW:103-110)
+    byref: Any  # fix P-2: an aggregate windows/amd64 C passes by reference
+
+    def any(self, D: Domain) -> Any:
+        return D.or_(self.too_big, self.float, self.byref)
+
+
+def cb_precheck(D: Domain, size: Any, w: CbWalk, arch: str, ps: int,
+                fixes: frozenset[str] = frozenset()) -> CbPre:
+    byref: Any = False
+    if "refuse-byref" in fixes and arch == "amd64":
+        byref = D.and_(w.agg, D.not_(D.or_(*[D.eq(size, k) for k in (0, 1, 2, 4, 8)])))
+    return CbPre(D.ult(ps, size), w.top_float if arch != "386" else False, byref)
+
+
+class CbRes(NamedTuple):
+    """compileCallback's checks of the one result (CB-2; the result count is checked first)."""
+
+    bad_size: Any  # SW:285-286
+    float: Any  # SW:288-293
+    fix_panic: Any  # fix P-3: its walk panics before it runs out of registers
+    fix_not_one: Any  # fix P-3: its walk is not exactly one integer register
+
+    def any(self, D: Domain) -> Any:
+        return D.or_(self.bad_size, self.float, self.fix_panic, self.fix_not_one)
+
+
+def cb_result_check(D: Domain, size: Any, w: CbWalk, n_int: int, ps: int,
+                    fixes: frozenset[str] = frozenset()) -> CbRes:
+    bad = D.not_(D.eq(size, ps))
+    flt = D.and_(D.not_(bad), w.top_float)
+    fp: Any = False
+    fn: Any = False
+    if "refuse-result" in fixes and n_int > 0:
+        ok = D.and_(D.not_(bad), D.not_(flt))
+        fp = D.and_(ok, w.panics, D.ule(w.n, n_int))
+        fn = D.and_(ok, D.not_(fp), D.not_(D.eq(w.n, 1)))
+    return CbRes(bad, flt, fp, fn)
+
+
+def call_class_d(D: Domain, frame: Any, arch: Arch) -> Any:
+    """:func:`call_class` over a domain: the smallest size class >= ``frame`` (frames above
+    the largest class do not occur: compileCallback refuses frames over 64 words)."""
+    sizes = arch.call_sizes
+    out: Any = sizes[-1]
+    for c in reversed(sizes[:-1]):
+        out = D.ite(D.ule(frame, c), c, out)
+    return out
+
+
 def compile_callback(sig: Signature, arch: Arch | str,
                      fixes: frozenset[str] = frozenset()) -> CbLayout:
     """compileCallback(fn, cdecl) for a function of type ``sig`` (SW:261-307): the abiDesc and
@@ -251,12 +350,12 @@ def compile_callback(sig: Signature, arch: Arch | str,
     params: list[CbParam] = []
     for t in sig.params:  # SW:274-276: the checks run per parameter, in order
         ct = cb_type(t, ps)
-        if ct.size > ps:
+        pre = cb_precheck(D, ct.size, cb_walk(t, ps), arch.name, ps, fixes)
+        if pre.too_big:
             raise Refused("compileCallback: argument size is larger than uintptr", f"{SW}:101")
-        if arch.name != "386" and ct.top_float:
+        if pre.float:
             raise Refused("compileCallback: float arguments not supported", f"{SW}:109")
-        if ("refuse-byref" in fixes and arch.name == "amd64" and ct.size & (ct.size - 1)
-                and t.underlying.kind in (Kind.STRUCT, Kind.ARRAY)):
+        if pre.byref:
             raise Refused("compileCallback: aggregate argument passed by reference in C",
                           "fix P-2")
         st, step = cb_arg(D, st, cb_arg_of(ct), n_int, ps, rollback="rollback" in fixes,
@@ -280,13 +379,13 @@ def compile_callback(sig: Signature, arch: Arch | str,
                 parts.append(p)
             params.append(CbParam(t, "stack", (), step.stack_off, step.src_off))
     _refuse_result(sig, arch)
-    if "refuse-result" in fixes and n_int > 0:
-        rt = cb_type(sig.results[0], ps)
-        if rt.panic is not None and len(rt.leaves) <= n_int:
-            raise Refused(rt.panic, f"fix P-3 via {SW}:198")
-        if len(rt.leaves) != 1:
-            raise Refused("compileCallback: result not returned in one integer register",
-                          "fix P-3")
+    rw = cb_walk(sig.results[0], ps)
+    rc = cb_result_check(D, ps, rw, n_int, ps, fixes)
+    if rc.fix_panic:
+        raise Refused(rw.msg or "", f"fix P-3 via {SW}:198")
+    if rc.fix_not_one:
+        raise Refused("compileCallback: result not returned in one integer register",
+                      "fix P-3")
     fin = cb_finish(D, st, n_int, ps)
     if fin.too_large:
         raise Refused("compileCallback: function argument frame too large", f"{SW}:305-306")
@@ -390,7 +489,9 @@ def check_signature(sig: Signature, arch: Arch | str, fixes: frozenset[str] = fr
                                 "the pointer's low bytes as the value", f"{SW}:93-163"))
     r = spec.results[0]
     if cb.result_from == "Ints[0]":
-        ok = [(c, i, o, s) for c, i, o, s, _ in r.regs] == [("int", 0, 0, ps)]
+        # one integer part at offset 0: the bytes above it are padding (a size-PtrSize type
+        # with one part), unspecified on both sides
+        ok = [(c, i, o) for c, i, o, _s, _ in r.regs] == [("int", 0, 0)]
         if not ok:
             kind, where = _spec_where(r)
             want = (f"registers {[(c, i) for c, i, _, _, _ in r.regs]}" if kind == "reg"
@@ -425,3 +526,152 @@ def integer_regs(sp: Any) -> bool:
 
 def _align(x: int, a: int) -> int:
     return (x + a - 1) // a * a
+
+
+# --------------------------------------------------------------------------------------------
+# The fold the proofs observe: compileCallback and the spec side by side, one event per
+# parameter and one for the result and the frame, each invariant an obligation over a domain.
+# ``regabi prove --path wincallback`` runs it over Z3 terms (proofs/pathprove.py); the
+# concrete run (:func:`cb_fold_check`) must agree with :func:`check_signature`.
+
+#: the invariants of the fold; INV-CB-SPILL is latent (the spill area's size is never read
+#: past the frame: only a short frame would be, INV-CB-FRAME)
+CB_FOLD_INVARIANTS = ("INV-CB-ASSIGN", "INV-CB-RESULT", "INV-CB-FRAME", "INV-CB-SPILL",
+                      "INV-CB-CSIDE")
+CB_LATENT = frozenset({"INV-CB-SPILL"})
+
+
+class CbVal(NamedTuple):
+    """One parameter or the result as the fold sees it: the spec's summary (size, alignment,
+    ASG-3 decomposition) and compileCallback's walk of the same type."""
+
+    s: Any  # model.summary.Summary
+    w: CbWalk
+
+
+class CbJoint(NamedTuple):
+    cb: CbState
+    spec: Any  # model.assign.SpecState
+    refused: Any  # a parameter so far was refused (CB-2)
+    pending_zero: Any  # a zero-size argument took no C slot though C passed one (CB-3, P-6)
+
+
+class CbOb(NamedTuple):
+    inv: str
+    cond: Any
+    msg: str
+
+
+def cb_fold_init() -> CbJoint:
+    from regabi.model.assign import spec_init
+
+    return CbJoint(cb_init(), spec_init(), False, False)
+
+
+def _spec_whole(D: Domain, st: Any, s: Any, regs: Any, result: bool) -> tuple[Any, Any]:
+    """The spec's begin, its groups (their registers counted as a whole: WF-COUNTS), end."""
+    from regabi.model.assign import spec_begin, spec_end
+
+    cur = spec_begin(D, st, s, regs)
+    cur = cur._replace(ci=cur.ci + s.spec.ni, cf=cur.cf + s.spec.nf)
+    return spec_end(D, st, cur, s, result), cur
+
+
+def cb_fold_param(D: Domain, arch: Arch, fixes: frozenset[str], J: CbJoint, v: CbVal,
+                  index: int) -> tuple[CbJoint, list[CbOb]]:
+    """One parameter: CB-2's checks, assignArg (cb_arg), the spec's assignment (ASG-2), and
+    the obligations of INV-CB-ASSIGN and INV-CB-CSIDE, each conditioned on no refusal so far
+    (a refused signature is no violation: the runtime panics at NewCallback)."""
+    from regabi.model.assign import Regs
+
+    ps, n_int = arch.ptr_size, arch.n_int
+    s, w = v.s, v.w
+    pre = cb_precheck(D, s.size, w, arch.name, ps, fixes)
+    st, step = cb_arg(D, J.cb, CbArg(s.size, s.align, w.n, w.panics), n_int, ps,
+                      rollback="rollback" in fixes,
+                      zero_slot="zero-slot" in fixes and arch.name == "amd64")
+    refused = D.or_(J.refused, pre.any(D), step.panic)
+    spec, cur = _spec_whole(D, J.spec, s, Regs.of(arch), False)
+    live = D.not_(refused)
+    nonzero = D.not_(step.zero)
+    nm = f"argument {index}"
+    obs = [CbOb("INV-CB-ASSIGN", D.implies(D.and_(live, nonzero), D.and_(
+        D.eq(step.reg, cur.fits),
+        D.implies(step.reg, D.eq(step.first_reg, J.spec.I)),
+        D.implies(D.not_(step.reg), D.eq(step.stack_off, cur.off)))),
+        f"{nm}: callbackWrap's placement differs from ABIInternal's ({SW}:126-137,206-218)")]
+    # CB-10: windows/amd64 C passes aggregates of other sizes than 1, 2, 4, 8 by reference,
+    # and a zero-size argument in a slot of its own (GNU C)
+    if arch.name == "amd64":
+        byref = D.and_(w.agg, nonzero, D.not_(D.or_(*[D.eq(s.size, k) for k in (1, 2, 4, 8)])))
+        obs.append(CbOb("INV-CB-CSIDE", D.implies(live, D.not_(byref)),
+                        f"{nm}: C passes it by reference ({SW}:93-163)"))
+        obs.append(CbOb("INV-CB-CSIDE", D.implies(D.and_(live, nonzero),
+                                                  D.not_(J.pending_zero)),
+                        f"{nm}: read one C slot early after a zero-size argument "
+                        f"({SW}:112-116,160-162)"))
+        no_slot = D.and_(step.zero, D.eq(st.src, J.cb.src))
+        pending = D.or_(J.pending_zero, no_slot)
+    else:
+        pending = J.pending_zero
+    return CbJoint(st, spec, refused, pending), obs
+
+
+def cb_fold_final(D: Domain, arch: Arch, fixes: frozenset[str], J: CbJoint,
+                  r: CbVal) -> tuple[list[CbOb], Any]:
+    """The one result (CB-2's result checks, CB-7) and the frame (CB-6): INV-CB-RESULT,
+    INV-CB-FRAME, INV-CB-SPILL, conditioned on the signature not being refused; and whether
+    the whole signature is refused (the parameters' obligations count only if it is not)."""
+    from regabi.model.assign import Regs, spec_between, spec_finish
+
+    ps, n_int, regs = arch.ptr_size, arch.n_int, Regs.of(arch)
+    rc = cb_result_check(D, r.s.size, r.w, n_int, ps, fixes)
+    fin = cb_finish(D, J.cb, n_int, ps)
+    live = D.not_(D.or_(J.refused, rc.any(D), fin.too_large))
+    spec, _args, _ret = spec_between(D, J.spec, regs)
+    spec2, cur = _spec_whole(D, spec, r.s, regs, True)
+    sf = spec_finish(D, spec2, regs)
+    if n_int > 0:
+        # CB-7: callbackWrap returns Ints[0]; the callee returns the result there only if its
+        # decomposition is one integer part (at offset 0: the rest of the word is padding)
+        g0 = r.s.spec.groups[0] if r.s.spec.groups else None
+        at0 = D.and_(g0.isint, D.eq(g0.n, 1), D.eq(g0.off, 0)) if g0 is not None else False
+        ok = D.and_(cur.fits, D.eq(r.s.spec.ni, 1), D.eq(r.s.spec.nf, 0), at0)
+    else:
+        ok = D.and_(D.not_(cur.fits), D.eq(cur.off, fin.ret_offset))
+    need = sf.offset_to_spill_area + sf.spill_area_size
+    cls = call_class_d(D, fin.frame_size, arch)
+    return [
+        CbOb("INV-CB-RESULT", D.implies(live, ok),
+             f"the result is not where callbackWrap reads it ({SW}:282-293,394-402)"),
+        CbOb("INV-CB-FRAME", D.implies(live, D.ule(need, cls)),
+             f"reflectcall's callNN is smaller than the callee's argument area "
+             f"({SW}:301-304,382-387)"),
+        CbOb("INV-CB-SPILL", D.implies(live, D.eq(D.align(J.cb.spill, arch.reg_size),
+                                                  sf.spill_area_size)),
+             f"dstSpill differs from the spec's spill area ({SW}:128-133)"),
+    ], D.not_(live)
+
+
+def cb_val(t: GoType, ps: int) -> CbVal:
+    from regabi.model.summary import summarize
+
+    return CbVal(summarize(t, ps), cb_walk(t, ps))
+
+
+def cb_fold_check(sig: Signature, arch: Arch | str, fixes: frozenset[str] = frozenset()
+                  ) -> list[CbOb]:
+    """The fold run concretely on one signature: the obligations that fail. A signature
+    refused for its result count fails none (the fold needs exactly one result)."""
+    if isinstance(arch, str):
+        arch = load_arch(arch)
+    if sig.recv is not None or len(sig.results) != 1:
+        return []
+    D, ps = CONCRETE, arch.ptr_size
+    J = cb_fold_init()
+    obs: list[CbOb] = []
+    for i, t in enumerate(sig.params):
+        J, o = cb_fold_param(D, arch, fixes, J, cb_val(t, ps), i)
+        obs += o
+    fobs, refused = cb_fold_final(D, arch, fixes, J, cb_val(sig.results[0], ps))
+    return [] if refused else [o for o in obs + fobs if not o.cond]

@@ -175,6 +175,10 @@ def add_prove_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--variant", action="append", default=None,
                         help="a variant of spec/variants.md: seed, go1.17beta1, go1.17, go1.18, "
                              "go1.19, current (repeatable or comma list; default seed,current)")
+    parser.add_argument("--path", action="append", default=None,
+                        help="which implementation of the register ABI: value-call (default: "
+                             "reflect.Value.Call), wincallback (Windows callbacks; variants "
+                             "current and fixed), or all (comma list or repeatable)")
     parser.add_argument("--invariant", action="append", default=None,
                         help="invariant id (repeatable or comma list; default all)")
     parser.add_argument("--max-params", type=int, default=d.max_params,
@@ -220,8 +224,74 @@ def _bounds(args: argparse.Namespace) -> Bounds:
                   args.timeout)
 
 
+#: the paths ``regabi prove --path`` knows (spec/proofs.md PRF-9); makefunc, method-value and
+#: finalizer are checked concretely by ``regabi paths`` only (spec/paths.md)
+PROVE_PATHS = ("value-call", "wincallback")
+
+
+def prove_paths(args: argparse.Namespace) -> list[str]:
+    """The --path list, validated: one line and exit 2 for an unknown one."""
+    paths = _split(getattr(args, "path", None), ["value-call"])
+    if "all" in paths:
+        return list(PROVE_PATHS)
+    for p in paths:
+        if p not in PROVE_PATHS:
+            known = ("makefunc", "method-value", "finalizer")
+            why = (" (checked concretely by `regabi paths`; not yet symbolic)" if p in known
+                   else "")
+            raise InputError(f"--path {p!r}: unknown path{why} (known: "
+                             f"{', '.join(PROVE_PATHS)}, all)")
+    return list(dict.fromkeys(paths))
+
+
+def wincallback_verdicts(args: argparse.Namespace) -> list[Verdict]:
+    """``--path wincallback``: each windows port named by --arch (default amd64, arm64, 386),
+    variants current and fixed (or --variant among them)."""
+    from regabi.model.wincallback import ARCHES
+    from regabi.proofs.pathprove import CB_VARIANTS, prove_wincallback
+
+    archs = [a for a in split_arch_specs(args.arch) or list(ARCHES)]
+    for a in archs:
+        if a not in ARCHES:
+            raise InputError(f"--path wincallback --arch {a!r}: no windows port (known: "
+                             f"{', '.join(ARCHES)})")
+    variants = _split(args.variant, list(CB_VARIANTS))
+    for v in variants:
+        if v not in CB_VARIANTS:
+            raise InputError(f"--path wincallback --variant {v!r}: the callback variants are "
+                             f"{', '.join(CB_VARIANTS)}")
+    invs = tuple(_split(args.invariant, []))
+    from regabi.model.wincallback import CB_FOLD_INVARIANTS
+
+    for i in invs:
+        if i not in CB_FOLD_INVARIANTS:
+            raise InputError(f"--path wincallback --invariant {i!r}: unknown (known: "
+                             f"{', '.join(CB_FOLD_INVARIANTS)})")
+    out: list[Verdict] = []
+    for a in archs:
+        for v in variants:
+            out += [prove_one_path(vd) for vd in prove_wincallback(
+                arch_of(a), v, max_params=max(args.max_params, 8), timeout_ms=args.timeout,
+                invariants=invs or CB_FOLD_INVARIANTS)]
+    return out
+
+
+def prove_one_path(v: Verdict) -> Verdict:
+    """A path verdict as it is decided (the CLI wraps this to record it)."""
+    return v
+
+
 def cli_prove(args: argparse.Namespace) -> int:
     """Run ``regabi prove``: a verdict table (or JSON); the exit status of the verdicts."""
+    paths = prove_paths(args)
+    if paths == ["wincallback"]:
+        cb = wincallback_verdicts(args)
+        if args.json:
+            print(json.dumps([v.to_json() for v in cb], indent=2))
+        else:
+            print(render_table(cb))
+            print(f"\n{WF_NOTE}; WF-CB (spec/proofs.md PRF-9) is checked, not proved")
+        return exit_status(cb)
     b = _bounds(args)
     invs = _split(args.invariant, []) or None
     for i in invs or ():
@@ -241,6 +311,11 @@ def cli_prove(args: argparse.Namespace) -> int:
         out.extend(type_lemma_verdicts(sorted({a.ptr_size for a in archs}), b.timeout_ms))
     if not args.no_premises:
         out.extend(premise_verdicts(archs))
+    if "wincallback" in paths:
+        args.arch = None  # the windows ports, whatever --arch chose for Value.call
+        args.variant = None
+        args.invariant = None
+        out.extend(wincallback_verdicts(args))
     for key, dirn, ext in (("go_source", args.go_dir, "go"), ("pytest", args.pytest_dir, "py")):
         if not dirn:
             continue

@@ -730,6 +730,8 @@ examples:
   regabi prove --arch arm64 --arch amd64:1,1    other archs and register counts
   regabi prove --max-params 4 --time-limit 10m  a larger bounded search, at most 10 minutes
   regabi prove --causes --pytest-dir cex/       every cause, one pytest per counterexample
+  regabi prove --path wincallback               Windows callbacks: amd64, arm64, 386; current, fixed
+  regabi prove --path all                       Value.call and the Windows callbacks
 
 --timeout is each Z3 query's limit in milliseconds; --time-limit is the whole run's.
 
@@ -754,11 +756,13 @@ def cmd_prove(args: argparse.Namespace) -> int:
                          "verdicts decided so far")
     a = sp.parse_args(args._rest)
     budget = parse_duration(a.time_limit, "--time-limit") if a.time_limit else None
-    archs = _split_archs(a.arch) or ["amd64"]
+    paths = m.prove_paths(a)  # --path first: one line and exit 2 for an unknown one
+    only_cb = paths == ["wincallback"]
+    archs = _split_archs(a.arch) or ([] if only_cb else ["amd64"])
     for spec in archs:
         _arch(spec)
-    a.arch = archs
-    for v in _split_list(a.variant):
+    a.arch = archs or None
+    for v in [] if only_cb else _split_list(a.variant):
         if v not in VARIANTS:
             raise InputError(f"--variant {v!r}: prove checks reflect's variants "
                              f"({', '.join(VARIANTS)}); the spec is what they are checked "
