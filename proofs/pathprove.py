@@ -1,6 +1,6 @@
 """``regabi prove --path wincallback``: the Windows callback fold (model/wincallback.py
 ``cb_fold_*``) run over Z3 terms — the functions ``regabi paths`` runs concretely, no second
-encoding (spec/proofs.md PRF-9).
+encoding (spec/proofs.md PRF-10).
 
 * Induction over the list of parameters: the state (compileCallback's abiDesc counters, the
   spec's ASG state, refused so far, a pending zero-size argument) and the parameter are free;
@@ -60,7 +60,7 @@ CB_VARIANTS = {"current": frozenset(), "fixed": FIXES}
 
 def wf_cb(D: Any, v: CbVal, ps: int) -> list[Any]:
     """WF-CB: what the walk of CB-4 and the ASG-3 decomposition of the same type share
-    (spec/proofs.md PRF-9). A walk that does not panic visits exactly the spec's groups, each
+    (spec/proofs.md PRF-10). A walk that does not panic visits exactly the spec's groups, each
     one integer part, the first at offset 0 (only zero-size fields can precede it); one that
     panics visits integer leaves the spec counts too; a zero-size type has no leaves; every
     leaf has a byte of its own. Checked on every grammar type by Z3 and on random types

@@ -224,7 +224,7 @@ def _bounds(args: argparse.Namespace) -> Bounds:
                   args.timeout)
 
 
-#: the paths ``regabi prove --path`` knows (spec/proofs.md PRF-9); makefunc, method-value and
+#: the paths ``regabi prove --path`` knows (spec/proofs.md PRF-10); makefunc, method-value and
 #: finalizer are checked concretely by ``regabi paths`` only (spec/paths.md)
 PROVE_PATHS = ("value-call", "wincallback")
 
@@ -290,7 +290,7 @@ def cli_prove(args: argparse.Namespace) -> int:
             print(json.dumps([v.to_json() for v in cb], indent=2))
         else:
             print(render_table(cb))
-            print(f"\n{WF_NOTE}; WF-CB (spec/proofs.md PRF-9) is checked, not proved")
+            print(f"\n{WF_NOTE}; WF-CB (spec/proofs.md PRF-10) is checked, not proved")
         return exit_status(cb)
     b = _bounds(args)
     invs = _split(args.invariant, []) or None

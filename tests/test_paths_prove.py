@@ -1,4 +1,4 @@
-"""``regabi prove --path wincallback`` (spec/proofs.md PRF-9): the callback fold over Z3.
+"""``regabi prove --path wincallback`` (spec/proofs.md PRF-10): the callback fold over Z3.
 
 Expected outcomes are derived by hand from go1.27.3 src/runtime/syscall_windows.go (SW) and
 the spec (ASG), in the comments; the concrete re-check of every counterexample is by
