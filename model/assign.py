@@ -446,6 +446,10 @@ _GROUPS_MEMO: dict[tuple[int, int, int, int, Regs],
 
 def _refl_groups(s: Summary, v: Variant, st: ReflState,
                  regs: Regs) -> tuple[ReflCur, tuple[Step, ...]]:
+    if not (isinstance(st.I, int) and isinstance(st.F, int)):
+        # symbolic runs: Z3 terms are no dictionary keys (== builds a formula), and a result
+        # must never carry another query's terms
+        return _refl_groups_run(s, v, st, regs)
     key = (id(s), id(v), st.I, st.F, regs)
     hit = _GROUPS_MEMO.get(key)
     if hit is not None and hit[0] is s and hit[1] is v:

@@ -238,9 +238,11 @@ class _Prover:
         self.arch, self.variant = arch, variant
         self.timeout = timeout_ms
         # one goal that the solver cannot settle in this time is dropped (a lemma) or
-        # reported UNKNOWN (an obligation): never assumed. A quarter of the query timeout (at
-        # least 8 s): Houdini asks many goals, most settle in milliseconds.
-        self.goal_timeout = min(timeout_ms, max(8000, timeout_ms // 4))
+        # reported UNKNOWN (an obligation): never assumed. Z3's timeout is wall-clock, so the
+        # cap leaves room for load: the slowest goal of current/amd64 takes 8 s of CPU on an
+        # idle 2-core machine, and with an 8 s cap a load of 3 turned INV-FRAME-SUFFICIENT
+        # into a CTI (2026-12-02). Half the query timeout, at least 30 s.
+        self.goal_timeout = min(timeout_ms, max(30000, timeout_ms // 2))
         self.res = InductionResult()
         self._n = 0
 
