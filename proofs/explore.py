@@ -69,6 +69,7 @@ BUILTIN_CORPUS: list[str] = [
     "func(a int8, b int16, c int32) (int8, *int, string)",   # small ints, mixed results
     "func(s struct{a int8; z [0]int64}) int",                 # trailing zero-size field
     "func() (*int, *int, *int)",                              # several pointer results
+    "func(p *int) [2]*int",  # a register pointer returned on the stack: reflectcallmove's barrier
 ]
 #: (signature, receiver type) pairs in the corpus with receivers.
 BUILTIN_METHODS: list[tuple[str, str]] = [
