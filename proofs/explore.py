@@ -11,6 +11,11 @@ stack: prologues and synchronous safepoints, GC-7). BFS with a parent map makes 
 violation found for each invariant a shortest trace. No partial-order or symmetry reduction is
 applied. The state budget is checked in every phase (building programs included); hitting it
 makes the undecided verdicts LIMIT.
+
+INV-GC-MARK has its own search (``mark_bfs``, spec/call.md GC-14): one concurrent cycle per
+path whose mark phase spans safepoints — start, one scan of this goroutine's stack, drains,
+termination — with the hybrid write barrier shading what each store's barrier shades (GC-11,
+GC-12) and allocation black (GC-9).
 """
 
 from __future__ import annotations
