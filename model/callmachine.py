@@ -88,6 +88,13 @@ GC_CATALOGUE: tuple[TraceInvariant, ...] = (
         "Every argument the callee reads equals what Value.Call was given, and every result "
         "Value (bytes and Kind) equals what the callee returned.",
         "spec/call.md CALL-5..CALL-8, CALL-14..CALL-16"),
+    TraceInvariant(
+        "INV-GC-MARK", "concurrent mark keeps what a stop-the-world GC keeps",
+        "At mark termination of a concurrent cycle (started at an earlier safepoint, stack "
+        "scanned once, hybrid write barrier on in between), every object reachable from the "
+        "roots at the terminating safepoint — the frames as GC-2 scans them, through heap "
+        "bitmaps — is marked, so the sweep frees none of them.",
+        "spec/call.md GC-9..GC-14"),
 )
 GC_INVARIANT_IDS: tuple[str, ...] = tuple(i.id for i in GC_CATALOGUE)
 
@@ -237,6 +244,15 @@ class Point:
     regs_raw: Any = ""  # registers that matter: a string, or a thunk that formats them
     seen_raw: tuple = ()  # heap roots a GC here finds: (root name, object name) pairs
     frames: str = ""  # frames on the stack, innermost first, and how each is scanned
+    # Concurrent mark (GC-9 … GC-14). Effects of the heap writes and allocations recorded
+    # since the previous point (``eff_*``), the objects a stack scan here shades (``roots``)
+    # and the heap graph (index into Program.heaps) as it is at this point.
+    roots: int = 0
+    eff_alloc: int = 0  # objects allocated (black while marking: GC-9)
+    eff_shade: int = 0  # objects the write barrier shades (old and new pointer values: GC-11)
+    eff_nobar: int = 0  # objects that get a heap pointer written without a barrier
+    eff_wb: str = ""  # what the barrier of these writes is, for the trace
+    heap: int = 0
 
     @property
     def regs(self) -> str:
@@ -261,6 +277,9 @@ class Program:
     spec: SpecLayout
     holders: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: Heap graphs: per version, per object, the objects its pointer words point to.
+    heaps: list[tuple[int, ...]] = field(default_factory=list)
+    results: str = "fresh"
 
     def obj_names(self, mask: int) -> list[str]:
         return [n for i, n in enumerate(self.objects) if mask >> i & 1]
@@ -411,6 +430,14 @@ class _Machine:
         self.region_frame: dict[str, str] = {"vc": "Value.call", "regArgs": "Value.call",
                                              "callee.locals": "callee", "callee.res": "callee"}
         self.closures: dict[tuple[int, int], tuple[int, tuple[str, ...]]] = {}
+        self.results = "fresh"
+        # Concurrent-mark effects since the last recorded point (GC-9 … GC-13).
+        self.eff_alloc = self.eff_shade = self.eff_nobar = 0
+        self.eff_wb: list[str] = []
+        self.heaps: list[tuple[int, ...]] = []
+        self.heaps_version: tuple[int, int] = (-1, 0)
+        self.edges: list[int] = []  # per object, the objects its pointer words point to
+        self.dirty: set[int] = set()  # objects written since the last heap snapshot
 
     # memory --------------------------------------------------------------------------------
     def new(self, name: str, size: int, gcmask: int) -> int:
@@ -419,21 +446,76 @@ class _Machine:
         self.gcmask.append(gcmask)
         self.mem[i] = {}
         self.existing |= 1 << i
+        self.eff_alloc |= 1 << i
+        self.edges.append(0)  # the heap graph gains a node (Program.heaps)
         return i
 
-    def write(self, region: Any, off: int, data: list) -> None:
+    def write(self, region: Any, off: int, data: list, barrier: bool | None = None,
+              wb: str = "") -> None:
+        """Store ``data`` at region+off. A store into a heap object (an int region) that puts
+        a heap pointer into, or takes one out of, one of its pointer words (the object's
+        gcmask) must say whether a write barrier precedes it (GC-11, GC-12): ``barrier`` True
+        shades the old and new pointer of every pointer word written (bulkBarrierPreWrite /
+        the compiler's gcWriteBarrier), False shades nothing; ``wb`` names it for traces."""
+        if not isinstance(region, str) and self.points:
+            self._barrier(region, off, data, barrier, wb)
         m = self.mem.setdefault(region, {})
         for j, b in enumerate(data):
             m[off + j] = b
         ps = self.ps
         if not isinstance(region, str):
             self.heap_version += 1
+            self.dirty.add(region)
         wc = self.wcache.setdefault(region, {})
         for w in range(off - off % ps, off + len(data), ps):
             wc.pop(w, None)
             if isinstance(region, str) and any(isinstance(b, tuple) and b[0] == "S"
                                                for b in self.read(region, w, ps)):
                 self.sholders.add((region, w))
+
+    def _barrier(self, obj: int, off: int, data: list, barrier: bool | None, wb: str) -> None:
+        ps, gm = self.ps, self.gcmask[obj]
+        touched = False
+        for w in range(off - off % ps, off + len(data), ps):
+            if not gm >> (w // ps) & 1:
+                continue
+            old = classify(self.read(obj, w, ps))
+            new = classify([data[j - off] if off <= j < off + len(data) else
+                            self.mem[obj].get(j, 0) for j in range(w, w + ps)])
+            for c in (old, new):
+                if c[0] == "heap":
+                    touched = True
+                    if barrier:
+                        self.eff_shade |= 1 << c[1]
+            if new[0] == "heap" and barrier is False:
+                self.eff_nobar |= 1 << obj
+        if touched:
+            if barrier is None:
+                raise AssertionError(f"model: heap pointer store into {self.objs[obj]} "
+                                     "without a stated barrier")
+            if wb and wb not in self.eff_wb:
+                self.eff_wb.append(wb)
+
+    def _effects(self) -> dict[str, Any]:
+        """The concurrent-mark effects since the last point, and the heap graph now."""
+        version = (self.heap_version, len(self.objs))
+        if self.heaps_version != version:
+            for i in self.dirty:
+                out = 0
+                for _o, word in self._words(i, 0, self.gcmask[i]):
+                    c = classify(word)
+                    if c[0] == "heap":
+                        out |= 1 << c[1]
+                self.edges[i] = out
+            self.dirty.clear()
+            self.heaps.append(tuple(self.edges))
+            self.heaps_version = version
+        d = {"eff_alloc": self.eff_alloc, "eff_shade": self.eff_shade,
+             "eff_nobar": self.eff_nobar, "eff_wb": "; ".join(self.eff_wb),
+             "heap": len(self.heaps) - 1}
+        self.eff_alloc = self.eff_shade = self.eff_nobar = 0
+        self.eff_wb = []
+        return d
 
     def word(self, region: Any, off: int) -> tuple:
         """The aligned word at region+off (cached until written)."""
@@ -467,7 +549,7 @@ class _Machine:
     def op(self, where: str, label: str, src: str = "", uses: int = 0,
            static: list | None = None, regs: str = "", stack_uses: int = 0) -> None:
         self.points.append(Point(where, label, src, "", False, uses, stack_uses,
-                                 tuple(static or ()), regs_raw=regs))
+                                 tuple(static or ()), regs_raw=regs, **self._effects()))
 
     def use_value(self, data: list, lvs: list[Leaf]) -> int:
         """Objects read through the pointer leaves of a value (the callee dereferences them)."""
@@ -518,7 +600,7 @@ class _Machine:
                 cons.append((f"asyncPreempt:{r}", img[:self.ps]))
         if scan_ctxt and self.ctxt:
             precise.append((f"gp.sched.ctxt ({self.ctxt})", self.other[self.ctxt]))
-        reach, bad, seen = self._mark(precise, cons)
+        reach, bad, seen, roots = self._mark(precise, cons)
         stale = 0
         if move:
             for region, o in sorted(self.sholders):
@@ -538,7 +620,7 @@ class _Machine:
             fdesc.insert(0, "asyncPreempt [conservative: saved registers]")
         self.points.append(Point(where, label, src, kind, move, 0, 0, (), reach, self.existing,
                                  bad, tuple(ms_static or ()), stale, self.regs_thunk(), seen,
-                                 ", ".join(fdesc)))
+                                 ", ".join(fdesc), roots=roots, **self._effects()))
 
     def _closure(self, o: int) -> tuple[int, tuple[str, ...]]:
         """Objects reachable from heap object ``o`` through heap bitmaps, and the non-pointer
@@ -562,9 +644,10 @@ class _Machine:
         return r
 
     def _mark(self, precise: list[tuple[str, tuple]], cons: list[tuple[str, tuple]]
-              ) -> tuple[int, tuple[str, ...], tuple]:
-        """GC-2/GC-3: mark from roots through heap bitmaps; report precise non-pointers."""
-        reach = 0
+              ) -> tuple[int, tuple[str, ...], tuple, int]:
+        """GC-2/GC-3: mark from roots through heap bitmaps; report precise non-pointers.
+        Also the roots themselves (what a stack scan shades: GC-10)."""
+        reach = roots = 0
         bad: list[str] = []
         seen = []
         np = len(precise)
@@ -572,13 +655,14 @@ class _Machine:
             c = classify(word)
             if c[0] == "heap":
                 seen.append((name, self.objs[c[1]]))
+                roots |= 1 << c[1]
                 if not reach >> c[1] & 1:
                     r, b = self._closure(c[1])
                     reach |= r
                     bad.extend(b)
             elif c[0] == "data" and j < np:
                 bad.append(f"{name} holds {_show_word(word, self.objs)}")
-        return reach, tuple(dict.fromkeys(bad)), tuple(seen)
+        return reach, tuple(dict.fromkeys(bad)), tuple(seen), roots
 
     def regs_thunk(self) -> Any:
         snap = [(r, tuple(x)) for r, x in [*self.ints.items(), *self.floats.items(),
@@ -603,14 +687,18 @@ class _Machine:
         return img + data if self.arch.big_endian else data + img
 
 
-def _value_bytes(m: _Machine, t: GoType, tag: str) -> tuple[list, list[Leaf]]:
-    """A self-describing value of type ``t``: each pointer leaf points to a fresh object."""
+def _value_bytes(m: _Machine, t: GoType, tag: str,
+                 reuse: list | None = None) -> tuple[list, list[Leaf]]:
+    """A self-describing value of type ``t``: each pointer leaf points to a fresh object, or
+    (``reuse``, results passed through) to the next object of ``reuse`` while any is left."""
     ps = m.ps
     lay = layout(t, ps)
     data: list = [0] * lay.size
     lvs = leaves(t, ps=ps)
     for j, lf in enumerate(lvs):
-        if lf.what == "ptr":
+        if lf.what == "ptr" and reuse:
+            data[lf.offset:lf.offset + ps] = m.ptr(reuse.pop(0))
+        elif lf.what == "ptr":
             o = m.new(f"{tag}.ref{j}", ps, 0)
             m.write(o, 0, [("D", f"{tag}.ref{j}", i) for i in range(ps)])
             data[lf.offset:lf.offset + ps] = m.ptr(o)
@@ -630,6 +718,9 @@ def _diff(got: list, exp: list, lvs: list[Leaf]) -> str | None:
             return (f"bytes {lf.offset}..{lf.offset + lf.size} are {_show_word(g)[:60]}"
                     f", expected {_show_word(e)[:60]}")
     return None
+
+
+_RET_WB = "ret[i] = Value{…}: compiler write barrier"
 
 
 # float32 in a float register (CALL-11): what reflect's floatToReg stores (build-tagged files)
@@ -662,7 +753,7 @@ def _f32_read(fmt: str, img: list, tag_of: Any) -> list:
 
 def build_program(sig: Signature, variant: str | Variant, arch: str | Arch = "amd64",
                   holding: tuple[bool, ...] | None = None,
-                  runtime: RuntimeVariant | None = None) -> Program:
+                  runtime: RuntimeVariant | None = None, results: str = "fresh") -> Program:
     """Compile the path of ``Value.Call`` for ``sig`` into points (see module docstring).
 
     Parameters
@@ -679,16 +770,23 @@ def build_program(sig: Signature, variant: str | Variant, arch: str | Arch = "am
     runtime : RuntimeVariant, optional
         Runtime deltas; default: the ones of ``variant``'s name (model/gcrt.py). Given
         explicitly only to isolate a cause.
+    results : str
+        What the callee returns in its results' pointer words (CALL-12): "fresh" objects it
+        allocates, or "args" — the objects its arguments point to, in order, as
+        ``func(p *int) *int { return p }`` does (fresh ones once those run out).
     """
+    if results not in ("fresh", "args"):
+        raise InputError(f"results mode {results!r} (known: fresh, args)")
     v = get_variant(variant) if isinstance(variant, str) else variant
     rv = runtime if runtime is not None else runtime_variant(v.name)
     a = machine_arch(arch, v.name)
     if holding is None:
         holding = holding_modes(sig, v, ps=a.ptr_size)[0]
     m = _Machine(sig, v, rv, a, holding)
+    m.results = results
     _run(m)
     return Program(sig, v.name, a.name, holding, m.points, m.objs, m.desc, m.spec, m.holders,
-                   m.notes)
+                   m.notes, m.heaps, results)
 
 
 def _run(m: _Machine) -> None:
@@ -760,7 +858,8 @@ def _run(m: _Machine) -> None:
     if sig.recv is not None:
         st = desc.call.steps[0]
         if st.kind == "stack":
-            m.write(stack_args, st.stkoff, rcvr_word)
+            m.write(stack_args, st.stkoff, rcvr_word, True, "storeRcvr's *(*unsafe.Pointer)(p) "
+                    "= …: compiler write barrier (GC-13)")
             where = f"stackArgs+{st.stkoff}"
         elif st.kind == "float":
             m.write("regArgs", ra.floats_offset + 8 * st.freg, rcvr_word)
@@ -790,7 +889,9 @@ def _run(m: _Machine) -> None:
                     vc_call(f"arg {i}: typedmemmove(…, stackArgs+{st.stkoff}, v.ptr) — call",
                             S["typedmemmove"])
                 val = m.read(src_obj, 0, lay.size) if indir else vptr
-                m.write(stack_args, st.stkoff, val)
+                m.write(stack_args, st.stkoff, val, True,
+                        "typedmemmove → bulkBarrierPreWrite(dst, src, typ)" if indir else
+                        "*(*unsafe.Pointer)(addr) = v.ptr: compiler write barrier")
                 m.op(VC, f"arg {i} → stackArgs+{st.stkoff} "
                      f"({'copied' if indir else '*addr = v.ptr'})", S["typedmemmove"], uses)
                 break
@@ -1021,8 +1122,11 @@ def _run(m: _Machine) -> None:
         m.safepoint(CE, "new(result referents) — call (allocation; callee frame precise)",
                     GC_SRC["precise"], "call")
     rend = 0
+    reuse = [o for data, lvs in exp_args for lf in lvs if lf.what == "ptr"
+             for c in [classify(data[lf.offset:lf.offset + ps])] if c[0] == "heap"
+             for o in [c[1]]] if m.results == "args" else None
     for ri, t in enumerate(sig.results):
-        data, lvs = _value_bytes(m, t, f"r{ri}")
+        data, lvs = _value_bytes(m, t, f"r{ri}", reuse)
         exp_res.append((data, lvs))
         m.write("callee.res", rend, data)
         gm = layout(t, ps).gcmask
@@ -1079,10 +1183,13 @@ def _run(m: _Machine) -> None:
     else:
         su = m.deref_stack("callN.args", ra_off)
     ro = desc.ret_offset
+    cmb = m.rv.callmove_barrier
     if stack_args is not None and ft > ro:
-        m.write(stack_args, ro, m.read("callN.frame", ro, ft - ro))
-    m.op("reflectcallmove", f"bulkBarrierPreWrite + memmove {max(0, ft - ro)} bytes "
-         f"SP+{ro} → stackArgs+{ro}", S["move"])
+        m.write(stack_args, ro, m.read("callN.frame", ro, ft - ro), cmb,
+                "bulkBarrierPreWrite(stackArgs+retOffset, SP+retOffset, size, nil)" if cmb
+                else "memmove only: NO write barrier (mutant)")
+    m.op("reflectcallmove", f"{'bulkBarrierPreWrite + ' if cmb else ''}memmove "
+         f"{max(0, ft - ro)} bytes SP+{ro} → stackArgs+{ro}", S["move"])
     for j in range(a.n_int):
         if desc.out_reg_ptrs >> j & 1:
             word = m.read("regArgs", ra.ints_offset + ps * j, ps)
@@ -1100,14 +1207,16 @@ def _run(m: _Machine) -> None:
     if nres == 0:
         if stack_args is not None:
             vc_call("typedmemclr(frametype, stackArgs) — call", S["memclr"])
-            m.write(stack_args, 0, [0] * ft)
+            m.write(stack_args, 0, [0] * ft, True,
+                    "typedmemclr → bulkBarrierPreWrite(ptr, 0, …): shades the old values")
             vc_call("framePool.Put(stackArgs) — call", S["poolPut"])
         m.op(VC, "return nil")
         return
     if stack_args is not None:
         vc_call("typedmemclrpartial(frametype, stackArgs, 0, retOffset) — call",
                 S["memclrpartial"])
-        m.write(stack_args, 0, [0] * ro)
+        m.write(stack_args, 0, [0] * ro, True, "typedmemclrpartial → bulkBarrierPreWrite"
+                "(ptr, 0, size, nil): shades the old values")
     vc_call("ret = make([]Value, nout) — call (allocation)", S["make"])
     ret_arr = m.new("ret[]", 3 * ps * nres, sum(0b011 << (3 * r) for r in range(nres)))
     m.write("vc", 4 * ps, m.ptr(ret_arr))
@@ -1116,14 +1225,15 @@ def _run(m: _Machine) -> None:
     for ri, t in enumerate(sig.results):
         lay = layout(t, ps)
         slot = 3 * ps * ri + ps  # Value{typ_, ptr, flag}: ptr is word 1
-        m.write(ret_arr, 3 * ps * ri, [("T", f"ret{ri}", i) for i in range(ps)])
+        m.write(ret_arr, 3 * ps * ri, [("T", f"ret{ri}", i) for i in range(ps)], True,
+                _RET_WB)
         if lay.size == 0:
             rets.append((int(t.kind), True))
             m.op(VC, f"ret[{ri}] = Zero({t})")
             continue
         steps = desc.ret.steps_for(ri)
         if steps and steps[0].kind == "stack":
-            m.write(ret_arr, slot, m.ptr(stack_args, steps[0].stkoff))
+            m.write(ret_arr, slot, m.ptr(stack_args, steps[0].stkoff), True, _RET_WB)
             rets.append((int(t.kind), True))
             m.op(VC, f"ret[{ri}] = Value{{{t}, stackArgs+{steps[0].stkoff}, flagIndir}}",
                  S["retStack"])
@@ -1131,7 +1241,7 @@ def _run(m: _Machine) -> None:
         if is_direct(t, ps, v):
             kind = int(t.kind) if v.ret_kind_from_result else int(Kind.FUNC)
             w = m.read("regArgs", ra.ptrs_offset + ps * steps[0].ireg, ps)
-            m.write(ret_arr, slot, w)
+            m.write(ret_arr, slot, w, True, _RET_WB)
             rets.append((kind, False))
             m.op(VC, f"ret[{ri}] = Value{{{t}, regArgs.Ptrs[{steps[0].ireg}], "
                  f"flag({'tv' if v.ret_kind_from_result else 't'}.Kind()={Kind(kind).name})}}",
@@ -1144,15 +1254,17 @@ def _run(m: _Machine) -> None:
         for st in steps:
             if st.kind == "int":
                 w = m.read("regArgs", ra.ints_offset + ps * st.ireg, ps)
-                m.write(s, st.offset, w[ps - st.size:] if a.big_endian else w[:st.size])
+                m.write(s, st.offset, w[ps - st.size:] if a.big_endian else w[:st.size], False,
+                        "intFromReg: memmove, no barrier (a scalar word)")
             elif st.kind == "ptr":
-                m.write(s, st.offset, m.read("regArgs", ra.ptrs_offset + ps * st.ireg, ps))
+                m.write(s, st.offset, m.read("regArgs", ra.ptrs_offset + ps * st.ireg, ps), True,
+                        "*(*unsafe.Pointer)(s) = regArgs.Ptrs[…]: compiler write barrier")
             elif st.kind == "float":
                 img = m.read("regArgs", ra.floats_offset + 8 * st.freg, 8)
                 fmt = _F32_REFLECT.get(a.goarch, "low32")
                 m.write(s, st.offset, _f32_read(fmt, img, None) if st.size == 4
-                        else img[:st.size])
-        m.write(ret_arr, slot, m.ptr(s))
+                        else img[:st.size], False, "floatFromReg: memmove, no barrier")
+        m.write(ret_arr, slot, m.ptr(s), True, _RET_WB)
         del m.live["s"]
         rets.append((int(t.kind), True))
         m.op(VC, f"copy result {ri} from regArgs into r{ri}.box (intFromReg/floatFromReg); "

@@ -43,6 +43,10 @@ class RuntimeVariant:
     int_to_reg_src: str
     #: Release in which each architecture first had the register ABI (ladder.md C3 / item 7).
     regabi_arches: tuple[str, ...]
+    #: reflectcallmove runs bulkBarrierPreWrite before its memmove of the stack results into
+    #: the heap frame (GC-13): every release does (seed runtime/mbarrier.go:228-230, go1.27.3
+    #: runtime/mbarrier.go:250-255); False only in the mutant that shows INV-GC-MARK can fire.
+    callmove_barrier: bool = True
 
 
 #: Architectures whose register ABI is modelled, with the release that enabled it

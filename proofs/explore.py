@@ -11,6 +11,11 @@ stack: prologues and synchronous safepoints, GC-7). BFS with a parent map makes 
 violation found for each invariant a shortest trace. No partial-order or symmetry reduction is
 applied. The state budget is checked in every phase (building programs included); hitting it
 makes the undecided verdicts LIMIT.
+
+INV-GC-MARK has its own search (``mark_bfs``, spec/call.md GC-14): one concurrent cycle per
+path whose mark phase spans safepoints — start, one scan of this goroutine's stack, drains,
+termination — with the hybrid write barrier shading what each store's barrier shades (GC-11,
+GC-12) and allocation black (GC-9).
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from regabi.model.callmachine import (
     build_program,
     count_holding_modes,
     holding_modes,
+    leaves,
     machine_arch,
 )
 from regabi.model.gcrt import RUNTIME_DELTAS, RUNTIME_VARIANTS, RuntimeVariant, runtime_variant
@@ -68,6 +74,7 @@ BUILTIN_CORPUS: list[str] = [
     "func(a int8, b int16, c int32) (int8, *int, string)",   # small ints, mixed results
     "func(s struct{a int8; z [0]int64}) int",                 # trailing zero-size field
     "func() (*int, *int, *int)",                              # several pointer results
+    "func(p *int) [2]*int",  # a register pointer returned on the stack: reflectcallmove's barrier
 ]
 #: (signature, receiver type) pairs in the corpus with receivers.
 BUILTIN_METHODS: list[tuple[str, str]] = [
@@ -77,6 +84,8 @@ BUILTIN_METHODS: list[tuple[str, str]] = [
 ]
 
 INV_IDS = GC_INVARIANT_IDS
+#: Invariants the atomic search (``bfs``) decides; INV-GC-MARK is the concurrent-mark search's.
+ATOMIC_IDS = tuple(i for i in INV_IDS if i != "INV-GC-MARK")
 
 
 class _Tables:
@@ -185,6 +194,185 @@ def bfs(progs: list[Program], gc_cycles: int, stack_moves: int, max_states: int,
     return parent, found, len(parent), ended
 
 
+# --------------------------------------------------------------------------------------------
+# The concurrent mark phase (spec/call.md GC-9 … GC-14)
+
+_PH = ("GC off, write barrier off", "marking, write barrier on, stack grey (not scanned yet)",
+       "marking, write barrier on, stack black (scanned)")
+
+
+class _MarkTables:
+    """Per-point arrays of one program for the concurrent-mark search. The effects recorded
+    with a point are applied on the transition that performs them: an instruction's when it
+    executes (leaving its state), a safepoint's on arriving there (the callee stopped at the
+    call site has not run yet, but the stores before the call have)."""
+
+    __slots__ = ("alloc", "canon_from", "heap", "heaps", "n", "nobar", "reach", "roots",
+                 "shade", "sp")
+
+    def __init__(self, p: Program) -> None:
+        pts = p.points
+        n = self.n = len(pts)
+        self.sp = tuple(bool(x.sp) for x in pts)
+        self.roots = tuple(x.roots for x in pts)
+        self.reach = tuple(x.reach for x in pts)
+        self.heaps = p.heaps
+        self.heap = tuple(x.heap if x.sp or i == 0 else pts[i - 1].heap
+                          for i, x in enumerate(pts))
+
+        def post(attr: str) -> tuple[int, ...]:
+            return tuple((0 if pts[i].sp else getattr(pts[i], attr))
+                         | (getattr(pts[i + 1], attr) if i + 1 < n and pts[i + 1].sp else 0)
+                         for i in range(n))
+
+        self.alloc, self.shade, self.nobar = post("eff_alloc"), post("eff_shade"), \
+            post("eff_nobar")
+        last = max((i for i in range(n) if self.nobar[i]), default=-1)
+        #: From this pc on no store lacks a barrier, so a grey set can be replaced by its
+        #: closure (GC-14 reduction: every object reachable from a grey one then stays marked).
+        self.canon_from = last + 1
+
+
+def _blacken(g: int, b: int, edges: tuple[int, ...]) -> int:
+    """Mark workers drain the grey set: everything reachable from ``g`` through heap pointer
+    words, never scanning a black object again (gcDrain; GC-9). Returns the new black set."""
+    seen = g & ~b
+    work = seen
+    while work:
+        low = work & -work
+        work ^= low
+        out = edges[low.bit_length() - 1] & ~b & ~seen
+        seen |= out
+        work |= out
+    return b | seen
+
+
+def mark_bfs(progs: list[Program], max_states: int) -> tuple[dict, dict, int, str]:
+    """INV-GC-MARK: one concurrent GC cycle per path (GC-14). State ``(program, pc, phase,
+    grey, black)``; phase 0 = no cycle yet, 1 = marking with this goroutine's stack not yet
+    scanned, 2 = stack scanned (black). Choices: ``gc-start`` at a safepoint (gcStart's
+    stop-the-world: write barrier on, every object white), ``scan`` at a later or the same
+    safepoint (the stack's roots are shaded once: scanstack), ``drain`` before a store without
+    a barrier (workers blacken every grey object), ``gc-end`` at a safepoint after the scan
+    (gcMarkDone drains, mark termination, sweep). A cycle ends the path: if it frees nothing
+    reachable, it freed a subset of what the atomic GC at the same safepoint frees, and that
+    continuation is the atomic search's (``bfs``)."""
+    tabs = [_MarkTables(p) for p in progs]
+    parent: dict[tuple, Any] = {}
+    found: dict[str, tuple] = {}
+    q: deque = deque()
+    for i in range(len(progs)):
+        s0 = (i, 0, 0, 0, 0)
+        parent[s0] = None
+        q.append(s0)
+    cache: dict[tuple, int] = {}
+
+    def black_of(pi: int, g: int, b: int, h: int) -> int:
+        key = (pi, g, b, h)
+        r = cache.get(key)
+        if r is None:
+            if len(cache) > 1 << 18:
+                cache.clear()
+            r = cache[key] = _blacken(g, b, tabs[pi].heaps[h])
+        return r
+
+    # Subsumption (GC-14): where no store without a barrier lies ahead, a state whose grey set
+    # contains another's (same program, pc, phase, black set) reaches no violation the other
+    # does not — the choices are the same and more grey only marks more — so only the minimal
+    # grey sets are explored.
+    minimal: dict[tuple, list[int]] = {}
+    dominated: set[tuple] = set()
+
+    def push(st: tuple, prev: tuple, choice: str) -> None:
+        if st in parent:
+            return
+        pi, pc, ph, g, b = st
+        if ph and pc >= tabs[pi].canon_from:
+            key = (pi, pc, ph, b)
+            gs = minimal.setdefault(key, [])
+            for x in gs:
+                if x & ~g == 0:
+                    return
+            keep = []
+            for x in gs:
+                if g & ~x == 0:
+                    dominated.add((pi, pc, ph, x, b))
+                else:
+                    keep.append(x)
+            keep.append(g)
+            minimal[key] = keep
+        parent[st] = (prev, choice)
+        q.append(st)
+
+    ended = "complete"
+    while q:
+        s = q.popleft()
+        if s in dominated:
+            continue
+        pi, pc, ph, g, b = s
+        T = tabs[pi]
+        nxt = pc + 1
+        if nxt < T.n:
+            if ph:
+                nb = b | T.alloc[pc]
+                ng = (g | T.shade[pc]) & ~nb
+                if ng and nxt >= T.canon_from:
+                    ng = black_of(pi, ng, nb, T.heap[nxt]) & ~nb
+                push((pi, nxt, ph, ng, nb), s, "step")
+                if T.nobar[pc] and g:
+                    push((pi, pc, ph, 0, black_of(pi, g, b, T.heap[pc])), s, "drain")
+            else:
+                push((pi, nxt, 0, 0, 0), s, "step")
+        if T.sp[pc]:
+            if ph == 0:
+                push((pi, pc, 1, 0, 0), s, "gc-start")
+            elif ph == 1:
+                ng = (g | T.roots[pc]) & ~b
+                if ng and pc >= T.canon_from:
+                    ng = black_of(pi, ng, b, T.heap[pc]) & ~b
+                push((pi, pc, 2, ng, b), s, "scan")
+            else:
+                marked = black_of(pi, g, b, T.heap[pc])
+                lost = T.reach[pc] & ~marked
+                if lost and "INV-GC-MARK" not in found:
+                    found["INV-GC-MARK"] = (s, "gc-end", "mark termination leaves "
+                                            + ", ".join(progs[pi].obj_names(lost))
+                                            + " white although reachable: the sweep frees it")
+                    ended = "found"
+                    break
+        if len(parent) >= max_states:
+            ended = "limit"
+            break
+    return parent, found, len(parent), ended
+
+
+def _mark_trace_json(progs: list[Program], tr: list[tuple[tuple, str]]) -> list[dict]:
+    steps = []
+    for i, (s, c) in enumerate(tr):
+        pi, pc, ph, g, b = s
+        p = progs[pi]
+        pt = p.points[pc]
+        # the mark state this step leads to (the last step: the state it ends in)
+        _, _, ph, g, b = tr[i + 1][0] if i + 1 < len(tr) else s
+        d = {"step": i, "where": pt.where, "label": pt.label, "src": pt.src, "choice": c,
+             "gc_cycles": int(ph > 0), "stack_moves": 0, "freed": [], "stale": [],
+             "mark": _PH[ph]}
+        if ph:
+            d["grey"] = p.obj_names(g)
+            d["black"] = p.obj_names(b)
+        if pt.eff_wb:
+            d["barrier"] = pt.eff_wb
+        if pt.regs:
+            d["regs"] = pt.regs
+        if pt.sp:
+            d["safepoint"] = pt.sp
+            d["frames"] = pt.frames
+        if c in ("scan", "gc-end"):
+            d["gc_sees"] = pt.gc_sees
+        steps.append(d)
+    return steps
+
+
 def _trace(parent: dict, s: tuple, choice: str) -> list[tuple[tuple, str]]:
     out = [(s, choice)]
     while parent[s] is not None:
@@ -247,27 +435,62 @@ def explore_sig(sig: Signature, variant: str | Variant, arch: str | Arch = "amd6
     parent: dict = {}
     found: dict = {}
     n = built
-    if progs and ended == "complete":
+    atomic = tuple(i for i in only if i in ATOMIC_IDS)
+    if progs and ended == "complete" and atomic:
         parent, found, n, ended = bfs(progs, gc_cycles, stack_moves, max(1, max_states - built),
-                                      only)
+                                      atomic)
+    mprogs: list[Program] = []
+    mparent: dict = {}
+    if "INV-GC-MARK" in only and gc_cycles > 0 and ended != "limit":
+        # The callee's results either fresh or passed through from its arguments (CALL-12):
+        # only the second can hand reflectcallmove an object allocated before the cycle.
+        alias = any(lf.what == "ptr" for t in sig.results for lf in leaves(t, ps=ps)) and \
+            any(lf.what == "ptr" for t in sig.params for lf in leaves(t, ps=ps))
+        mprogs = list(progs)
+        for h in modes[:len(progs)] if alias else ():
+            if n >= max_states:
+                ended = "limit"
+                break
+            q = build_program(sig, v, arch, h, runtime, results="args")
+            n += len(q.points)
+            mprogs.append(q)
+        if ended != "limit":
+            mparent, mfound, mn, mended = mark_bfs(mprogs, max(1, max_states - n))
+            n += mn
+            found.update(mfound)
+            if mended == "limit":
+                ended = "limit"
     dt = time.perf_counter() - t0
     bounds = (f"K={gc_cycles} GC, M={stack_moves} stack moves, {len(progs)}/{total} holding "
               f"modes{'' if len(modes) == total else ' (all-direct, all-indirect, single flips)'}"
               f", one goroutine, {a.name}")
+    if "INV-GC-MARK" in only:
+        bounds += ("; INV-GC-MARK: one concurrent cycle per path (start, stack scan, end at "
+                   "safepoints; full drains before unbarriered stores), results fresh"
+                   + (" or passed through" if len(mprogs) > len(progs) else ""))
     out = []
     for inv in only:
         if inv in found:
             s, c, msg = found[inv]
-            tr = _trace(parent, s, c)
-            steps = _trace_json(progs, tr)
-            p = progs[s[0]]
+            if inv == "INV-GC-MARK":
+                tr = _trace(mparent, s, c)
+                steps = _mark_trace_json(mprogs, tr)
+                p = mprogs[s[0]]
+                tprogs, tparent = mprogs, mparent
+            else:
+                tr = _trace(parent, s, c)
+                steps = _trace_json(progs, tr)
+                p = progs[s[0]]
+                tprogs, tparent = progs, parent
             hold = ",".join("indir" if h else "direct" for h in p.holding)
+            rmode = ", results passed through" if p.results == "args" else ""
             line = (f"{inv} false for {_sig_text(sig)} ({variant}, {a.name}): {msg} "
-                    f"[{len(tr)}-step trace, holding {hold or '-'}]")
+                    f"[{len(tr)}-step trace, holding {hold or '-'}{rmode}]")
             out.append(Verdict("explore", inv, variant, a.name, "VIOLATED", bounds, n, dt, line,
-                               {"message": msg, "trace": steps, "holding": list(p.holding)},
+                               {"message": msg, "trace": steps, "holding": list(p.holding),
+                                "results": p.results},
                                {"trace_len": len(tr), "state": s, "signature": str(sig),
-                                "_progs": progs, "_parent": parent}))
+                                "_progs": tprogs, "_parent": tparent}))
         else:
             status = "LIMIT" if ended == "limit" else "HOLDS"
             line = (f"{inv} undecided for {_sig_text(sig)} ({variant}, {a.name}): state limit "
@@ -325,6 +548,12 @@ def _shortest(v: Verdict) -> list:
 
 
 def _node_label(progs: list[Program], s: tuple) -> str:
+    if len(s) == 5:  # a concurrent-mark state (mark_bfs)
+        pi, pc, ph, g, b = s
+        pt = progs[pi].points[pc]
+        return (f"{pt.where}: {pt.label[:60]}\\n{_PH[ph]}" + (
+            f" grey {len(progs[pi].obj_names(g))} black {len(progs[pi].obj_names(b))}"
+            if ph else "")).replace('"', "'")
     pi, pc, k, m, freed, stale = s
     pt = progs[pi].points[pc]
     extra = f"\\nK={k} M={m}" + (f" freed {len(progs[pi].obj_names(freed))}" if freed else "") \
@@ -425,15 +654,25 @@ def print_trace(v: Verdict, out: Any = None) -> None:
                      for i, h in enumerate(ce["holding"]))
     print(f"  holding: {hold or '(no arguments)'}", file=out)
     for d in ce["trace"]:
-        ch = {"step": "", "gc": "  ** GC **", "move": "  ** stack copy **"}[d["choice"]]
+        ch = {"step": "", "gc": "  ** GC **", "move": "  ** stack copy **",
+              "gc-start": "  ** GC starts: stop the world, write barrier on **",
+              "scan": "  ** GC scans this goroutine's stack (once per cycle) **",
+              "drain": "  ** mark workers drain the grey objects **",
+              "gc-end": "  ** mark termination, sweep **"}[d["choice"]]
         src = f"  [{d['src']}]" if d.get("src") else ""
         print(f"  {d['step']:3d} {d['where']:<16} {d['label']}{ch}{src}", file=out)
         if d.get("regs") and d["choice"] == "step":
             print(f"        regs: {d['regs']}", file=out)
-        if d["choice"] in ("gc", "move") and d.get("frames"):
+        if d["choice"] in ("gc", "move", "scan", "gc-end") and d.get("frames"):
             print(f"        frames: {d['frames']}", file=out)
-        if d["choice"] == "gc":
+        if d["choice"] in ("gc", "scan", "gc-end"):
             print(f"        GC sees: {d['gc_sees']}", file=out)
+        if d.get("barrier") and d["choice"] == "step":
+            print(f"        stores: {d['barrier']}", file=out)
+        if "mark" in d and (d["choice"] != "step" or d.get("barrier")):
+            print(f"        → mark: {d['mark']}" + (
+                f"; grey: {', '.join(d['grey']) or '-'}; black: {', '.join(d['black']) or '-'}"
+                if "grey" in d else ""), file=out)
         if d["choice"] == "move":
             print(f"        not adjusted: {', '.join(d['left_stale']) or '(nothing)'}", file=out)
         if d["freed"]:

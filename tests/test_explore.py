@@ -124,6 +124,11 @@ def test_current_random_other_arches(arch: str) -> None:
 #    0 funcLayout, 1 assignTo, 2 Ints[0], 3 frameSize, 4 ReturnIsPtr, 5 CALL, 6 DISPATCH,
 #    7 call16 prologue, 8 R12, 9 unspill, 10 CALL, 11 callee prologue + GC → morestack spills
 #    16 bytes: 12.
+#  MARK func(p *int) *int indirect (one concurrent cycle, GC-14): 0 funcLayout, 1 assignTo,
+#    2 Ints[0] ← pointer (seed memmove, no Ptrs copy), 3 frameSize, 4 ReturnIsPtr, 5 CALL,
+#    6 DISPATCH, 7 call16 prologue: the cycle starts (7'), the stack is scanned there (7'': `in`
+#    dead, Ints not scanned: a0.ref0 stays white), 8 R12, 9 unspill, 10 CALL, 11 callee prologue:
+#    the spill slot holds a0.ref0 (reachable), mark termination there: 8 + 2 + 4 = 14.
 #  VALUE func(p *int) *int, no GC: … 13 use arg 0, 14 async, 15 new(results), 16 build, 17 async,
 #    18 RET, 19 R12 reload, 20 spillArgs, 21 memmove, 22 Ptrs = Ints, 23 make, 24 ret[0] with
 #    kind FUNC, 25 return, 26 caller safepoint, 27 use result 0: 28.
@@ -135,6 +140,7 @@ SEED_FINDINGS = [
     ("func(p *int) *int", None, "INV-GC-STACK", 10),
     ("func(s struct{a int8; z [0]int64}) int", None, "INV-GC-FRAME", 12),
     ("func(p *int) *int", None, "INV-GC-VALUE", 28),
+    ("func(p *int) *int", None, "INV-GC-MARK", 14),
 ]
 
 
@@ -300,9 +306,11 @@ def test_check_section_isolates_independent_causes() -> None:
         ("INV-GC-STACK", ("calln_decl_args",)),
         ("INV-GC-FRAME", ("spill_by_type",)),
         ("INV-GC-VALUE", ("ret_kind_from_result",)),
+        ("INV-GC-MARK", ("indirect_ptrs_to_ptrs",)),
+        ("INV-GC-MARK", ("rcvr_to_ptrs",)),
     }
     finals = {r.invariant: r.status for r in rows if " w/o " in r.variant}
     assert finals == {"INV-GC-UAF": "HOLDS", "INV-GC-SCAN": "HOLDS", "INV-GC-FRAME": "HOLDS",
-                      "INV-GC-VALUE": "HOLDS"}
+                      "INV-GC-VALUE": "HOLDS", "INV-GC-MARK": "HOLDS"}
     assert all("K=2" in r.bounds and "M=2" in r.bounds for r in rows)
     assert all(r.status == "HOLDS" for r in check_section(("current",)))
