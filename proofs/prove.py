@@ -398,6 +398,15 @@ def premise_verdicts(archs: list[Arch]) -> list[Verdict]:
                            f"{res.n} recorded signatures: type layout, assignment, frame "
                            "vs the compiler's ABIAnalyze", res.n, time.perf_counter() - t0,
                            "" if res.ok else "; ".join(res.lines(2))))
+        # the proofs are about the model of reflect; this row says the model is go1.27.3's
+        # reflect on every recorded signature (funcLayout: steps, frame, inRegPtrs/outRegPtrs)
+        t0 = time.perf_counter()
+        res = compare(base, "current")
+        st = "HOLDS" if res.ok else "FALSIFIED"
+        out.append(Verdict("premise", "REFLECT=GO1.27.3", "current", base, st,
+                           f"{res.n} recorded signatures: reflect's layout vs go1.27.3's "
+                           "funcLayout", res.n, time.perf_counter() - t0,
+                           "" if res.ok else "; ".join(res.lines(2))))
     from regabi.proofs.types import symbolic_matches_concrete
 
     for ps in sorted({a.ptr_size for a in archs}):

@@ -372,6 +372,27 @@ def test_symbolic_matches_concrete_fires_on_a_symbolic_only_array_bug(
     _n, bad = types_mod.symbolic_matches_concrete(8, samples=0)
     assert "[1]" in bad and "spec walk" in bad
 
+
+def test_reflect_premise_catches_an_inregptrs_bug_the_proofs_miss(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Vacuity of REFLECT=GO1.27.3: inRegPtrs built from each argument's own steps even with a
+    receiver (mutmut's ``x_refl_end_arg__mutmut_66``). The induction is unaffected (INV-
+    INREGPTRS-RCVR's minimal witness, ``func()`` with receiver ``*int``, is unchanged), but
+    go1.27.3's funcLayout for a method with a pointer argument differs: by hand, recv ``T``
+    (int) and ``func(*int)`` put the argument in BX, and real reflect marks the *receiver's*
+    steps (none: an int) for it, so BX is not in inRegPtrs — the mutant marks it."""
+    from regabi.model import syntax as syntax_mod
+    from regabi.proofs.prove import premise_verdicts
+
+    orig = assign_mod.refl_end_arg
+    monkeypatch.setattr(assign_mod, "refl_end_arg",
+                        lambda D, st, cur, s, regs, v, has_rcvr: orig(D, st, cur, s, regs, v,
+                                                                      False))
+    monkeypatch.setattr(syntax_mod, "_MEMO", {})
+    monkeypatch.setattr(syntax_mod, "_FAST_MEMO", {})
+    bad = {v.invariant: v.status for v in premise_verdicts([AMD64])}
+    assert bad["REFLECT=GO1.27.3"] == "FALSIFIED"
+
 def test_premises_hold_and_catch_a_shared_type_layout_bug(monkeypatch: pytest.MonkeyPatch) -> None:
     """prove's premises against go1.27.3's recorded answers hold for the model as it is, and
     catch a bug in the type summaries that the spec's fold and reflect's share (so no
@@ -385,6 +406,7 @@ def test_premises_hold_and_catch_a_shared_type_layout_bug(monkeypatch: pytest.Mo
     ok = premise_verdicts([AMD64])
     assert [(v.invariant, v.status) for v in ok] == [("WF-RECORDED", "HOLDS"),
                                                      ("SPEC=GO1.27.3", "HOLDS"),
+                                                     ("REFLECT=GO1.27.3", "HOLDS"),
                                                      ("SYM=CONCRETE", "HOLDS")]
     orig = summary_mod.struct_end
     monkeypatch.setattr(summary_mod, "struct_end",
