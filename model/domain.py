@@ -483,6 +483,19 @@ class Z3IntDomain(Z3Domain):
     def bv(self, x: Any) -> Any:
         return self.z3.IntVal(x) if isinstance(x, int) else x
 
+    def fresh_mask(self, name: str, bits: int = 3) -> Any:
+        """A small bit mask (a group's ptrMap/itab bits): a bit-vector among the integers, since
+        masks are combined with ``|`` and ``&``."""
+        self._n += 1
+        return self.z3.BitVec(f"{self.prefix}{name}#{self._n}", bits)
+
+    def eq(self, a: Any, b: Any) -> Any:
+        z3 = self.z3
+        for x, y in ((a, b), (b, a)):  # a mask against a Python int
+            if isinstance(y, int) and not isinstance(y, bool) and z3.is_bv(x):
+                return x == z3.BitVecVal(y, x.size())
+        return super().eq(a, b)
+
     def ult(self, a: Any, b: Any) -> Any:
         if isinstance(a, int) and isinstance(b, int):
             return a < b
@@ -529,6 +542,8 @@ class Z3IntDomain(Z3Domain):
     def bit(self, x: Any, i: Any) -> Any:
         if isinstance(x, int) and isinstance(i, int):
             return bool(x >> i & 1)
+        if isinstance(i, int) and self.z3.is_bv(x):
+            return self.z3.Extract(i, i, x) == 1
         if isinstance(i, int):
             return (self.bv(x) / (1 << i)) % 2 == 1
         raise NotImplementedError("a symbolic bit index over the integers")

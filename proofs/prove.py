@@ -342,11 +342,10 @@ def cli_prove(args: argparse.Namespace) -> int:
 
 
 #: what every "PROVED for all signatures" rests on (spec/proofs.md PRF-3, PRF-4)
-WF_NOTE = ("note: proofs assume every value's summary is well formed (WF, spec/proofs.md PRF-3): "
-           "TYPE-BASIC, TYPE-ARRAY and TYPE-STRUCT's value clauses are proved by induction on "
-           "type structure (--type-lemmas re-proves them, about 40 s per pointer size); the "
-           "struct fold's group clauses (TYPE-STRUCT-GROUPS) are checked on random and recorded "
-           "types, not proved")
+WF_NOTE = ("note: proofs assume every value's summary is well formed (WF, spec/proofs.md PRF-3); "
+           "lemmas TYPE-BASIC, TYPE-ARRAY, TYPE-STRUCT and TYPE-STRUCT-GROUPS prove it of every "
+           "Go type by induction on type structure (--type-lemmas re-proves them, about 40 s "
+           "per pointer size)")
 
 
 def premise_verdicts(archs: list[Arch]) -> list[Verdict]:

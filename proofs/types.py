@@ -12,8 +12,9 @@ induction on type structure (spec/proofs.md PRF-9):
 * TYPE-STRUCT — the struct fold (``struct_begin``, ``struct_field``, ``struct_end``) yields a
   summary whose value clauses hold, for any number of WF fields: induction on the number of
   fields, the inductive invariant found by Houdini among WF of the struct ended so far and a few
-  facts about the fold state (``_acc_facts``). Its group clauses (WF-GROUP, WF-SEED-PREFIX and the
-  slot counts) are not proved and are reported as such (TYPE-STRUCT-GROUPS), never as PROVED.
+  facts about the fold state (``_acc_facts``);
+* TYPE-STRUCT-GROUPS — its walks' groups are well formed (WF-GROUP): induction on fields, an
+  earlier group and a shifted field group each stay well formed (``_struct_groups``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from typing import Any
 from regabi.model.domain import CONCRETE, SymSet, Z3Domain, Z3IntDomain
 from regabi.model.summary import (
     _SHAPES,
+    Group,
+    Parts,
     StructAcc,
     Summary,
     array,
@@ -333,9 +336,7 @@ def _struct(ps: int, timeout_ms: int) -> list[TypeLemma]:
         keep = [n for n in keep if n not in drop]
     dt = time.perf_counter() - t0
     lost = [c for c in _VALUE if c not in keep]
-    groups = TypeLemma("TYPE-STRUCT-GROUPS", "UNPROVED", "the struct fold's group clauses "
-                       "(WF-GROUP, WF-SEED-PREFIX, slot counts): not proved; checked on random "
-                       "and recorded types (tests/test_prove.py)", 0.0)
+    groups = _struct_groups(ps, timeout_ms)
     if not lost:
         facts = [n for n in keep if n.startswith("ACC-")]
         return [TypeLemma("TYPE-STRUCT", "PROVED", f"value clauses, any number of fields, "
@@ -344,6 +345,83 @@ def _struct(ps: int, timeout_ms: int) -> list[TypeLemma]:
     why = "Z3 gave up" if any(c in unknown for c in lost) else "not inductive"
     return [TypeLemma("TYPE-STRUCT", "UNKNOWN", f"PtrSize {ps}: {why} for {', '.join(lost)}",
                       dt), groups]
+
+
+def _free_group(D: Z3IntDomain, name: str) -> Group:
+    f = D.fresh
+    return Group(D.fresh_bool(f"{name}.int"), f(f"{name}.off"), f(f"{name}.size"),
+                 f(f"{name}.n"), D.fresh_mask(f"{name}.ptr"), D.fresh_mask(f"{name}.itab"))
+
+
+def _acc_view(acc: StructAcc) -> Summary:
+    """The struct so far as a summary whose size is the end of its last field (its groups
+    must lie below that: a later field starts there)."""
+    return Summary(acc.off, acc.align, acc.ptrwords, acc.gc, acc.heap, acc.spec, acc.seed,
+                   acc.dir1)
+
+
+def _struct_groups(ps: int, timeout_ms: int) -> TypeLemma:
+    """WF-GROUP of a struct's walks, by induction on fields. The walk of ``struct_field`` is,
+    concretely, the walk so far followed by the field's walk shifted to the field's offset
+    (``_append``/``concat``: a tuple concatenation; SYM=CONCRETE checks the symbolic branch
+    against it), so every group of a struct is an earlier group or a shifted field group.
+    Invariant G(acc, g, e): ``group_wf(g, e, acc as a summary of size acc.off)``. Three Z3
+    obligations on the model's own ``struct_field``, ``_shift``, ``struct_end``, ``group_wf``:
+    KEEP — G survives one more field; SHIFT — a WF group of a field, shifted, satisfies G after
+    the field, given that the previous group ended at most ``e + off`` (e: its predecessor's
+    end inside the field; for the field's first group, the struct's last group ended below
+    ``acc.off ≤ off``); END — G implies ``group_wf`` against ``struct_end``. The counts (n, ni,
+    nf as sums over the groups) and WF-SEED-PREFIX follow from the concatenation alone."""
+    from regabi.model.summary import _shift, group_wf
+
+    t0 = time.perf_counter()
+
+    def setup(tag: str) -> tuple[Z3IntDomain, StructAcc, Summary, Any]:
+        D = Z3IntDomain(prefix=f"tg{tag}.")
+        acc = _free_acc(D)
+        f = free_summary(D, "f", 0)
+        s = _int_solver(D, timeout_ms)
+        for _n, c in [*value_wf(D, struct_end(D, acc), ps, SIZE_BOUND),
+                      *_acc_facts(D, acc, ps), *value_wf(D, f, ps, SIZE_BOUND)]:
+            if not isinstance(c, bool):
+                s.add(c)
+        return D, acc, f, s
+
+    def wf_group(D: Z3IntDomain, g: Group, e: Any, s: Summary) -> Any:
+        return D.and_(*[c for _n, c in group_wf(D, g, True, e, s, ps, link_sets=False)])
+
+    results: dict[str, str] = {}
+    # KEEP
+    D, acc, f, s = setup("k")
+    g, e = _free_group(D, "g"), D.fresh("e")
+    post = struct_field(D, acc, f, ps, cap=0)
+    s.add(D.ult(struct_end(D, post).size, SIZE_BOUND))
+    s.add(wf_group(D, g, e, _acc_view(acc)), D.not_(wf_group(D, g, e, _acc_view(post))))
+    results["KEEP"] = str(s.check())
+    # SHIFT
+    D, acc, f, s = setup("s")
+    g, e, e2 = _free_group(D, "g"), D.fresh("e"), D.fresh("e2")
+    post = struct_field(D, acc, f, ps, cap=0)
+    off = post.off - f.size  # where the model put the field
+    sg = _shift(D, Parts((g,), 1, 0, 0, True), off).groups[0]
+    s.add(D.ult(struct_end(D, post).size, SIZE_BOUND))
+    s.add(wf_group(D, g, e, f), D.ule(e2, e + off))
+    s.add(D.not_(wf_group(D, sg, e2, _acc_view(post))))
+    results["SHIFT"] = str(s.check())
+    # END
+    D, acc, f, s = setup("e")
+    g, e = _free_group(D, "g"), D.fresh("e")
+    s.add(wf_group(D, g, e, _acc_view(acc)), D.not_(wf_group(D, g, e, struct_end(D, acc))))
+    results["END"] = str(s.check())
+    dt = time.perf_counter() - t0
+    bad = {k: r for k, r in results.items() if r != "unsat"}
+    if not bad:
+        return TypeLemma("TYPE-STRUCT-GROUPS", "PROVED", f"WF-GROUP of every struct's walks, "
+                         f"PtrSize {ps} (induction on fields: KEEP, SHIFT, END; counts and "
+                         "WF-SEED-PREFIX by concatenation)", dt)
+    status = "FALSIFIED" if "sat" in bad.values() else "UNKNOWN"
+    return TypeLemma("TYPE-STRUCT-GROUPS", status, f"PtrSize {ps}: " + ", ".join(
+        f"{k} {'not inductive' if r == 'sat' else 'Z3 gave up'}" for k, r in bad.items()), dt)
 
 
 def prove_type_lemmas(ps: int, groups: int = 3, timeout_ms: int = 60000) -> list[TypeLemma]:

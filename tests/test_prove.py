@@ -297,13 +297,26 @@ def test_type_basic_lemma_proved_for_both_pointer_sizes() -> None:
 def test_type_lemmas_array_and_struct_proved(ps: int) -> None:
     """WF holds of every Go type by induction on its structure (spec/proofs.md PRF-9): basic
     kinds by enumeration, arrays of any length and structs of any number of fields by Z3 on
-    model/summary.py's own functions. Only the struct fold's group clauses stay unproved, and
-    say so."""
+    model/summary.py's own functions."""
     from regabi.proofs.types import prove_type_lemmas
 
     got = {lem.id: lem.status for lem in prove_type_lemmas(ps, timeout_ms=TIMEOUT_MS)}
     assert got == {"TYPE-BASIC": "PROVED", "TYPE-ARRAY": "PROVED", "TYPE-STRUCT": "PROVED",
-                   "TYPE-STRUCT-GROUPS": "UNPROVED"}
+                   "TYPE-STRUCT-GROUPS": "PROVED"}
+
+
+def test_type_struct_groups_lemma_fires_on_a_field_walk_left_unshifted(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Vacuity: a struct fold that appends a field's register groups at the field's own
+    offsets instead of shifting them to where the field sits. By hand: struct{a int8; b
+    int16} then has b's group at offset 0, before a's group ends (at 1): WF-GROUP's order
+    clause is false, so SHIFT is not provable."""
+    from regabi.model import summary as summary_mod
+    from regabi.proofs import types as types_mod
+
+    monkeypatch.setattr(summary_mod, "_shift", lambda D, p, off: p)
+    lem = types_mod._struct_groups(8, TIMEOUT_MS)
+    assert lem.status == "FALSIFIED" and "SHIFT" in lem.detail
 
 
 def test_type_struct_lemma_fires_on_a_fold_that_drops_a_fields_pointers(
