@@ -160,9 +160,9 @@ class _Step:
                 out[f"{inv.id}:{name}"] = cond
         return out
 
-    def solver(self, timeout_ms: int) -> Any:
+    def solver(self, timeout_ms: int, rlimit: int | None = None) -> Any:
         D = self.D
-        s = make_solver(D, timeout_ms)
+        s = make_solver(D, timeout_ms, rlimit)
         s.add(*[a for a in self.assume if not isinstance(a, bool)])
         s.add(*[a for _n, a in self.c.assumed if not isinstance(a, bool)])
         s.add(*instantiate_wf(D, self.summaries))
@@ -233,16 +233,22 @@ def _situations(has_rcvr: bool) -> list[_Situation]:
     ]
 
 
+#: Z3 resource units one goal query may use (≈ 40–60 s of CPU here; the slowest goal of
+#: current/amd64 needs about a third of it).
+GOAL_RLIMIT = 150_000_000
+
+
 class _Prover:
     def __init__(self, arch: Arch, variant: Variant, timeout_ms: int) -> None:
         self.arch, self.variant = arch, variant
         self.timeout = timeout_ms
-        # one goal that the solver cannot settle in this time is dropped (a lemma) or
-        # reported UNKNOWN (an obligation): never assumed. Z3's timeout is wall-clock, so the
-        # cap leaves room for load: the slowest goal of current/amd64 takes 8 s of CPU on an
-        # idle 2-core machine, and with an 8 s cap a load of 3 turned INV-FRAME-SUFFICIENT
-        # into a CTI (2026-12-02). Half the query timeout, at least 30 s.
-        self.goal_timeout = min(timeout_ms, max(30000, timeout_ms // 2))
+        # one goal that the solver cannot settle within GOAL_RLIMIT is dropped (a lemma) or
+        # reported UNKNOWN (an obligation): never assumed. The budget is Z3's deterministic
+        # resource count, not time: with an 8 s wall-clock cap a load of 3 turned
+        # INV-FRAME-SUFFICIENT into a CTI (2026-12-02). The wall clock (the query timeout,
+        # --timeout) only stops a run that load has made hopeless.
+        self.goal_timeout = timeout_ms
+        self.goal_rlimit = GOAL_RLIMIT
         self.res = InductionResult()
         self._n = 0
 
@@ -283,18 +289,18 @@ class _Prover:
                 bad |= {part[k] for k in b2}
                 unk |= {part[k] for k in u2}
             return bad, unk
-        verdict, m = self._check(st, hyps, goals, self.goal_timeout)
+        verdict, m = self._check(st, hyps, goals, self.goal_timeout, self.goal_rlimit)
         if verdict == "unknown":
             self.res.unknown.append(f"{keys[0] if keys else 'goal'}: {m}")
             return set(), {0}
         return (m, set()) if verdict == "sat" else (set(), set())
 
     def _check(self, st: _Step, hyps: list[Any], goals: list[Any],
-               timeout: int) -> tuple[str, Any]:
+               timeout: int, rlimit: int | None = None) -> tuple[str, Any]:
         """One query: "sat" with the positions of the goals a model falsifies (read from
         indicator constants), "unsat", or "unknown" with the solver's reason."""
         z3 = st.D.z3
-        s = st.solver(timeout)
+        s = st.solver(timeout, rlimit)
         s.add(*hyps)
         flags = [st.D.fresh_bool(f"goal{k}") for k in range(len(goals))]
         s.add(*[f == g for f, g in zip(flags, goals, strict=True)])
