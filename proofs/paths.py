@@ -156,7 +156,9 @@ def check_wincallback(arches: Sequence[str] = ARCHES, variant: str = "current"
     return out
 
 
-MF_INVARIANTS = ("INV-MF-ARGS", "INV-MF-RESULTS", "INV-MF-REGPTRS", "INV-MF-STACKMAP")
+#: model/makefunc.py MF_CATALOGUE (the fold ``regabi prove --path makefunc`` proves)
+MF_INVARIANTS = ("INV-MF-ARGS", "INV-MF-RESULTS", "INV-MF-DIRECT", "INV-MF-REGPTRS",
+                 "INV-MF-STACKMAP", "INV-MF-FRAME")
 MV_INVARIANTS = ("INV-MV-RCVR", "INV-MV-ARGS", "INV-MV-XLATE", "INV-MV-RESULTS", "INV-MV-FRAME",
                  "INV-MV-RETPTR", "INV-MV-REGPTRS", "INV-MV-STACKMAP")
 
