@@ -27,7 +27,7 @@ from regabi.proofs.bounded import Bounds, search
 from regabi.proofs.induction import LEMMAS, prove_by_induction
 from regabi.verdict import Verdict
 
-__all__ = ["MF_HELPERS", "MF_VARIANTS", "prove_makefunc"]
+__all__ = ["MF_HELPERS", "MF_VARIANTS", "prove_makefunc", "prove_method_value"]
 
 #: registry invariants whose candidates the MakeFunc induction may use as lemmas (their own
 #: obligations are not decided here)
@@ -41,9 +41,18 @@ MF_VARIANTS = ("seed", "go1.17beta1", "go1.17", "go1.18", "go1.19", "current")
 
 def _recheck(vd_sig: Any, arch: Arch, v: Variant, inv: str) -> None:
     """The byte-level simulation must fail the same invariant on the counterexample."""
-    got = {f.invariant for f in simulate_makefunc(vd_sig, arch, v)}
+    if vd_sig.recv is not None:
+        from regabi.model.makefunc import check_method_value
+        from regabi.model.methodvalue import callmethod_stack_to_reg
+        from regabi.model.sig import Signature
+
+        got = {f.invariant for f in check_method_value(
+            Signature(vd_sig.params, vd_sig.results), vd_sig.recv, arch, v,
+            stack_to_reg=callmethod_stack_to_reg(v))}
+    else:
+        got = {f.invariant for f in simulate_makefunc(vd_sig, arch, v)}
     if inv not in got:
-        raise ModelError(f"{inv}: the fold fails on {vd_sig.go()} ({v.name}, {arch.name}) but "
+        raise ModelError(f"{inv}: the fold fails on {vd_sig} ({v.name}, {arch.name}) but "
                          f"the byte-level simulation does not (it reports {sorted(got)})")
 
 
@@ -52,12 +61,35 @@ def prove_makefunc(arch: Arch, v: Variant, bounds: Bounds | None = None,
                    induction: bool = True) -> list[Verdict]:
     """One verdict per MakeFunc invariant on (arch, variant): PROVED for all signatures by
     induction; else FALSIFIED (re-checked twice) or PROVED within the bounds or UNKNOWN."""
+    return _prove_path("makefunc", arch, v, bounds, invariants, induction)
+
+
+def prove_method_value(arch: Arch, v: Variant, bounds: Bounds | None = None,
+                       invariants: tuple[Invariant, ...] | None = None,
+                       induction: bool = True) -> list[Verdict]:
+    """The same for method values (model/methodvalue.py): every signature has a receiver
+    (the method ABI's), the value ABI is folded in the invariants' ghosts."""
+    from regabi.model.methodvalue import MV_CATALOGUE
+
+    return _prove_path("method-value", arch, v, bounds, invariants or MV_CATALOGUE, induction)
+
+
+def _prove_path(path: str, arch: Arch, v: Variant, bounds: Bounds | None,
+                invariants: tuple[Invariant, ...], induction: bool) -> list[Verdict]:
+    mv = path == "method-value"
     b = bounds or Bounds()
-    b = Bounds(b.max_params, b.max_results, b.max_groups, False, b.timeout_ms,
-               b.max_unrealized)
-    vname = f"makefunc/{v.name}"
-    ind = (prove_by_induction(arch, v, invariants, b.timeout_ms, helpers=MF_HELPERS,
-                              receivers=(False,)) if induction else None)
+    b = Bounds(b.max_params, b.max_results, b.max_groups, mv, b.timeout_ms,
+               b.max_unrealized, only_receiver=mv)
+    vname = f"{path}/{v.name}"
+    helpers: tuple[Invariant, ...] = MF_HELPERS
+    if mv:
+        from regabi.model.invariants import FrameSufficient
+        from regabi.model.methodvalue import ValueAbiFold
+
+        # the value ABI's fold once for all invariants, and the method fold's frame lemmas
+        helpers = (ValueAbiFold(), *MF_HELPERS, FrameSufficient())
+    ind = (prove_by_induction(arch, v, invariants, b.timeout_ms, helpers=helpers,
+                              receivers=(mv,)) if induction else None)
     out: list[Verdict] = []
     for inv in invariants:
         t0 = time.perf_counter()

@@ -179,7 +179,8 @@ def add_prove_arguments(parser: argparse.ArgumentParser) -> None:
                         help="which implementation of the register ABI: value-call (default: "
                              "reflect.Value.Call), wincallback (Windows callbacks; variants "
                              "current and fixed), makefunc (reflect.MakeFunc; the reflect "
-                             "variants), or all (comma list or repeatable)")
+                             "variants), method-value (reflect method values; go1.17beta1 … "
+                             "current), or all (comma list or repeatable)")
     parser.add_argument("--invariant", action="append", default=None,
                         help="invariant id (repeatable or comma list; default all)")
     parser.add_argument("--max-params", type=int, default=d.max_params,
@@ -225,9 +226,9 @@ def _bounds(args: argparse.Namespace) -> Bounds:
                   args.timeout)
 
 
-#: the paths ``regabi prove --path`` knows (spec/proofs.md PRF-10); method-value and finalizer
-#: are checked concretely by ``regabi paths`` only (spec/paths.md)
-PROVE_PATHS = ("value-call", "wincallback", "makefunc")
+#: the paths ``regabi prove --path`` knows (spec/proofs.md PRF-10); finalizer is checked
+#: concretely by ``regabi paths`` only (spec/paths.md)
+PROVE_PATHS = ("value-call", "wincallback", "makefunc", "method-value")
 
 
 def prove_paths(args: argparse.Namespace) -> list[str]:
@@ -237,7 +238,7 @@ def prove_paths(args: argparse.Namespace) -> list[str]:
         return list(PROVE_PATHS)
     for p in paths:
         if p not in PROVE_PATHS:
-            known = ("method-value", "finalizer")
+            known = ("finalizer",)
             why = (" (checked concretely by `regabi paths`; not yet symbolic)" if p in known
                    else "")
             raise InputError(f"--path {p!r}: unknown path{why} (known: "
@@ -288,28 +289,33 @@ def _path_invariants(args: argparse.Namespace, path: str, known: tuple[str, ...]
     return mine or None
 
 
-def makefunc_verdicts(args: argparse.Namespace) -> list[Verdict]:
+def makefunc_verdicts(args: argparse.Namespace, path: str = "makefunc") -> list[Verdict]:
     """``--path makefunc``: each --arch (default amd64), each --variant among the reflect
-    ladder (default seed, current), the MakeFunc invariants (model/makefunc.py)."""
+    ladder (default seed, current), the MakeFunc invariants (model/makefunc.py).
+    ``--path method-value`` likewise (model/methodvalue.py; default go1.17beta1, current)."""
     from regabi.model.makefunc import MF_CATALOGUE
-    from regabi.proofs.mfprove import MF_VARIANTS, prove_makefunc
+    from regabi.model.methodvalue import MV_CATALOGUE, MV_VARIANTS
+    from regabi.proofs.mfprove import MF_VARIANTS, prove_makefunc, prove_method_value
 
-    ids = tuple(i.id for i in MF_CATALOGUE)
-    invs = _path_invariants(args, "makefunc", ids)
+    cat, known_v, default_v, run = (
+        (MF_CATALOGUE, MF_VARIANTS, ["seed", "current"], prove_makefunc) if path == "makefunc"
+        else (MV_CATALOGUE, MV_VARIANTS, ["go1.17beta1", "current"], prove_method_value))
+    ids = tuple(i.id for i in cat)
+    invs = _path_invariants(args, path, ids)
     if invs is None:
         return []
     archs = [arch_of(a) for a in split_arch_specs(args.arch) or ["amd64"]]
-    variants = _split(args.variant, ["seed", "current"])
+    variants = _split(args.variant, default_v)
     for v in variants:
-        if v not in MF_VARIANTS:
-            raise InputError(f"--path makefunc --variant {v!r}: unknown (known: "
-                             f"{', '.join(MF_VARIANTS)})")
+        if v not in known_v:
+            raise InputError(f"--path {path} --variant {v!r}: unknown (known: "
+                             f"{', '.join(known_v)})")
     b = _bounds(args)
-    chosen = tuple(i for i in MF_CATALOGUE if i.id in invs)
+    chosen = tuple(i for i in cat if i.id in invs)
     out: list[Verdict] = []
     for a in archs:
         for v in variants:
-            out += [prove_one_path(vd) for vd in prove_makefunc(
+            out += [prove_one_path(vd) for vd in run(
                 a, get_variant(v), b, chosen, not args.no_induction)]
     return out
 
@@ -317,10 +323,12 @@ def makefunc_verdicts(args: argparse.Namespace) -> list[Verdict]:
 def _check_path_invariants(args: argparse.Namespace, paths: list[str]) -> None:
     """Every --invariant name belongs to one of the paths asked for (path-only runs)."""
     from regabi.model.makefunc import MF_CATALOGUE
+    from regabi.model.methodvalue import MV_CATALOGUE
     from regabi.model.wincallback import CB_FOLD_INVARIANTS
 
     known = {"wincallback": CB_FOLD_INVARIANTS,
-             "makefunc": tuple(i.id for i in MF_CATALOGUE)}
+             "makefunc": tuple(i.id for i in MF_CATALOGUE),
+             "method-value": tuple(i.id for i in MV_CATALOGUE)}
     allowed = {i for p in paths for i in known.get(p, ())}
     for n in _split(getattr(args, "invariant", None), []):
         if n not in allowed:
@@ -339,6 +347,8 @@ def cli_prove(args: argparse.Namespace) -> int:
     if "value-call" not in paths:
         _check_path_invariants(args, paths)
         cb = makefunc_verdicts(args) if "makefunc" in paths else []
+        if "method-value" in paths:
+            cb += makefunc_verdicts(args, "method-value")
         if "wincallback" in paths:
             names = _split(args.invariant, [])
             args.invariant = [n for n in names if n.startswith("INV-CB-")] or None
@@ -373,6 +383,10 @@ def cli_prove(args: argparse.Namespace) -> int:
     if "makefunc" in paths:
         args.invariant = None  # the MakeFunc invariants, whatever --invariant chose
         out.extend(makefunc_verdicts(args))
+    if "method-value" in paths:
+        args.invariant = None
+        args.variant = None
+        out.extend(makefunc_verdicts(args, "method-value"))
     if "wincallback" in paths:
         args.arch = None  # the windows ports, whatever --arch chose for Value.call
         args.variant = None

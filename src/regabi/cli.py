@@ -732,7 +732,8 @@ examples:
   regabi prove --causes --pytest-dir cex/       every cause, one pytest per counterexample
   regabi prove --path wincallback               Windows callbacks: amd64, arm64, 386; current, fixed
   regabi prove --path makefunc                  reflect.MakeFunc: amd64; seed, current
-  regabi prove --path all                       Value.call, Windows callbacks, MakeFunc
+  regabi prove --path method-value              method values: amd64; go1.17beta1, current
+  regabi prove --path all                       Value.call, callbacks, MakeFunc, method values
 
 --timeout is each Z3 query's limit in milliseconds; --time-limit is the whole run's.
 
