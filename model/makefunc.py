@@ -28,7 +28,7 @@ on the maps (stack bitmap, inRegPtrs, outRegPtrs) against the spec's pointer wor
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 from regabi.model.arch import Arch, load_arch
 from regabi.model.assign import (
@@ -38,13 +38,18 @@ from regabi.model.assign import (
     SpecParam,
     Step,
     reflect_assign,
+    shl,
     spec_assign,
 )
+from regabi.model.invariants import BitmapRegs, Invariant, Violation, check_all
+from regabi.model.joint import Ctx, Finals, GroupRec, Joint, Ob, ValueRec
 from regabi.model.sig import Signature
+from regabi.model.summary import direct
 from regabi.model.types import Array, GoType, Struct, layout
 from regabi.model.variants import Variant, get_variant
 
-__all__ = ["Finding", "check_makefunc", "check_method_value", "value_bytes"]
+__all__ = ["MF_CATALOGUE", "Finding", "check_makefunc", "check_method_value", "mf_fold_check",
+           "simulate_makefunc", "value_bytes"]
 
 V = "go1.27.3 src/reflect/value.go"
 MF = "go1.27.3 src/reflect/makefunc.go"
@@ -208,13 +213,27 @@ def _reg_ptrs(spec_params: tuple[SpecParam, ...], have: int, inv: str, what: str
     return []
 
 
-def check_makefunc(sig: Signature, arch: Arch | str, variant: Variant | str = "current"
-                   ) -> list[Finding]:
-    """A call of a MakeFunc'd function of type ``sig`` (no receiver: MakeFunc takes a func
-    type, MF:47-73)."""
+def _abi0_offsets(ts: tuple[GoType, ...], start: int, ps: int) -> tuple[list[int], int]:
+    """go1.16 callReflect's ``off``: each value at the next offset aligned to its type."""
+    out, off = [], start
+    for t in ts:
+        lay = layout(t, ps)
+        off = -(-off // lay.align) * lay.align
+        out.append(off)
+        off += lay.size
+    return out, off
+
+
+def simulate_makefunc(sig: Signature, arch: Arch | str, variant: Variant | str = "current"
+                      ) -> list[Finding]:
+    """A call of a MakeFunc'd function of type ``sig`` simulated byte by byte (no receiver:
+    MakeFunc takes a func type, MF:47-73): the independent concrete re-check of the fold
+    below (:func:`check_makefunc`). Without register support (the seed, :func:`mf_registers`)
+    callReflect is go1.16's: every value at its ABI0 offset in the frame."""
     a = load_arch(arch) if isinstance(arch, str) else arch
     v = get_variant(variant) if isinstance(variant, str) else variant
     ps = a.ptr_size
+    regs = mf_registers(v)
     spec = spec_assign(sig, a)
     abid = reflect_assign(sig, a, v)
     out: list[Finding] = []
@@ -222,20 +241,22 @@ def check_makefunc(sig: Signature, arch: Arch | str, variant: Variant | str = "c
     sent = [value_bytes(i, t, ps) for i, t in enumerate(sig.params)]
     for sp, b in zip(spec.params, sent, strict=True):
         place_spec(m, sp, b, len(b))
-    reg_ptrs = abid.in_reg_ptrs or 0
-    _move_arg_ptrs(m, reg_ptrs, ps)  # ASM:32-37: spillArgs, moveMakeFuncArgPtrs
+    reg_ptrs = (abid.in_reg_ptrs or 0) if regs else 0
+    if regs:
+        _move_arg_ptrs(m, reg_ptrs, ps)  # ASM:32-37: spillArgs, moveMakeFuncArgPtrs
+    offs, end = _abi0_offsets(sig.params, 0, ps)
     for i, (t, b) in enumerate(zip(sig.params, sent, strict=True)):
         if not b:
             continue  # V:715-718: Zero(typ)
-        steps = abid.call.steps_for(i)
+        steps = abid.call.steps_for(i) if regs else (Step("stack", 0, len(b), stkoff=offs[i]),)
         got = _decode(m, steps, len(b))
         bad = _diff(b, got, t, ps)
         if bad:
             out.append(Finding("INV-MF-ARGS", "VIOLATED",
                                f"argument {i} ({t}): callReflect decodes bytes {bad} wrong "
                                f"(steps {[s.kind for s in steps]})", f"{V}:714-769"))
-        if (layout(t, ps).direct and steps[0].kind != "stack" and steps[0].kind != "ptr"):
-            out.append(Finding("INV-MF-ARGS", "VIOLATED", f"argument {i} ({t}): "
+        if (regs and layout(t, ps).direct and steps[0].kind not in ("stack", "ptr")):
+            out.append(Finding("INV-MF-DIRECT", "VIOLATED", f"argument {i} ({t}): "
                                "pointer-shaped but its step is not abiStepPointer: panic "
                                "'mismatch between ABI description and types'", f"{V}:761-764"))
     out += _reg_ptrs(spec.params, reg_ptrs, "INV-MF-REGPTRS", "ctxt.regPtrs (inRegPtrs)",
@@ -244,9 +265,16 @@ def check_makefunc(sig: Signature, arch: Arch | str, variant: Variant | str = "c
     # Results: callReflect encodes, makeFuncStub unspills (ASM:48-49), the caller reads.
     m2 = Machine(a)
     rets = [value_bytes(i, t, ps, salt=5) for i, t in enumerate(sig.results)]
+    roffs, _ = _abi0_offsets(sig.results, -(-end // ps) * ps, ps)
     for i, b in enumerate(rets):
         if b:
-            _encode(m2, abid.ret.steps_for(i), b)
+            _encode(m2, abid.ret.steps_for(i) if regs
+                    else (Step("stack", 0, len(b), stkoff=roffs[i]),), b)
+    area = spec.offset_to_spill_area + spec.spill_area_size
+    if m2.mem and max(m2.mem) >= area:
+        out.append(Finding("INV-MF-FRAME", "VIOLATED", f"callReflect writes byte "
+                           f"{max(m2.mem)} of the frame; the caller reserved {area}",
+                           f"{V}:809-850"))
     for i, (sp, t, b) in enumerate(zip(spec.results, sig.results, rets, strict=True)):
         if not b:
             continue
@@ -256,6 +284,14 @@ def check_makefunc(sig: Signature, arch: Arch | str, variant: Variant | str = "c
                                f"result {i} ({t}): the caller reads bytes {bad} wrong",
                                f"{V}:779-851"))
     return out
+
+
+def check_makefunc(sig: Signature, arch: Arch | str, variant: Variant | str = "current"
+                   ) -> list[Finding]:
+    """A call of a MakeFunc'd function of type ``sig``: the fold of :data:`MF_CATALOGUE` run
+    concretely (the code ``regabi prove --path makefunc`` runs over Z3)."""
+    return [Finding(x.invariant, "VIOLATED", x.message, f"{V}:709-851; {MF}:58-67,165-183")
+            for x in mf_fold_check(sig, arch, variant)]
 
 
 def check_method_value(sig: Signature, recv: GoType, arch: Arch | str,
@@ -296,11 +332,13 @@ def check_method_value(sig: Signature, recv: GoType, arch: Arch | str,
         if st0.kind == "ptr":
             mm.ptrs[st0.ireg] = rword
         mm.ints[st0.ireg] = rword
+    panicked = False  # callMethod panicked: the method is never called
     for i, (t, b) in enumerate(zip(sig.params, sent, strict=True)):
         vs, ms = vabi.call.steps_for(i), mabi.call.steps_for(i + 1)
         if not vs:
             dirs.append("zero")
             if ms:
+                panicked = True
                 out.append(Finding("INV-MV-XLATE", "VIOLATED", f"argument {i} ({t}): panic "
                                    "'method ABI and value ABI do not align'", f"{V}:999-1002"))
             continue
@@ -308,12 +346,14 @@ def check_method_value(sig: Signature, recv: GoType, arch: Arch | str,
             if ms[0].kind == "stack":  # stack -> stack (V:1016-1027)
                 dirs.append("stack->stack")
                 if vs[0].size != ms[0].size:
+                    panicked = True
                     out.append(Finding("INV-MV-XLATE", "VIOLATED", f"argument {i}: panic "
                                        "(stack sizes differ)", f"{V}:1020-1022"))
                 mm.store(ms[0].stkoff, vm.load(vs[0].stkoff, len(b)))
                 continue
             dirs.append("stack->reg")
             if not stack_to_reg:
+                panicked = True
                 out.append(Finding("INV-MV-XLATE", "VIOLATED", f"argument {i} ({t}): stacked "
                                    "by the value ABI, in registers in the method ABI: panic "
                                    "'method ABI and value ABI do not align' (go1.17beta1)",
@@ -336,6 +376,7 @@ def check_method_value(sig: Signature, recv: GoType, arch: Arch | str,
                 mm.store(ms[0].stkoff + s.offset, _read(reg, s.size))
             continue
         if len(vs) != len(ms) or any(x.kind != y.kind for x, y in zip(vs, ms, strict=False)):
+            panicked = True
             out.append(Finding("INV-MV-XLATE", "VIOLATED", f"argument {i} ({t}): panic "
                                "'method ABI and value ABI don't align'", f"{V}:1065-1075"))
             continue
@@ -354,7 +395,7 @@ def check_method_value(sig: Signature, recv: GoType, arch: Arch | str,
         out.append(Finding("INV-MV-RCVR", "VIOLATED", f"the receiver reaches the method as "
                            f"{got_r}", f"{V}:976-991"))
     for i, (sp, t, b) in enumerate(zip(spec_m.params[1:], sig.params, sent, strict=True)):
-        bad = _diff(b, read_spec(mm, sp, len(b)), t, ps) if b else []
+        bad = _diff(b, read_spec(mm, sp, len(b)), t, ps) if b and not panicked else []
         if bad:
             out.append(Finding("INV-MV-ARGS", "VIOLATED", f"argument {i} ({t}): the method "
                                f"reads bytes {bad} wrong",
@@ -386,3 +427,312 @@ def check_method_value(sig: Signature, recv: GoType, arch: Arch | str,
     out += _reg_ptrs(spec_v.params, vabi.in_reg_ptrs or 0, "INV-MV-REGPTRS",
                      "ctxt.regPtrs (inRegPtrs)", f"{MF}:120,165-183")
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# The fold the proofs observe (spec/paths.md MF-*, spec/proofs.md PRF-10).
+#
+# callReflect's decoding and encoding and moveMakeFuncArgPtrs, written over a domain as hooks
+# of the joint fold (model/joint.py): the spec's assignment (what the compiled caller writes and
+# reads) and reflect's newAbiDesc (what callReflect follows) advance in lockstep, one group at
+# a time. ``check_makefunc`` runs them concretely (``regabi paths``); ``regabi prove --path
+# makefunc`` runs the same hooks over Z3 terms (proofs/mfprove.py). The byte-level simulation
+# above (:func:`simulate_makefunc`) is the independent concrete re-check of a counterexample.
+
+
+
+def mf_registers(v: Variant) -> bool:
+    """Whether makeFuncStub, callReflect and callMethod use the register ABI. One commit gave
+    reflect both this and abiDesc.inRegPtrs (28c5fed557, CL 298670, go1.17beta1; VAR-5); the
+    seed's callReflect is go1.16's, untouched by the seed patch: it reads every argument from
+    the frame at its ABI0 offset and writes every result likewise (seed reflect/value.go
+    callReflect, ``off += -off & uintptr(typ.align-1)``), and its makeFuncStub is ABI0."""
+    return v.in_reg_ptrs
+
+
+class MfPlace(NamedTuple):
+    """Where callReflect reads an argument (V:714-769) or writes a result (V:809-850)."""
+
+    reg: Any  # per register step
+    stack: Any  # one stack step: the value at frame + off
+    off: Any
+
+
+def mf_place(D: Any, v: Variant, r: ValueRec) -> MfPlace:
+    """callReflect's placement of one value: reflect's abiDesc (register variants), or the
+    ABI0 offset (seed: the joint fold's sequential layout, ``r.seq``)."""
+    if not mf_registers(v):
+        return MfPlace(False, True, r.seq)
+    return MfPlace(r.refl.reg, r.refl.stack, r.refl.off)
+
+
+def mf_group_steps(D: Any, v: Variant, r: GroupRec) -> tuple[Any, Any, Any]:
+    """callReflect's register steps for one group: (placed, first register, the integer
+    registers it reads from ``Ptrs`` — abiStepPointer, V:746-748, 765)."""
+    if not mf_registers(v):
+        return False, 0, 0
+    bits = D.ite(D.and_(r.r_put, r.gr.isint), shl(D, r.gr.ptr, r.r_idx), 0)
+    return r.r_put, r.r_idx, bits
+
+
+def move_make_func_arg_ptrs(D: Any, v: Variant, J: Joint, has_rcvr: bool) -> Any:
+    """moveMakeFuncArgPtrs (MF:165-183): ``Ptrs[i] = Ints[i]`` exactly for the registers in
+    ``ctxt.regPtrs`` = ``funcLayout(ftyp, nil)``'s inRegPtrs (MF:66, 120), zero for the
+    others. Returns that set; the seed has no such step (no RegArgs at all)."""
+    if not mf_registers(v) or has_rcvr:
+        return 0
+    return J.refl.inptrs
+
+
+def _same_group(D: Any, r: GroupRec) -> Any:
+    a, b = r.gs, r.gr
+    return D.and_(D.eq(a.isint, b.isint), D.eq(a.off, b.off), D.eq(a.size, b.size),
+                  D.eq(a.n, b.n), D.eq(r.s_idx, r.r_idx))
+
+
+class _Dec(NamedTuple):
+    vbad: Any  # this value: a group the caller wrote that callReflect does not read, or v.v.
+    vneed: Any  # this value: registers callReflect reads from Ptrs
+    need: Any  # every register argument so far: the same
+    first_ptr: Any  # this value's first step is abiStepPointer
+
+
+class _Decode(Invariant):
+    """Shared by INV-MF-ARGS and INV-MF-RESULTS: callReflect's steps against the spec, group
+    by group (V:714-769 decode, V:809-850 encode)."""
+
+    role: ClassVar[str] = "arg"
+
+    def init(self, c: Ctx) -> _Dec:
+        return _Dec(False, 0, 0, False)
+
+    def begin(self, c: Ctx, g: _Dec, pre: Joint, post: Joint, role: str,
+              index: int) -> tuple[Any, list[Ob]]:
+        return g._replace(vbad=False, vneed=0, first_ptr=False), []
+
+    def group(self, c: Ctx, g: _Dec, pre: Joint, post: Joint,
+              r: GroupRec) -> tuple[Any, list[Ob]]:
+        if r.role != self.role:
+            return g, []
+        D, cur = c.D, pre.cur
+        assert cur is not None
+        caller = D.and_(cur.spec.fits, r.live_s)  # the compiled side's registers (ASG-2)
+        put, _idx, bits = mf_group_steps(D, c.variant, r)
+        ok = D.and_(caller, put, _same_group(D, r))
+        first = D.and_(D.eq(r.j, 0), put, r.gr.isint, D.bit(r.gr.ptr, 0))
+        return g._replace(vbad=D.or_(g.vbad, D.and_(D.or_(caller, put), D.not_(ok))),
+                          vneed=g.vneed | bits, first_ptr=D.or_(g.first_ptr, first)), []
+
+    def _agree(self, c: Ctx, g: _Dec, r: ValueRec) -> Ob:
+        D = c.D
+        p = mf_place(D, c.variant, r)
+        sp = r.spec
+        ok = D.ite(sp.fits, D.and_(p.reg, D.not_(g.vbad)),
+                   D.and_(p.stack, D.eq(p.off, sp.off)))
+        nm = c.name(r.role, r.index)
+        verb = "reads" if self.role == "arg" else "writes"
+        prep = "from" if self.role == "arg" else "to"
+
+        def msg() -> str:
+            where = (f"the frame at {p.off}" if p.stack else "registers")
+            want = "registers" if sp.fits else f"the stack at {sp.off}"
+            if p.reg and sp.fits:
+                where = "other registers"
+            return f"callReflect {verb} {nm} {prep} {where}; ABIInternal has it in {want}"
+        return self.ob(D.implies(D.not_(D.eq(r.s.size, 0)), ok), msg)
+
+    def candidates(self, c: Ctx, g: _Dec, J: Joint, phase: str) -> list[tuple[str, Any]]:
+        D = c.D
+        out: list[tuple[str, Any]] = []
+        if self.role == "arg" and mf_registers(c.variant):
+            out.append(("need<=in", D.eq(g.need & ~J.refl.inptrs, 0)))
+        if J.cur is not None:
+            cur = J.cur
+            out += [("fits->ok", D.implies(cur.spec.fits, D.not_(g.vbad)))]
+            if mf_registers(c.variant):
+                out += [("vneed=bits", D.eq(g.vneed, cur.refl.bits))]
+        return out
+
+
+class MfArgs(_Decode):
+    id = "INV-MF-ARGS"
+    title = "MakeFunc arguments"
+    statement = ("callReflect reads every non-zero-size argument where the compiled caller "
+                 "put it (ABIInternal): the same registers with the same parts, or the same "
+                 "stack offset; a part it reads from RegArgs.Ptrs was copied there by "
+                 "moveMakeFuncArgPtrs.")
+    source = "reflect/value.go callReflect (V:709-769); reflect/makefunc.go moveMakeFuncArgPtrs"
+    rules = ("MF-2", "MF-3", "ASG-2")
+    role = "arg"
+
+    def end(self, c: Ctx, g: _Dec, pre: Joint, post: Joint, r: ValueRec) -> tuple[Any, list[Ob]]:
+        if r.role != "arg":
+            return g, []
+        D = c.D
+        p = mf_place(D, c.variant, r)
+        return g._replace(need=g.need | D.ite(p.reg, g.vneed, 0)), [self._agree(c, g, r)]
+
+    def final(self, c: Ctx, g: _Dec, J: Joint, f: Finals) -> list[Ob]:
+        D = c.D
+        moved = move_make_func_arg_ptrs(D, c.variant, J, c.has_rcvr)
+        lost = g.need & ~moved
+        return [self.ob(D.eq(lost, 0), lambda: (
+            f"callReflect reads register {(lost & -lost).bit_length() - 1} from Ptrs, which "
+            "moveMakeFuncArgPtrs zeroed (not in regPtrs): a pointer argument arrives nil"))]
+
+
+class MfResults(_Decode):
+    id = "INV-MF-RESULTS"
+    title = "MakeFunc results"
+    statement = ("callReflect writes every non-zero-size result where the compiled caller "
+                 "reads it (ABIInternal): integer and pointer steps to Ints, floats to Floats, "
+                 "stack steps to the frame at the spec's offset.")
+    source = "reflect/value.go callReflect (V:779-851); reflect/asm_amd64.s makeFuncStub"
+    rules = ("MF-4", "ASG-2")
+    role = "result"
+
+    def end(self, c: Ctx, g: _Dec, pre: Joint, post: Joint, r: ValueRec) -> tuple[Any, list[Ob]]:
+        if r.role != "result":
+            return g, []
+        return g, [self._agree(c, g, r)]
+
+
+class MfDirect(_Decode):
+    id = "INV-MF-DIRECT"
+    title = "MakeFunc pointer-shaped arguments"
+    statement = ("callReflect does not panic 'mismatch between ABI description and types': a "
+                 "register argument stored directly in an interface (pointer-shaped, TYP-11) "
+                 "has abiStepPointer as its first step.")
+    source = "reflect/value.go callReflect (V:757-766)"
+    rules = ("MF-3", "TYP-11")
+    role = "arg"
+
+    def end(self, c: Ctx, g: _Dec, pre: Joint, post: Joint, r: ValueRec) -> tuple[Any, list[Ob]]:
+        if r.role != "arg" or not mf_registers(c.variant):
+            return g, []
+        D = c.D
+        p = mf_place(D, c.variant, r)
+        dr = direct(D, r.s, c.ps, c.variant.direct_iface)
+        nm = c.name(r.role, r.index)
+        return g, [self.ob(D.implies(D.and_(p.reg, dr, D.not_(D.eq(r.s.size, 0))),
+                                     g.first_ptr),
+                           lambda: f"{nm} is pointer-shaped but its first step is not "
+                                   "abiStepPointer: callReflect panics")]
+
+    def candidates(self, c: Ctx, g: _Dec, J: Joint, phase: str) -> list[tuple[str, Any]]:
+        return []
+
+
+class MfRegPtrs(BitmapRegs):
+    id = "INV-MF-REGPTRS"
+    title = "MakeFunc regPtrs"
+    statement = ("ctxt.regPtrs marks every integer argument register the spec says may hold "
+                 "a heap pointer, so that moveMakeFuncArgPtrs puts it where the GC sees it.")
+    source = "reflect/makefunc.go:66,165-183; reflect/abi.go inRegPtrs"
+    rules = ("MF-1", "MF-2", "BMP-2")
+
+    def final(self, c: Ctx, g: Any, J: Joint, f: Finals) -> list[Ob]:
+        D = c.D
+        moved = move_make_func_arg_ptrs(D, c.variant, J, c.has_rcvr)
+        miss = g.ilo & ~moved
+        return [self.ob(D.eq(miss, 0), lambda: (
+            f"regPtrs misses register {(miss & -miss).bit_length() - 1}, which carries an "
+            "argument's heap pointer"))]
+
+    def candidates(self, c: Ctx, g: Any, J: Joint, phase: str) -> list[tuple[str, Any]]:
+        return [x for x in super().candidates(c, g, J, phase)
+                if x[0] in ("ilo<=in", "vlo<=bits", "nofit->v0")]
+
+
+class _Map(NamedTuple):
+    lo: Any  # heap-pointer words of values the spec stacks
+    hi: Any  # pointer words of values the spec stacks
+
+
+class MfStackMap(Invariant):
+    id = "INV-MF-STACKMAP"
+    title = "MakeFunc stack map"
+    statement = ("ctxt.stack (abiDesc.stackPtrs) marks every heap-pointer word of an argument "
+                 "or result the spec stacks and only pointer words, within its length; ctxt."
+                 "argLen equals the spec's stack argument size.")
+    source = "reflect/makefunc.go:58-67; runtime/stkframe.go getArgInfo"
+    rules = ("MF-1", "MF-5", "BMP-1")
+
+    def init(self, c: Ctx) -> _Map:
+        return _Map(c.D.set_empty(), c.D.set_empty())
+
+    def end(self, c: Ctx, g: _Map, pre: Joint, post: Joint, r: ValueRec) -> tuple[Any, list[Ob]]:
+        D = c.D
+        on = D.and_(D.not_(r.spec.fits), D.not_(D.eq(r.s.size, 0)))
+        word = D.shr(r.spec.off, c.ps.bit_length() - 1)
+        return _Map(D.set_union_shifted(g.lo, r.s.heap, word, on),
+                    D.set_union_shifted(g.hi, r.s.gc, word, on)), []
+
+    def between(self, c: Ctx, g: _Map, pre: Joint, post: Joint) -> tuple[Any, list[Ob]]:
+        D = c.D
+        return g, [self.ob(D.eq(post.r_args, post.s_args), lambda: (
+            f"ctxt.argLen {post.r_args} != the spec's stack argument size {post.s_args}"))]
+
+    def final(self, c: Ctx, g: _Map, J: Joint, f: Finals) -> list[Ob]:
+        D = c.D
+        got, n = J.refl.sptrs, J.refl.sn
+
+        def low(x: int) -> int:
+            return (x & -x).bit_length() - 1
+        return [self.ob(D.set_subset(g.lo, got), lambda: (
+                    f"ctxt.stack misses heap-pointer word {low(g.lo & ~got)}")),
+                self.ob(D.set_subset(got, g.hi), lambda: (
+                    f"ctxt.stack marks word {low(got & ~g.hi)}, which holds no pointer")),
+                self.ob(D.set_below(g.lo, n), lambda: (
+                    f"ctxt.stack has {n} bits, heap pointers reach word "
+                    f"{g.lo.bit_length() - 1}"))]
+
+    def candidates(self, c: Ctx, g: _Map, J: Joint, phase: str) -> list[tuple[str, Any]]:
+        D = c.D
+        return [("lo<=got", D.set_subset(g.lo, J.refl.sptrs)),
+                ("got<=hi", D.set_subset(J.refl.sptrs, g.hi)),
+                ("lo<n", D.set_below(g.lo, J.refl.sn))]
+
+
+class MfFrame(Invariant):
+    id = "INV-MF-FRAME"
+    title = "MakeFunc writes inside the caller's frame"
+    statement = ("callReflect writes result bytes only inside the argument area the compiled "
+                 "caller reserved (offsetToSpillArea + spillAreaSize, FRM-1, FRM-2).")
+    source = "reflect/value.go callReflect (V:809-850)"
+    rules = ("MF-4", "FRM-1", "FRM-2")
+
+    def init(self, c: Ctx) -> Any:
+        return 0  # end of the highest stack write so far
+
+    def end(self, c: Ctx, g: Any, pre: Joint, post: Joint, r: ValueRec) -> tuple[Any, list[Ob]]:
+        if r.role != "result":
+            return g, []
+        D = c.D
+        p = mf_place(D, c.variant, r)
+        on = D.and_(p.stack, D.not_(D.eq(r.s.size, 0)))
+        return D.ite(on, D.umax(g, p.off + r.s.size), g), []
+
+    def final(self, c: Ctx, g: Any, J: Joint, f: Finals) -> list[Ob]:
+        D = c.D
+        area = f.offset_to_spill_area + f.spill_area_size
+        return [self.ob(D.ule(g, area), lambda: (
+            f"callReflect writes results up to byte {g}; the caller reserved {area}"))]
+
+    def candidates(self, c: Ctx, g: Any, J: Joint, phase: str) -> list[tuple[str, Any]]:
+        D = c.D
+        return [("end<=S", D.ule(g, J.spec.S)), ("end=0", D.eq(g, 0))]
+
+
+#: the MakeFunc invariants, in report order
+MF_CATALOGUE: tuple[Invariant, ...] = (MfArgs(), MfResults(), MfDirect(), MfRegPtrs(),
+                                       MfStackMap(), MfFrame())
+
+
+def mf_fold_check(sig: Signature, arch: Arch | str, variant: Variant | str = "current",
+                  invariants: tuple[Invariant, ...] = MF_CATALOGUE) -> list[Violation]:
+    """The fold run concretely on one MakeFunc'd type (no receiver: MakeFunc takes a func
+    type, MF:47-73): the first violation of each invariant."""
+    a = load_arch(arch) if isinstance(arch, str) else arch
+    v = get_variant(variant) if isinstance(variant, str) else variant
+    return check_all(Signature(sig.params, sig.results), a, v, invariants)

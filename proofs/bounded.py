@@ -49,6 +49,8 @@ class Bounds:
     receiver: bool = True
     timeout_ms: int = 60000
     max_unrealized: int = 8
+    #: every signature has a receiver (method values: the method ABI always has one)
+    only_receiver: bool = False
 
     def describe(self) -> str:
         r = " ± receiver" if self.receiver else ""
@@ -61,7 +63,8 @@ class Bounds:
 
 def shapes(b: Bounds) -> list[tuple[int, int, bool]]:
     out = [(n, m, rc) for n in range(b.max_params + 1) for m in range(b.max_results + 1)
-           for rc in ((False, True) if b.receiver else (False,))]
+           for rc in ((True,) if b.only_receiver else (False, True) if b.receiver
+                      else (False,))]
     out.sort(key=lambda s: (s[0] + s[1] + s[2], s[2], s[0]))
     return out
 

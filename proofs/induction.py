@@ -239,8 +239,14 @@ GOAL_RLIMIT = 150_000_000
 
 
 class _Prover:
-    def __init__(self, arch: Arch, variant: Variant, timeout_ms: int) -> None:
+    def __init__(self, arch: Arch, variant: Variant, timeout_ms: int,
+                 invs: Sequence[Invariant] = CATALOGUE,
+                 report: frozenset[str] | None = None) -> None:
         self.arch, self.variant = arch, variant
+        # the invariants folded along (their candidates are lemmas), and those whose
+        # obligations are decided (default: all of them)
+        self.invs = tuple(invs)
+        self.report = report
         self.timeout = timeout_ms
         # one goal that the solver cannot settle within GOAL_RLIMIT is dropped (a lemma) or
         # reported UNKNOWN (an obligation): never assumed. The budget is Z3's deterministic
@@ -254,7 +260,7 @@ class _Prover:
 
     def step(self, has_rcvr: bool) -> _Step:
         self._n += 1
-        return _Step(self.arch, self.variant, has_rcvr, CATALOGUE, f"s{self._n}")
+        return _Step(self.arch, self.variant, has_rcvr, self.invs, f"s{self._n}")
 
     def build(self, sit: _Situation, has_rcvr: bool
               ) -> tuple[_Step, dict[str, Any], dict[str, Any], list[Ob]]:
@@ -358,7 +364,8 @@ class _Prover:
                 hyps = [v for k, v in pre.items()
                         if sit.pre and k in keep[sit.pre] and not isinstance(v, bool)]
                 mine = [o for o in obs if o.inv not in done and
-                        self.res.status.get(o.inv) not in ("CTI",)]
+                        self.res.status.get(o.inv) not in ("CTI",)
+                        and (self.report is None or o.inv in self.report)]
                 for o in mine:
                     if o.cond is False:
                         self._fail(o.inv, sit.name, has_rcvr, "fails in every state")
@@ -401,11 +408,22 @@ class _Prover:
 
 def prove_by_induction(arch: Arch, variant: Variant,
                        invariants: Sequence[Invariant] | None = None,
-                       timeout_ms: int = 60000) -> InductionResult:
-    """Try to prove every invariant for all signatures on ``arch`` in ``variant``."""
+                       timeout_ms: int = 60000, helpers: Sequence[Invariant] | None = None,
+                       receivers: tuple[bool, ...] = (False, True)) -> InductionResult:
+    """Try to prove every invariant for all signatures on ``arch`` in ``variant``.
+
+    By default the whole registry is folded along and decided. With ``helpers`` (another
+    path's invariants, spec/proofs.md PRF-10), the step folds ``invariants`` and ``helpers``
+    (whose candidates may become lemmas) and decides only ``invariants``; ``receivers``
+    says which signature families there are (MakeFunc's have no receiver)."""
     t0 = time.perf_counter()
-    p = _Prover(arch, variant, timeout_ms)
-    for has_rcvr in (False, True):
+    if helpers is None:
+        p = _Prover(arch, variant, timeout_ms)
+    else:
+        invs = tuple(invariants or ())
+        p = _Prover(arch, variant, timeout_ms, (*invs, *helpers),
+                    frozenset(i.id for i in invs))
+    for has_rcvr in receivers:
         keep = p.houdini(has_rcvr)
         tag = "rcvr" if has_rcvr else "plain"
         for k, v in keep.items():

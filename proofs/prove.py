@@ -178,7 +178,9 @@ def add_prove_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--path", action="append", default=None,
                         help="which implementation of the register ABI: value-call (default: "
                              "reflect.Value.Call), wincallback (Windows callbacks; variants "
-                             "current and fixed), or all (comma list or repeatable)")
+                             "current and fixed), makefunc (reflect.MakeFunc; the reflect "
+                             "variants), method-value (reflect method values; go1.17beta1 … "
+                             "current), or all (comma list or repeatable)")
     parser.add_argument("--invariant", action="append", default=None,
                         help="invariant id (repeatable or comma list; default all)")
     parser.add_argument("--max-params", type=int, default=d.max_params,
@@ -224,9 +226,9 @@ def _bounds(args: argparse.Namespace) -> Bounds:
                   args.timeout)
 
 
-#: the paths ``regabi prove --path`` knows (spec/proofs.md PRF-10); makefunc, method-value and
-#: finalizer are checked concretely by ``regabi paths`` only (spec/paths.md)
-PROVE_PATHS = ("value-call", "wincallback")
+#: the paths ``regabi prove --path`` knows (spec/proofs.md PRF-10); finalizer is checked
+#: concretely by ``regabi paths`` only (spec/paths.md)
+PROVE_PATHS = ("value-call", "wincallback", "makefunc", "method-value")
 
 
 def prove_paths(args: argparse.Namespace) -> list[str]:
@@ -236,7 +238,7 @@ def prove_paths(args: argparse.Namespace) -> list[str]:
         return list(PROVE_PATHS)
     for p in paths:
         if p not in PROVE_PATHS:
-            known = ("makefunc", "method-value", "finalizer")
+            known = ("finalizer",)
             why = (" (checked concretely by `regabi paths`; not yet symbolic)" if p in known
                    else "")
             raise InputError(f"--path {p!r}: unknown path{why} (known: "
@@ -276,6 +278,64 @@ def wincallback_verdicts(args: argparse.Namespace) -> list[Verdict]:
     return out
 
 
+def _path_invariants(args: argparse.Namespace, path: str, known: tuple[str, ...]
+                     ) -> tuple[str, ...] | None:
+    """The --invariant names of ``path`` (all of them when none is given; None when names are
+    given but none is this path's: the path is skipped)."""
+    names = _split(getattr(args, "invariant", None), [])
+    if not names:
+        return known
+    mine = tuple(n for n in names if n in known)
+    return mine or None
+
+
+def makefunc_verdicts(args: argparse.Namespace, path: str = "makefunc") -> list[Verdict]:
+    """``--path makefunc``: each --arch (default amd64), each --variant among the reflect
+    ladder (default seed, current), the MakeFunc invariants (model/makefunc.py).
+    ``--path method-value`` likewise (model/methodvalue.py; default go1.17beta1, current)."""
+    from regabi.model.makefunc import MF_CATALOGUE
+    from regabi.model.methodvalue import MV_CATALOGUE, MV_VARIANTS
+    from regabi.proofs.mfprove import MF_VARIANTS, prove_makefunc, prove_method_value
+
+    cat, known_v, default_v, run = (
+        (MF_CATALOGUE, MF_VARIANTS, ["seed", "current"], prove_makefunc) if path == "makefunc"
+        else (MV_CATALOGUE, MV_VARIANTS, ["go1.17beta1", "current"], prove_method_value))
+    ids = tuple(i.id for i in cat)
+    invs = _path_invariants(args, path, ids)
+    if invs is None:
+        return []
+    archs = [arch_of(a) for a in split_arch_specs(args.arch) or ["amd64"]]
+    variants = _split(args.variant, default_v)
+    for v in variants:
+        if v not in known_v:
+            raise InputError(f"--path {path} --variant {v!r}: unknown (known: "
+                             f"{', '.join(known_v)})")
+    b = _bounds(args)
+    chosen = tuple(i for i in cat if i.id in invs)
+    out: list[Verdict] = []
+    for a in archs:
+        for v in variants:
+            out += [prove_one_path(vd) for vd in run(
+                a, get_variant(v), b, chosen, not args.no_induction)]
+    return out
+
+
+def _check_path_invariants(args: argparse.Namespace, paths: list[str]) -> None:
+    """Every --invariant name belongs to one of the paths asked for (path-only runs)."""
+    from regabi.model.makefunc import MF_CATALOGUE
+    from regabi.model.methodvalue import MV_CATALOGUE
+    from regabi.model.wincallback import CB_FOLD_INVARIANTS
+
+    known = {"wincallback": CB_FOLD_INVARIANTS,
+             "makefunc": tuple(i.id for i in MF_CATALOGUE),
+             "method-value": tuple(i.id for i in MV_CATALOGUE)}
+    allowed = {i for p in paths for i in known.get(p, ())}
+    for n in _split(getattr(args, "invariant", None), []):
+        if n not in allowed:
+            raise InputError(f"--path {','.join(paths)} --invariant {n!r}: unknown (known: "
+                             f"{', '.join(sorted(allowed))})")
+
+
 def prove_one_path(v: Verdict) -> Verdict:
     """A path verdict as it is decided (the CLI wraps this to record it)."""
     return v
@@ -284,13 +344,22 @@ def prove_one_path(v: Verdict) -> Verdict:
 def cli_prove(args: argparse.Namespace) -> int:
     """Run ``regabi prove``: a verdict table (or JSON); the exit status of the verdicts."""
     paths = prove_paths(args)
-    if paths == ["wincallback"]:
-        cb = wincallback_verdicts(args)
+    if "value-call" not in paths:
+        _check_path_invariants(args, paths)
+        cb = makefunc_verdicts(args) if "makefunc" in paths else []
+        if "method-value" in paths:
+            cb += makefunc_verdicts(args, "method-value")
+        if "wincallback" in paths:
+            names = _split(args.invariant, [])
+            args.invariant = [n for n in names if n.startswith("INV-CB-")] or None
+            if not names or args.invariant:
+                cb += wincallback_verdicts(args)
         if args.json:
             print(json.dumps([v.to_json() for v in cb], indent=2))
         else:
             print(render_table(cb))
-            print(f"\n{WF_NOTE}; WF-CB (spec/proofs.md PRF-10) is checked, not proved")
+            print(f"\n{WF_NOTE}" + ("; WF-CB (spec/proofs.md PRF-10) is checked, not proved"
+                                    if "wincallback" in paths else ""))
         return exit_status(cb)
     b = _bounds(args)
     invs = _split(args.invariant, []) or None
@@ -311,6 +380,13 @@ def cli_prove(args: argparse.Namespace) -> int:
         out.extend(type_lemma_verdicts(sorted({a.ptr_size for a in archs}), b.timeout_ms))
     if not args.no_premises:
         out.extend(premise_verdicts(archs))
+    if "makefunc" in paths:
+        args.invariant = None  # the MakeFunc invariants, whatever --invariant chose
+        out.extend(makefunc_verdicts(args))
+    if "method-value" in paths:
+        args.invariant = None
+        args.variant = None
+        out.extend(makefunc_verdicts(args, "method-value"))
     if "wincallback" in paths:
         args.arch = None  # the windows ports, whatever --arch chose for Value.call
         args.variant = None

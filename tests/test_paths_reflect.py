@@ -51,8 +51,10 @@ def test_rollback_mutant_is_caught() -> None:
 
 
 def test_seed_has_no_reg_ptrs() -> None:
-    # The seed's abiDesc has no inRegPtrs (VAR-5): moveMakeFuncArgPtrs would zero every Ptrs
-    # slot, and callReflect reads a pointer argument from Ptrs (V:746-748, 765).
+    # The seed patch left callReflect and makeFuncStub as go1.16 had them (ABI0: every
+    # argument read from the frame at its sequential offset) and its abiDesc has no inRegPtrs
+    # (VAR-5; CL 298670 added both): p and s, which ABIInternal passes in RAX and RBX, RCX,
+    # are read from frame offsets 0 and 8, and no register pointer reaches Ptrs.
     found = check_makefunc(P("func(p *int, s string)"), "amd64", SEED)
     assert {f.invariant for f in found} >= {"INV-MF-ARGS", "INV-MF-REGPTRS"}
     assert check_makefunc(P("func(p *int, s string)"), "amd64") == []

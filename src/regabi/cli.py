@@ -731,7 +731,9 @@ examples:
   regabi prove --max-params 4 --time-limit 10m  a larger bounded search, at most 10 minutes
   regabi prove --causes --pytest-dir cex/       every cause, one pytest per counterexample
   regabi prove --path wincallback               Windows callbacks: amd64, arm64, 386; current, fixed
-  regabi prove --path all                       Value.call and the Windows callbacks
+  regabi prove --path makefunc                  reflect.MakeFunc: amd64; seed, current
+  regabi prove --path method-value              method values: amd64; go1.17beta1, current
+  regabi prove --path all                       Value.call, callbacks, MakeFunc, method values
 
 --timeout is each Z3 query's limit in milliseconds; --time-limit is the whole run's.
 
@@ -757,7 +759,7 @@ def cmd_prove(args: argparse.Namespace) -> int:
     a = sp.parse_args(args._rest)
     budget = parse_duration(a.time_limit, "--time-limit") if a.time_limit else None
     paths = m.prove_paths(a)  # --path first: one line and exit 2 for an unknown one
-    only_cb = paths == ["wincallback"]
+    only_cb = "value-call" not in paths  # the paths validate their own variants
     archs = _split_archs(a.arch) or ([] if only_cb else ["amd64"])
     for spec in archs:
         _arch(spec)
