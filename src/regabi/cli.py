@@ -166,7 +166,9 @@ def _layout_svg(args: argparse.Namespace, arch: Any) -> int:
 
 
 def _layout_batch(args: argparse.Namespace, arch: Any) -> int:
-    from regabi.model.report import layout_report
+    from json.encoder import encode_basestring_ascii as json_str
+
+    from regabi.model.report import layout_json
     from regabi.model.syntax import parse_signature, parse_signatures
 
     if args.batch == "-":
@@ -193,7 +195,9 @@ def _layout_batch(args: argparse.Namespace, arch: Any) -> int:
     plain = [i for i, it in enumerate(items) if isinstance(it, str)]
     parsed = dict(zip(plain, parse_signatures([items[i] for i in plain], numbers=plain,
                                               ptr_size=arch.ptr_size), strict=True))
-    out: list[dict[str, Any]] = []
+    # The items are written as JSON text: each result is layout_json's, the one writer of a
+    # report (what json.dumps(..., separators=(",", ":")) writes of the same dicts).
+    out: list[str] = []
     failed = 0
     for i, item in enumerate(items):
         try:
@@ -214,17 +218,17 @@ def _layout_batch(args: argparse.Namespace, arch: Any) -> int:
             else:
                 raise InputError("item must be a signature string or "
                                  '{"signature": …, "recv": …, "arch": …}', source=f"item {i}")
-            res = [layout_report(sig, arch_i, v) for v in _variants(args.variant)]
-            out.append({"index": i, "ok": True,
-                        "result": res[0] if len(res) == 1 else res})
+            res = [layout_json(sig, arch_i, v) for v in _variants(args.variant)]
+            out.append(f'{{"index":{i},"ok":true,"result":'
+                       f'{res[0] if len(res) == 1 else "[" + ",".join(res) + "]"}}}')
         except RegabiError as e:
             failed += 1
-            out.append({"index": i, "ok": False, "error": str(e)})
+            out.append(f'{{"index":{i},"ok":false,"error":{json_str(str(e))}}}')
         except RecursionError:  # one item must not end the batch
             failed += 1
-            out.append({"index": i, "ok": False,
-                        "error": f"item {i}: nested too deeply for regabi"})
-    sys.stdout.write(json.dumps(out, separators=(",", ":")) + "\n")
+            out.append(f'{{"index":{i},"ok":false,'
+                       f'"error":{json_str(f"item {i}: nested too deeply for regabi")}}}')
+    sys.stdout.write("[" + ",".join(out) + "]\n")
     return 1 if failed else 0
 
 
