@@ -151,13 +151,18 @@ def test_a_patched_generic_function_reaches_the_concrete_run(
     assert assign.reflect_assign(sig, amd64, cur).call.steps[0].stkoff == 0
 
 
-def test_the_bytecode_cache_is_keyed(tmp_path: Path) -> None:
+def test_the_bytecode_cache_is_keyed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A cache written under one key is read back under it and ignored under any other (a
-    changed source), like a .pyc; a damaged file is ignored."""
+    changed source), like a .pyc; a damaged file is ignored; PYTHONDONTWRITEBYTECODE writes
+    nothing."""
     from regabi.model import specialize as sp
 
     code = compile("x = 1", "<t>", "exec")
     f = str(tmp_path / "m.concrete.bin")
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    sp._store(f, "key-1", code)
+    assert not Path(f).exists()
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
     sp._store(f, "key-1", code)
     assert sp._load(f, "key-1") == code
     assert sp._load(f, "key-2") is None
