@@ -18,7 +18,8 @@ from typing import Any
 from regabi.model.arch import Arch
 from regabi.model.assign import AbiDesc, SpecLayout, Step, reflect_assign, spec_assign
 from regabi.model.sig import Signature
-from regabi.model.types import GoType, layout
+from regabi.model.summary import summarize
+from regabi.model.types import GoType
 from regabi.model.variants import get_variant
 from regabi.render.bitmap import bits_string, folded_runs, hex_bytes, hex_summary, runs_summary
 from regabi.render.words import byte_span, call_n_text
@@ -137,7 +138,7 @@ def _prefix(role: str, idx: int) -> str:
 
 def _spec_value(at: _ArchText, role: str, idx: int, t: GoType, lay_t: GoType, regs: Any,
                 stack: int | None, spill: int | None) -> str:
-    lay = layout(lay_t, at.arch.ptr_size)
+    lay = summarize(lay_t, at.arch.ptr_size)  # size and align, as layout() reports them
     typ = t.go()
     key = ("spec", typ, lay.size, lay.align, regs, stack, spill)
     hit = at.values.get(key)
@@ -175,7 +176,7 @@ def _reflect_value(at: _ArchText, role: str, idx: int, t: GoType,
     ps = at.arch.ptr_size
     typ = t.go()
     if role != "recv":
-        lay = layout(t, ps)
+        lay = summarize(t, ps)  # size and align, as layout() reports them
         size, align = lay.size, lay.align
     else:
         size = align = ps

@@ -1057,7 +1057,9 @@ def _version() -> str:
         return "0+unknown"
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; ``only="layout"`` builds the layout command alone (the
+    others' parsers cost milliseconds of every ``regabi layout`` start)."""
     raw = argparse.RawDescriptionHelpFormatter
     p = _Parser(
         prog="regabi", epilog=MAIN_EPILOG, formatter_class=raw,
@@ -1088,6 +1090,8 @@ def build_parser() -> argparse.ArgumentParser:
     lay.add_argument("--svg", metavar="FILE",
                      help="draw the frame, registers and RegArgs as an SVG picture")
     lay.set_defaults(fn=cmd_layout)
+    if only == "layout":
+        return p
 
     d = sub.add_parser("diff", help="where seed, current and spec disagree for a signature",
                        description="Every value and frame field (bitmaps included) of each "
@@ -1157,7 +1161,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
+    # `regabi layout …` (the command word first) needs no other command's parser
+    parser = build_parser(only="layout" if argv[:1] == ["layout"] else None)
     rest: list[str] = []
     # prove and explore parse their own options (the proof modules define them)
     k = next((i for i, a in enumerate(argv) if not a.startswith("-")), None)
