@@ -168,3 +168,5 @@ def test_the_bytecode_cache_is_keyed(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert sp._load(f, "key-2") is None
     Path(f).write_bytes(b"\x00garbage")
     assert sp._load(f, "key-1") is None
+    # a directory that cannot be made: not written (the user's cache is tried next)
+    assert sp._store(str(tmp_path / "m.concrete.bin" / "sub" / "x.bin"), "key-1", code) is False
