@@ -120,16 +120,16 @@ def specialize(ns: dict[str, Any], generic: Iterable[str], drivers: Iterable[str
               os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"),
                            "regabi", f"{zlib.crc32(path.encode()):08x}.{leaf}")]
     code = None
-    for f in caches:
-        code = _load(f, key)
+    for cf in caches:
+        code = _load(cf, key)
         if code is not None:
             break
     else:
         from regabi.model.specialize_rules import compile_concrete
 
         code = compile_concrete(src, path, generic, drivers, routed)
-        for f in caches:
-            if _store(f, key, code):
+        for cf in caches:
+            if _store(cf, key, code):
                 break
     for name in (*generic, *drivers):
         ns[f"_g_{name}"] = ns[name]
