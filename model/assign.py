@@ -527,3 +527,19 @@ def reflect_assign(sig: Signature, arch: Arch, v: Variant) -> AbiDesc:
 def spec_word_summary(ps: int) -> Summary:
     """The receiver word as the spec sees it (ASG-9)."""
     return basic("ptr", ps)
+
+
+# --------------------------------------------------------------------------------------------
+# the concrete runs, specialised from the functions above (model/specialize.py)
+
+from regabi.model.specialize import specialize  # noqa: E402 - needs the functions above
+from regabi.model.summary import CONCRETE_PAIRS as _SUMMARY_PAIRS  # noqa: E402
+
+#: (generic, CONCRETE-specialised) pairs of this module's domain functions.
+CONCRETE_PAIRS = specialize(
+    globals(), ["shl", "spec_init", "spec_begin", "spec_group", "spec_end", "spec_between",
+                "spec_finish", "refl_init", "refl_begin", "refl_group", "_place",
+                "_add_type_bits", "refl_end_arg", "refl_end_result", "rcvr_is_ptr", "rcvr_word",
+                "refl_end_rcvr", "refl_between", "refl_finish"],
+    drivers=["_spec_value", "spec_assign", "_refl_groups_run", "reflect_assign", "is_direct"],
+    imported=_SUMMARY_PAIRS)

@@ -511,3 +511,14 @@ def wf(D: Domain, s: Summary, ps: int, size_bound: int | None = None,
                                                 D.and_(*[D.eq(a, b) for a, b in
                                                          zip(x, y, strict=True)]))))
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# the concrete runs, specialised from the functions above (model/specialize.py)
+
+from regabi.model.specialize import specialize  # noqa: E402 - needs the functions above
+
+#: (generic, CONCRETE-specialised) pairs of this module's domain functions.
+CONCRETE_PAIRS = specialize(
+    globals(), ["_shift", "concat", "group_bytes", "_append", "array", "struct_begin",
+                "struct_field", "struct_end", "direct"], drivers=["summarize"])

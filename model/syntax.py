@@ -32,6 +32,7 @@ from regabi.errors import (
     UnsupportedError,
 )
 from regabi.model.sig import Signature
+from regabi.model.summary import summarize
 from regabi.model.types import (
     BASIC,
     Array,
@@ -1667,7 +1668,7 @@ class _Checker:
                 try:
                     if top:
                         try:
-                            lay = layout(p, ps)
+                            lay = summarize(p, ps)  # size and align as layout() has them
                         except TypeTooLargeError as e:
                             _sizes(p, ps)  # the compiler's error, if there is one
                             raise self.err(TypeTooLargeError, e.message, at) from None
@@ -1719,7 +1720,7 @@ def _size_of(t: GoType, ps: int) -> int:
     anyway), else :func:`_sizes`, which raises the compiler's error if there is one; the
     model's own limit on pointer bitmaps is reported where a value of the type is laid out."""
     try:
-        return layout(t, ps).size
+        return summarize(t, ps).size  # layout()'s size
     except TypeTooLargeError:
         return _sizes(t, ps)[0]
 

@@ -426,7 +426,7 @@ def test_premises_hold_and_catch_a_shared_type_layout_bug(monkeypatch: pytest.Mo
                         lambda D, acc: orig(D, acc._replace(last_zero=False)))
     # parsed types (with their summaries) and assignments are memoized: start afresh
     monkeypatch.setattr(syntax_mod, "_MEMO", {})
-    monkeypatch.setattr(syntax_mod, "_FAST_MEMO", {})
+    monkeypatch.setattr(syntax_mod, "_FAST_MEMO", {})  # the batch reader's memo (_Fast) too
     spec_of.cache_clear()
     bad = {v.invariant: v.status for v in premise_verdicts([AMD64])}
     spec_of.cache_clear()

@@ -100,7 +100,7 @@ def test_large_frame_text_by_hand() -> None:
     sig = parse_signature("func(a [1<<16]byte) [2]*int")
     rep = layout_report(sig, AMD64, "current")
     sp = rep["stack_ptrs"]
-    assert (sp["n"], sp["pointers"], sp["runs"]) == (8194, 2, [(8192, 2, 1, 0)])
+    assert (sp["n"], sp["pointers"], sp["runs"]) == (8194, 2, [[8192, 2, 1, 0]])  # JSON arrays
     assert sp["hex"] == "00" * 1024 + "03"
     text = render_text(rep)
     assert "stackPtrs 8194 words, 2 pointer words: words 8192..8193; bytes 00×1024 03" in text

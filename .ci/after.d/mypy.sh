@@ -25,6 +25,7 @@ strict=(regabi/__init__.py regabi/errors.py regabi/verdict.py regabi/runctl.py)
   --no-error-summary regabi/cli.py regabi/render regabi/model/report.py regabi/model/arch.py \
   regabi/proofs regabi/model/domain.py regabi/model/summary.py regabi/model/assign.py \
   regabi/model/joint.py regabi/model/invariants.py regabi/model/valuecall.py \
+  regabi/model/specialize.py regabi/model/specialize_rules.py \
   regabi/model/variants.py regabi/model/types.py regabi/model/sig.py \
   regabi/model/syntax.py regabi/model/goconst.py regabi/model/gopkg.py regabi/model/corpus.py \
   regabi/gocheck regabi/gotool regabi/oracle.py regabi/strategies.py

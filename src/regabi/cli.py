@@ -166,7 +166,9 @@ def _layout_svg(args: argparse.Namespace, arch: Any) -> int:
 
 
 def _layout_batch(args: argparse.Namespace, arch: Any) -> int:
-    from regabi.model.report import layout_report
+    from json.encoder import encode_basestring_ascii as json_str
+
+    from regabi.model.report import layout_json
     from regabi.model.syntax import parse_signature, parse_signatures
 
     if args.batch == "-":
@@ -193,7 +195,9 @@ def _layout_batch(args: argparse.Namespace, arch: Any) -> int:
     plain = [i for i, it in enumerate(items) if isinstance(it, str)]
     parsed = dict(zip(plain, parse_signatures([items[i] for i in plain], numbers=plain,
                                               ptr_size=arch.ptr_size), strict=True))
-    out: list[dict[str, Any]] = []
+    # The items are written as JSON text: each result is layout_json's, the one writer of a
+    # report (what json.dumps(..., separators=(",", ":")) writes of the same dicts).
+    out: list[str] = []
     failed = 0
     for i, item in enumerate(items):
         try:
@@ -214,17 +218,17 @@ def _layout_batch(args: argparse.Namespace, arch: Any) -> int:
             else:
                 raise InputError("item must be a signature string or "
                                  '{"signature": …, "recv": …, "arch": …}', source=f"item {i}")
-            res = [layout_report(sig, arch_i, v) for v in _variants(args.variant)]
-            out.append({"index": i, "ok": True,
-                        "result": res[0] if len(res) == 1 else res})
+            res = [layout_json(sig, arch_i, v) for v in _variants(args.variant)]
+            out.append(f'{{"index":{i},"ok":true,"result":'
+                       f'{res[0] if len(res) == 1 else "[" + ",".join(res) + "]"}}}')
         except RegabiError as e:
             failed += 1
-            out.append({"index": i, "ok": False, "error": str(e)})
+            out.append(f'{{"index":{i},"ok":false,"error":{json_str(str(e))}}}')
         except RecursionError:  # one item must not end the batch
             failed += 1
-            out.append({"index": i, "ok": False,
-                        "error": f"item {i}: nested too deeply for regabi"})
-    sys.stdout.write(json.dumps(out, separators=(",", ":")) + "\n")
+            out.append(f'{{"index":{i},"ok":false,'
+                       f'"error":{json_str(f"item {i}: nested too deeply for regabi")}}}')
+    sys.stdout.write("[" + ",".join(out) + "]\n")
     return 1 if failed else 0
 
 
@@ -1055,7 +1059,9 @@ def _version() -> str:
         return "0+unknown"
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; ``only="layout"`` builds the layout command alone (the
+    others' parsers cost milliseconds of every ``regabi layout`` start)."""
     raw = argparse.RawDescriptionHelpFormatter
     p = _Parser(
         prog="regabi", epilog=MAIN_EPILOG, formatter_class=raw,
@@ -1086,6 +1092,8 @@ def build_parser() -> argparse.ArgumentParser:
     lay.add_argument("--svg", metavar="FILE",
                      help="draw the frame, registers and RegArgs as an SVG picture")
     lay.set_defaults(fn=cmd_layout)
+    if only == "layout":
+        return p
 
     d = sub.add_parser("diff", help="where seed, current and spec disagree for a signature",
                        description="Every value and frame field (bitmaps included) of each "
@@ -1155,7 +1163,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
+    # `regabi layout …` (the command word first) needs no other command's parser
+    parser = build_parser(only="layout" if argv[:1] == ["layout"] else None)
     rest: list[str] = []
     # prove and explore parse their own options (the proof modules define them)
     k = next((i for i, a in enumerate(argv) if not a.startswith("-")), None)
