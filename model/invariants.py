@@ -100,6 +100,20 @@ class Invariant:
     def ob(self, cond: Any, msg: Any) -> Ob:
         return Ob(self.id, cond, msg)
 
+    def stack_map_obs(self, D: Any, lo: Any, hi: Any, got: Any, n: Any) -> list[Ob]:
+        """A stack pointer map ``got`` of ``n`` bits that a frame's GC reads (a MakeFunc's or a
+        method value's ``ctxt.stack``) marks every word that may hold a heap pointer (``lo``)
+        and no word that holds none (outside ``hi``)."""
+        def low(x: int) -> int:
+            return (x & -x).bit_length() - 1
+        return [self.ob(D.set_subset(lo, got), lambda: (
+                    f"ctxt.stack misses heap-pointer word {low(lo & ~got)}")),
+                self.ob(D.set_subset(got, hi), lambda: (
+                    f"ctxt.stack marks word {low(got & ~hi)}, which holds no pointer")),
+                self.ob(D.set_below(lo, n), lambda: (
+                    f"ctxt.stack has {n} bits, heap pointers reach word "
+                    f"{lo.bit_length() - 1}"))]
+
     def check(self, sig: Signature, arch: Arch, variant: Variant) -> Violation | None:
         """This invariant on one concrete signature."""
         vs = check_all(sig, arch, variant, (self,))

@@ -674,18 +674,7 @@ class MfStackMap(Invariant):
             f"ctxt.argLen {post.r_args} != the spec's stack argument size {post.s_args}"))]
 
     def final(self, c: Ctx, g: _Map, J: Joint, f: Finals) -> list[Ob]:
-        D = c.D
-        got, n = J.refl.sptrs, J.refl.sn
-
-        def low(x: int) -> int:
-            return (x & -x).bit_length() - 1
-        return [self.ob(D.set_subset(g.lo, got), lambda: (
-                    f"ctxt.stack misses heap-pointer word {low(g.lo & ~got)}")),
-                self.ob(D.set_subset(got, g.hi), lambda: (
-                    f"ctxt.stack marks word {low(got & ~g.hi)}, which holds no pointer")),
-                self.ob(D.set_below(g.lo, n), lambda: (
-                    f"ctxt.stack has {n} bits, heap pointers reach word "
-                    f"{g.lo.bit_length() - 1}"))]
+        return self.stack_map_obs(c.D, g.lo, g.hi, J.refl.sptrs, J.refl.sn)
 
     def candidates(self, c: Ctx, g: _Map, J: Joint, phase: str) -> list[tuple[str, Any]]:
         D = c.D

@@ -590,18 +590,7 @@ class MvStackMap(_ValueAbi):
             f"ctxt.argLen {vf.r_args} != the spec's stack argument size {vf.s_args}"))]
 
     def own_final(self, c: Ctx, own: _Map, vf: VFold, J: Joint, f: Finals) -> list[Ob]:
-        D = c.D
-        got, n = vf.refl.sptrs, vf.refl.sn
-
-        def low(x: int) -> int:
-            return (x & -x).bit_length() - 1
-        return [self.ob(D.set_subset(own.lo, got), lambda: (
-                    f"ctxt.stack misses heap-pointer word {low(own.lo & ~got)}")),
-                self.ob(D.set_subset(got, own.hi), lambda: (
-                    f"ctxt.stack marks word {low(got & ~own.hi)}, which holds no pointer")),
-                self.ob(D.set_below(own.lo, n), lambda: (
-                    f"ctxt.stack has {n} bits, heap pointers reach word "
-                    f"{own.lo.bit_length() - 1}"))]
+        return self.stack_map_obs(c.D, own.lo, own.hi, vf.refl.sptrs, vf.refl.sn)
 
     def own_candidates(self, c: Ctx, own: _Map, vf: VFold, J: Joint,
                        phase: str) -> list[tuple[str, Any]]:

@@ -466,22 +466,20 @@ def premise_verdicts(archs: list[Arch]) -> list[Verdict]:
         out.append(Verdict("premise", "WF-RECORDED", "-", base, st,
                            f"{n} values of {len(rows)} recorded go1.27.3 signatures", n,
                            time.perf_counter() - t0, bad))
-        t0 = time.perf_counter()
-        res = compare(base, "spec")
-        st = "HOLDS" if res.ok else "FALSIFIED"
-        out.append(Verdict("premise", "SPEC=GO1.27.3", "spec", base, st,
-                           f"{res.n} recorded signatures: type layout, assignment, frame "
-                           "vs the compiler's ABIAnalyze", res.n, time.perf_counter() - t0,
-                           "" if res.ok else "; ".join(res.lines(2))))
-        # the proofs are about the model of reflect; this row says the model is go1.27.3's
-        # reflect on every recorded signature (funcLayout: steps, frame, inRegPtrs/outRegPtrs)
-        t0 = time.perf_counter()
-        res = compare(base, "current")
-        st = "HOLDS" if res.ok else "FALSIFIED"
-        out.append(Verdict("premise", "REFLECT=GO1.27.3", "current", base, st,
-                           f"{res.n} recorded signatures: reflect's layout vs go1.27.3's "
-                           "funcLayout", res.n, time.perf_counter() - t0,
-                           "" if res.ok else "; ".join(res.lines(2))))
+        # the spec's assignment against the compiler's, and the model of reflect (what the
+        # proofs are about) against go1.27.3's reflect, on every recorded signature
+        for row, variant, what in (
+                ("SPEC=GO1.27.3", "spec", "type layout, assignment, frame vs the compiler's "
+                 "ABIAnalyze"),
+                ("REFLECT=GO1.27.3", "current", "reflect's layout (steps, frame, "
+                 "inRegPtrs/outRegPtrs) vs go1.27.3's funcLayout")):
+            t0 = time.perf_counter()
+            res = compare(base, variant)
+            out.append(Verdict("premise", row, variant, base,
+                               "HOLDS" if res.ok else "FALSIFIED",
+                               f"{res.n} recorded signatures: {what}", res.n,
+                               time.perf_counter() - t0,
+                               "" if res.ok else "; ".join(res.lines(2))))
     from regabi.proofs.types import symbolic_matches_concrete
 
     for ps in sorted({a.ptr_size for a in archs}):
