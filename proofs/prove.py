@@ -468,14 +468,14 @@ def premise_verdicts(archs: list[Arch]) -> list[Verdict]:
                            time.perf_counter() - t0, bad))
         # the spec's assignment against the compiler's, and the model of reflect (what the
         # proofs are about) against go1.27.3's reflect, on every recorded signature
-        for row, variant, what in (
+        for inv_id, variant, what in (
                 ("SPEC=GO1.27.3", "spec", "type layout, assignment, frame vs the compiler's "
                  "ABIAnalyze"),
                 ("REFLECT=GO1.27.3", "current", "reflect's layout (steps, frame, "
                  "inRegPtrs/outRegPtrs) vs go1.27.3's funcLayout")):
             t0 = time.perf_counter()
             res = compare(base, variant)
-            out.append(Verdict("premise", row, variant, base,
+            out.append(Verdict("premise", inv_id, variant, base,
                                "HOLDS" if res.ok else "FALSIFIED",
                                f"{res.n} recorded signatures: {what}", res.n,
                                time.perf_counter() - t0,
