@@ -100,6 +100,23 @@ class Invariant:
     def ob(self, cond: Any, msg: Any) -> Ob:
         return Ob(self.id, cond, msg)
 
+    @staticmethod
+    def stack_map_candidates(D: Any, lo: Any, hi: Any, got: Any, n: Any
+                             ) -> list[tuple[str, Any]]:
+        """Induction candidates of a stack-map check (``lo`` ⊆ ``got`` ⊆ ``hi``, ``lo`` below
+        ``n``): shared by INV-BITMAP-STACK and the MakeFunc/method-value ``ctxt.stack``."""
+        return [("lo<=got", D.set_subset(lo, got)), ("got<=hi", D.set_subset(got, hi)),
+                ("lo<n", D.set_below(lo, n))]
+
+    @staticmethod
+    def spec_stacked_words(D: Any, g: Any, s: Any, fits: Any, off: Any, ps: int) -> Any:
+        """``g`` (lo: heap-pointer words, hi: pointer words) with a value the spec stacks at
+        ``off`` added: a value that does not fit in registers and is not of size zero."""
+        on = D.and_(D.not_(fits), D.not_(D.eq(s.size, 0)))
+        word = D.shr(off, ps.bit_length() - 1)
+        return g._replace(lo=D.set_union_shifted(g.lo, s.heap, word, on),
+                          hi=D.set_union_shifted(g.hi, s.gc, word, on))
+
     def stack_map_obs(self, D: Any, lo: Any, hi: Any, got: Any, n: Any) -> list[Ob]:
         """A stack pointer map ``got`` of ``n`` bits that a frame's GC reads (a MakeFunc's or a
         method value's ``ctxt.stack``) marks every word that may hold a heap pointer (``lo``)
@@ -434,10 +451,7 @@ class BitmapStack(Invariant):
                     f"stackPtrs has {n} bits, pointers reach word {g.lo.bit_length() - 1}"))]
 
     def candidates(self, c: Ctx, g: _Sets, J: Joint, phase: str) -> list[tuple[str, Any]]:
-        D = c.D
-        return [("lo<=got", D.set_subset(g.lo, J.refl.sptrs)),
-                ("got<=hi", D.set_subset(J.refl.sptrs, g.hi)),
-                ("lo<n", D.set_below(g.lo, J.refl.sn))]
+        return self.stack_map_candidates(c.D, g.lo, g.hi, J.refl.sptrs, J.refl.sn)
 
 
 class _RegSets(NamedTuple):

@@ -662,11 +662,7 @@ class MfStackMap(Invariant):
         return _Map(c.D.set_empty(), c.D.set_empty())
 
     def end(self, c: Ctx, g: _Map, pre: Joint, post: Joint, r: ValueRec) -> tuple[Any, list[Ob]]:
-        D = c.D
-        on = D.and_(D.not_(r.spec.fits), D.not_(D.eq(r.s.size, 0)))
-        word = D.shr(r.spec.off, c.ps.bit_length() - 1)
-        return _Map(D.set_union_shifted(g.lo, r.s.heap, word, on),
-                    D.set_union_shifted(g.hi, r.s.gc, word, on)), []
+        return self.spec_stacked_words(c.D, g, r.s, r.spec.fits, r.spec.off, c.ps), []
 
     def between(self, c: Ctx, g: _Map, pre: Joint, post: Joint) -> tuple[Any, list[Ob]]:
         D = c.D
@@ -677,10 +673,7 @@ class MfStackMap(Invariant):
         return self.stack_map_obs(c.D, g.lo, g.hi, J.refl.sptrs, J.refl.sn)
 
     def candidates(self, c: Ctx, g: _Map, J: Joint, phase: str) -> list[tuple[str, Any]]:
-        D = c.D
-        return [("lo<=got", D.set_subset(g.lo, J.refl.sptrs)),
-                ("got<=hi", D.set_subset(J.refl.sptrs, g.hi)),
-                ("lo<n", D.set_below(g.lo, J.refl.sn))]
+        return self.stack_map_candidates(c.D, g.lo, g.hi, J.refl.sptrs, J.refl.sn)
 
 
 class MfFrame(Invariant):

@@ -578,11 +578,7 @@ class MvStackMap(_ValueAbi):
                 r: ValueRec) -> tuple[Any, list[Ob]]:
         if ve is None:
             return own, []
-        D = c.D
-        on = D.and_(D.not_(ve.spec.fits), D.not_(D.eq(r.s.size, 0)))
-        word = D.shr(ve.spec.off, c.ps.bit_length() - 1)
-        return _Map(D.set_union_shifted(own.lo, r.s.heap, word, on),
-                    D.set_union_shifted(own.hi, r.s.gc, word, on)), []
+        return self.spec_stacked_words(c.D, own, r.s, ve.spec.fits, ve.spec.off, c.ps), []
 
     def own_between(self, c: Ctx, own: _Map, vf: VFold, pre: Joint,
                     post: Joint) -> tuple[Any, list[Ob]]:
@@ -594,10 +590,7 @@ class MvStackMap(_ValueAbi):
 
     def own_candidates(self, c: Ctx, own: _Map, vf: VFold, J: Joint,
                        phase: str) -> list[tuple[str, Any]]:
-        D = c.D
-        return [("lo<=got", D.set_subset(own.lo, vf.refl.sptrs)),
-                ("got<=hi", D.set_subset(vf.refl.sptrs, own.hi)),
-                ("lo<n", D.set_below(own.lo, vf.refl.sn))]
+        return self.stack_map_candidates(c.D, own.lo, own.hi, vf.refl.sptrs, vf.refl.sn)
 
 
 #: the method-value invariants, in report order

@@ -59,9 +59,10 @@ def free_summary(D: Z3Domain, name: str, cap: int) -> Summary:
                    free_parts(D, f"{name}.seed", cap), D.fresh_bool(f"{name}.dir"))
 
 
-def instantiate_wf(D: Z3Domain, summaries: list[Summary]) -> list[Any]:
-    """WF's set clauses of each free summary at every index the query asked its sets about
-    (each index once; instantiating asks nothing new)."""
+def instantiate_wf(D: Z3Domain, summaries: list[Summary],
+                   shifts: tuple[int, ...] = (0,)) -> list[Any]:
+    """WF's set clauses of each free summary at every index the query asked its sets about,
+    and ``shifts`` words further (each index once; instantiating asks nothing new)."""
     out: list[Any] = []
     for s in summaries:
         bases = [b for b in (s.gc, s.heap) if isinstance(b, SymSet) and b.asked is not None]
@@ -74,7 +75,9 @@ def instantiate_wf(D: Z3Domain, summaries: list[Summary]) -> list[Any]:
             b.asked = None  # instantiation must not record its own questions
         try:
             for i in asked.values():
-                out += [c for _n, c in wf_at(D, s, i) if not isinstance(c, bool)]
+                for k in shifts:
+                    out += [c for _n, c in wf_at(D, s, i if k == 0 else i + k)
+                            if not isinstance(c, bool)]
         finally:
             for b, a in zip(bases, saved, strict=True):
                 b.asked = a

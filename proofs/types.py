@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from regabi.model.domain import CONCRETE, SymSet, Z3Domain, Z3IntDomain
+from regabi.model.domain import CONCRETE, Z3Domain, Z3IntDomain
 from regabi.model.summary import (
     _SHAPES,
     Group,
@@ -39,7 +39,6 @@ from regabi.model.summary import (
     summarize,
     value_wf,
     wf,
-    wf_at,
 )
 from regabi.proofs.symbolic import (
     SIZE_BOUND,
@@ -90,20 +89,7 @@ def _instances(D: Z3Domain, summaries: list[Summary]) -> list[Any]:
     """WF's set clauses of free summaries where the query asks, and one word further: WF-ITAB
     at word i speaks of word i + 1, whose own clauses a proof may need (more instances of a
     universally true fact are always sound)."""
-    out = instantiate_wf(D, summaries)
-    for s in summaries:
-        bases = [b for b in (s.gc, s.heap) if isinstance(b, SymSet) and b.asked is not None]
-        asked = {id(i): i for b in bases for i in (b.asked or ())}
-        saved = [b.asked for b in bases]
-        for b in bases:
-            b.asked = None
-        try:
-            for i in asked.values():
-                out += [c for _n, c in wf_at(D, s, i + 1) if not isinstance(c, bool)]
-        finally:
-            for b, a in zip(bases, saved, strict=True):
-                b.asked = a
-    return out
+    return instantiate_wf(D, summaries, shifts=(0, 1))
 
 
 # --------------------------------------------------------------------------------------------
