@@ -86,10 +86,11 @@ def _cost(D: Z3Domain, sy: SymType) -> Any:
 
 
 def fin_search(arch: Arch, v: Variant, cat: tuple[Invariant, ...], inv: Invariant,
-               arg: GoType, max_results: int, max_groups: int, timeout_ms: int
-               ) -> tuple[str, Signature | None, int, str]:
+               arg: GoType, max_results: int, max_groups: int, timeout_ms: int,
+               simplest: bool = True) -> tuple[str, Signature | None, int, str]:
     """("FALSIFIED", sig) with the fewest results, then the simplest types, ("NONE", None)
-    or ("UNKNOWN", None); the number of queries; the solver's reason for unknown. ``cat`` is
+    or ("UNKNOWN", None); the number of queries; the solver's reason for unknown (the descent
+    to simpler types only with ``simplest``). ``cat`` is
     folded (INV-FIN-FRAMESZ's obligation is stated by INV-FIN-FRAME's hooks)."""
     import z3
 
@@ -120,6 +121,8 @@ def fin_search(arch: Arch, v: Variant, cat: tuple[Invariant, ...], inv: Invarian
                 return "UNKNOWN", None, queries, f"{k} results: {s.reason_unknown()}"
             m = s.model()
             best = Signature((arg,), tuple(sy.decode(m) for sy in syms))
+            if not simplest:
+                break
             s.add(z3.ULT(cost, m.eval(cost, model_completion=True)))
             s.set("timeout", min(timeout_ms, 5000))
         if best is not None:

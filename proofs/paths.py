@@ -87,12 +87,13 @@ def check_section(arches: Sequence[str] = ARCHES, variant: str = "current",
 
 FIN_ARGS = ("*int", "interface{}", "interface{M()}", "*struct{}")
 FIN_RESULTS = ("int8", "int64", "string", "[3]byte", "struct{a int8; b float64}", "[2]*int")
-FIN_INVARIANTS = ("INV-FIN-ARG", "INV-FIN-FRAME")
+FIN_INVARIANTS = ("INV-FIN-ARG", "INV-FIN-FRAME", "INV-FIN-FRAMESZ")
 
 
 def check_finalizers(arches: Sequence[str], max_results: int = 3) -> list[Verdict]:
     """runFinalizers for every finalizer ``func(A) (R...)`` with A from FIN_ARGS and up to
-    ``max_results`` results from FIN_RESULTS."""
+    ``max_results`` results from FIN_RESULTS: the fold of model/finalizer.py run concretely
+    (``regabi prove --path finalizer`` proves it for every result list)."""
     from regabi.model.finalizer import check_finalizer, finalizer_results
 
     args, pool = _types(FIN_ARGS), tuple(_types(FIN_RESULTS))
@@ -110,8 +111,9 @@ def check_finalizers(arches: Sequence[str], max_results: int = 3) -> list[Verdic
                     hits.setdefault(inv, f"paths finalizer {arch} {inv}: {sig.go()}: {what}")
         secs = time.monotonic() - t0
         for inv in FIN_INVARIANTS:
+            bad = "LATENT" if inv == "INV-FIN-FRAMESZ" else "VIOLATED"
             out.append(Verdict("paths", inv, "finalizer/current", arch,
-                               "HOLDS" if inv not in hits else "VIOLATED",
+                               "HOLDS" if inv not in hits else bad,
                                bounds=f"{len(FIN_ARGS)} arg types x <= {max_results} results "
                                f"of {len(FIN_RESULTS)}", covered=count,
                                seconds=secs / len(FIN_INVARIANTS), line=hits.get(inv, "")))

@@ -365,7 +365,7 @@ def finalizer_verdicts(args: argparse.Namespace) -> list[Verdict]:
     for a in archs:
         for v in variants:
             out += [prove_one_path(vd) for vd in prove_finalizer(
-                a, v, max_results=max(args.max_results, 3), max_groups=args.max_groups,
+                a, v, max_results=args.max_results, max_groups=args.max_groups,
                 timeout_ms=args.timeout, invariants=invs, induction=not args.no_induction)]
     return out
 
