@@ -83,11 +83,11 @@ class _Step:
 
     def __init__(self, arch: Arch, variant: Variant, has_rcvr: bool,
                  invs: Sequence[Invariant], tag: str,
-                 only: Callable[[str], bool] | None = None) -> None:
+                 only: Callable[[str], bool] | None = None, link_sets: bool = False) -> None:
         self.D = Z3Domain(prefix=f"{tag}.", width=PROOF_WIDTH)
         self.only = only
         self.c = Ctx(self.D, arch, variant, has_rcvr, tuple(invs), size_bound=SIZE_BOUND,
-                     link_sets=False)
+                     link_sets=link_sets)
         self.assume: list[Any] = []
         self.summaries: list[Any] = []
 
@@ -264,9 +264,9 @@ class _Prover:
     def __init__(self, arch: Arch, variant: Variant, timeout_ms: int,
                  invs: Sequence[Invariant] = CATALOGUE,
                  report: frozenset[str] | None = None, prefix: Prefix | None = None,
-                 only: Callable[[str], bool] | None = None) -> None:
+                 only: Callable[[str], bool] | None = None, link_sets: bool = False) -> None:
         self.arch, self.variant = arch, variant
-        self.prefix, self.only = prefix, only
+        self.prefix, self.only, self.link_sets = prefix, only, link_sets
         # the invariants folded along (their candidates are lemmas), and those whose
         # obligations are decided (default: all of them)
         self.invs = tuple(invs)
@@ -284,7 +284,8 @@ class _Prover:
 
     def step(self, has_rcvr: bool) -> _Step:
         self._n += 1
-        return _Step(self.arch, self.variant, has_rcvr, self.invs, f"s{self._n}", self.only)
+        return _Step(self.arch, self.variant, has_rcvr, self.invs, f"s{self._n}", self.only,
+                     self.link_sets)
 
     def build(self, sit: _Situation, has_rcvr: bool
               ) -> tuple[_Step, dict[str, Any], dict[str, Any], list[Ob]]:
@@ -435,7 +436,8 @@ def prove_by_induction(arch: Arch, variant: Variant,
                        timeout_ms: int = 60000, helpers: Sequence[Invariant] | None = None,
                        receivers: tuple[bool, ...] = (False, True),
                        prefix: Prefix | None = None,
-                       only: Callable[[str], bool] | None = None) -> InductionResult:
+                       only: Callable[[str], bool] | None = None,
+                       link_sets: bool = False) -> InductionResult:
     """Try to prove every invariant for all signatures on ``arch`` in ``variant``.
 
     By default the whole registry is folded along and decided. With ``helpers`` (another
@@ -445,14 +447,16 @@ def prove_by_induction(arch: Arch, variant: Variant,
     the arguments are not free: INIT runs it (the fixed arguments and ``between``) and the
     induction is over the results alone. ``only`` restricts the candidates Houdini starts
     from (by key, ``fold:…`` or ``INV-…:…``): fewer, cheaper queries where a path's
-    invariants need few of the fold's facts."""
+    invariants need few of the fold's facts. ``link_sets`` also assumes WF's set linkage
+    (model/summary.py group_wf: a group's pointer bits are its value's pointer words), which
+    the type lemmas do not prove (spec/proofs.md PRF-3): a verdict that uses it says so."""
     t0 = time.perf_counter()
     if helpers is None:
         p = _Prover(arch, variant, timeout_ms)
     else:
         invs = tuple(invariants or ())
         p = _Prover(arch, variant, timeout_ms, (*invs, *helpers),
-                    frozenset(i.id for i in invs), prefix, only)
+                    frozenset(i.id for i in invs), prefix, only, link_sets)
     for has_rcvr in receivers:
         keep = p.houdini(has_rcvr)
         tag = "rcvr" if has_rcvr else "plain"
