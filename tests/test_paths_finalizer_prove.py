@@ -175,3 +175,13 @@ def test_path_all_honours_arch_and_variant(monkeypatch: pytest.MonkeyPatch,
     assert got == {"makefunc": (None, ["seed"]), "finalizer": (None, ["seed"])}
     err = capsys.readouterr().err
     assert "wincallback skipped" in err and "method-value skipped" in err
+
+
+def test_arch_lists_with_386() -> None:
+    # "386" after a name is an architecture, not the FLOAT count of a NAME:INT spec (it was
+    # joined to s390x before: `--arch …,s390x,386,arm` failed)
+    from regabi.model.arch import split_arch_specs
+
+    assert split_arch_specs(["amd64,s390x,386,arm"]) == ["amd64", "s390x", "386", "arm"]
+    assert split_arch_specs(["amd64:2,1,386", "arm64/regs=3,0"]) == [
+        "amd64:2,1", "386", "arm64/regs=3,0"]
