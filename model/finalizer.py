@@ -32,6 +32,7 @@ Releases (:data:`FIN_VARIANTS`, the rungs of model/variants.py's ladder, FIN-5):
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -39,7 +40,18 @@ from regabi.model.arch import Arch, load_arch
 from regabi.model.assign import spec_assign
 from regabi.model.domain import CONCRETE, Domain
 from regabi.model.invariants import Invariant, Violation, check_all
-from regabi.model.joint import Ctx, Finals, GroupRec, Joint, Ob, ValueRec
+from regabi.model.joint import (
+    Ctx,
+    Finals,
+    GroupRec,
+    Joint,
+    Ob,
+    ValueRec,
+    j_between,
+    j_final,
+    j_init,
+    j_value,
+)
 from regabi.model.methodvalue import call_class
 from regabi.model.sig import Signature
 from regabi.model.summary import Summary, summarize
@@ -47,9 +59,9 @@ from regabi.model.types import GoType, Kind
 from regabi.model.variants import Variant, get_variant
 
 __all__ = ["FIN_CATALOGUE", "FIN_MUTANTS", "FIN_VARIANTS", "FinLayout", "FinVariant",
-           "check_finalizer", "fin_catalogue", "fin_framesz", "fin_in_regs", "fin_nret",
-           "fin_nret_step", "fin_variant", "finalizer_arg", "finalizer_layout",
-           "finalizer_results", "simulate_finalizer"]
+           "check_finalizer", "check_finalizer_lists", "fin_catalogue", "fin_fold_check",
+           "fin_framesz", "fin_in_regs", "fin_nret", "fin_nret_step", "fin_variant",
+           "finalizer_arg", "finalizer_layout", "finalizer_results", "simulate_finalizer"]
 
 FN = "go1.27.3 src/runtime/mfinal.go"
 
@@ -310,6 +322,38 @@ def fin_fold_check(sig: Signature, arch: Arch | str,
     a = load_arch(arch) if isinstance(arch, str) else arch
     v, fv = _fin_of(variant)
     return check_all(Signature(sig.params, sig.results), a, v, fin_catalogue(fv))
+
+
+def check_finalizer_lists(arg: GoType, pool: tuple[GoType, ...], n: int, arch: Arch | str,
+                          variant: Variant | FinVariant | str = "current"
+                          ) -> Iterator[tuple[Signature, list[tuple[str, str]]]]:
+    """:func:`check_finalizer` on ``func(arg)`` with every result list of length <= n over
+    ``pool``: the fold is incremental, so each list extends its prefix's fold by one value."""
+    a = load_arch(arch) if isinstance(arch, str) else arch
+    v, fv = _fin_of(variant)
+    finalizer_arg(Signature((arg,), ()))
+    ps = a.ptr_size
+    c = Ctx(CONCRETE, a, v, False, fin_catalogue(fv))
+    sums = [summarize(t, ps) for t in pool]
+    J, obs = j_value(c, j_init(c), summarize(arg, ps), "arg", 0)
+    J, o = j_between(c, J)
+
+    def first(obs: list[Ob]) -> list[tuple[str, str]]:
+        seen: dict[str, str] = {}
+        for x in obs:
+            if not x.cond and x.inv not in seen:
+                seen[x.inv] = x.msg()
+        return [(i.id, seen[i.id]) for i in c.invs if i.id in seen]
+
+    def walk(J: Joint, obs: list[Ob], rs: tuple[GoType, ...]
+             ) -> Iterator[tuple[Signature, list[tuple[str, str]]]]:
+        yield Signature((arg,), rs), first(obs + j_final(c, J))
+        if len(rs) < n:
+            for t, sm in zip(pool, sums, strict=True):
+                J2, o2 = j_value(c, J, sm, "result", len(rs))
+                yield from walk(J2, obs + o2, (*rs, t))
+
+    yield from walk(J, obs + o, ())
 
 
 class FinLayout(NamedTuple):

@@ -94,20 +94,18 @@ def check_finalizers(arches: Sequence[str], max_results: int = 3) -> list[Verdic
     """runFinalizers for every finalizer ``func(A) (R...)`` with A from FIN_ARGS and up to
     ``max_results`` results from FIN_RESULTS: the fold of model/finalizer.py run concretely
     (``regabi prove --path finalizer`` proves it for every result list)."""
-    from regabi.model.finalizer import check_finalizer, finalizer_results
+    from regabi.model.finalizer import check_finalizer_lists
 
     args, pool = _types(FIN_ARGS), tuple(_types(FIN_RESULTS))
-    rlists = finalizer_results(pool, max_results)
     out: list[Verdict] = []
     for arch in arches:
         t0 = time.monotonic()
         hits: dict[str, str] = {}
         count = 0
         for a in args:
-            for rs in rlists:
-                sig = Signature((a,), rs)
+            for sig, bad in check_finalizer_lists(a, pool, max_results, arch):
                 count += 1
-                for inv, what in check_finalizer(sig, arch):
+                for inv, what in bad:
                     hits.setdefault(inv, f"paths finalizer {arch} {inv}: {sig.go()}: {what}")
         secs = time.monotonic() - t0
         for inv in FIN_INVARIANTS:
