@@ -31,8 +31,8 @@ from regabi.model.wincallback import (
 )
 from regabi.verdict import Verdict
 
-__all__ = ["CB_INVARIANTS", "CB_PARAMS", "CB_RESULTS", "FIN_INVARIANTS", "MF_INVARIANTS",
-           "MV_INVARIANTS", "REFLECT_ARCHES", "VALUE_GO_BETA1_FIX", "CbSim",
+__all__ = ["CB_INVARIANTS", "CB_PARAMS", "CB_RESULTS", "FIN_INVARIANTS", "MFINAL_GO117_FIX",
+           "MF_INVARIANTS", "MV_INVARIANTS", "REFLECT_ARCHES", "VALUE_GO_BETA1_FIX", "CbSim",
            "callback_signatures", "check_finalizers", "check_reflect_paths", "check_section",
            "check_wincallback", "emit_callback_repro", "emit_reflect_repro",
            "simulate_callback"]
@@ -697,6 +697,24 @@ def value_go_beta1(original: str) -> str:
     anchor, repl = VALUE_GO_BETA1_FIX
     if original.count(anchor) != 1:
         raise ValueError(f"anchor {anchor!r} not found exactly once in reflect/value.go")
+    return original.replace(anchor, repl)
+
+
+#: go1.17 … go1.18's framesz, as an overlay on go1.27.3's runtime/mfinal.go:232 (spec/paths.md
+#: FIN-5, P-7; golang/go#51457): no sizeof(any) when the argument is in registers
+MFINAL_GO117_FIX = (
+    "\t\t\t\tframesz := unsafe.Sizeof((any)(nil)) + f.nret\n",
+    "\t\t\t\tvar framesz uintptr\n\t\t\t\tif argRegs > 0 {\n\t\t\t\t\tframesz = f.nret\n"
+    "\t\t\t\t} else {\n\t\t\t\t\tframesz = unsafe.Sizeof((any)(nil)) + f.nret\n\t\t\t\t}\n",
+)
+
+
+def mfinal_go117(original: str) -> str:
+    """go1.27.3's runtime/mfinal.go with go1.17's framesz (``go build -overlay``; run
+    tests/paths_go/finalizer51457 with it: spec/paths.md P-7)."""
+    anchor, repl = MFINAL_GO117_FIX
+    if original.count(anchor) != 1:
+        raise ValueError(f"anchor {anchor!r} not found exactly once in runtime/mfinal.go")
     return original.replace(anchor, repl)
 
 
