@@ -1,7 +1,7 @@
-// golang/go#51457's program (spec/paths.md P-7), and the model's smallest counterexample.
+// The shape of golang/go#51457 (spec/paths.md P-7), and the model's smallest counterexample.
 // With go1.27.3 it prints "ok"; rebuilt with runtime/mfinal.go from proofs/paths.py
-// mfinal_go117 (go1.17's framesz) the interface case crashes: its second spill word lands on
-// call32's return address. The pointer case ("ptr" argument) overruns call16 by one word,
+// mfinal_go117 (go1.17's framesz) the interface shape crashes: its second spill word lands on
+// call32's return address. The pointer shape (argument "ptr") overruns call16 by one word,
 // onto its saved frame pointer, which nothing unwinds in that window: it prints "ok".
 package main
 
@@ -10,39 +10,44 @@ import (
 	"runtime"
 )
 
-var ch = make(chan int, 2)
+var done = make(chan struct{}, 2)
+
+type block [4]int64
 
 func main() {
-	x, y := new([4]int64), new([4]int64) // not tinyalloc'd
-	if len(os.Args) > 1 && os.Args[1] == "ptr" {
-		runtime.SetFinalizer(x, G)
-		runtime.SetFinalizer(y, G)
-	} else {
-		runtime.SetFinalizer(x, F)
-		runtime.SetFinalizer(y, F)
+	objs := []*block{new(block), new(block)} // 32 bytes each: not tiny-allocated
+	for _, o := range objs {
+		if len(os.Args) > 1 && os.Args[1] == "ptr" {
+			runtime.SetFinalizer(o, viaPointer)
+		} else {
+			runtime.SetFinalizer(o, viaInterface)
+		}
 	}
+	objs = nil
 	runtime.GC()
 	runtime.GC()
-	<-ch
-	<-ch // the second finalizer runs only after the first reflectcall returned
+	// waiting for both means the first finalizer's reflectcall has returned
+	<-done
+	<-done
 	println("ok")
 }
 
-// F is the finalizer: a 32-byte stacked result; go1.17's framesz 32 selects call32,
-// the callee's area is 32 + 16 (the interface's spill slots).
-func F(p interface{}) [4]int64 {
-	forceSpill()
-	ch <- 1
-	x := p.(*[4]int64)
-	return *x
+// viaInterface: the argument is two words (two spill slots), the result 32 stacked bytes.
+// go1.17: framesz = nret = 32 selects call32; the callee's area is 32 + 16.
+func viaInterface(v any) block {
+	spill()
+	done <- struct{}{}
+	return *v.(*block)
 }
 
-// G is the search's minimal shape: framesz 16 selects call16, the area is 16 + 8.
-func G(p *[4]int64) struct{ a [2]int64 } {
-	forceSpill()
-	ch <- 1
-	return struct{ a [2]int64 }{[2]int64{p[0], p[1]}}
+// viaPointer: one spill slot, 16 stacked bytes: framesz 16 selects call16, the area is 24.
+func viaPointer(b *block) struct{ lo [2]int64 } {
+	spill()
+	done <- struct{}{}
+	return struct{ lo [2]int64 }{[2]int64{b[0], b[1]}}
 }
 
+// spill is a call the argument is live across, so the callee spills its register argument.
+//
 //go:noinline
-func forceSpill() {}
+func spill() {}
