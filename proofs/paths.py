@@ -109,9 +109,9 @@ def check_finalizers(arches: Sequence[str], max_results: int = 3) -> list[Verdic
                     hits.setdefault(inv, f"paths finalizer {arch} {inv}: {sig.go()}: {what}")
         secs = time.monotonic() - t0
         for inv in FIN_INVARIANTS:
-            bad = "LATENT" if inv == "INV-FIN-FRAMESZ" else "VIOLATED"
+            failed = "LATENT" if inv == "INV-FIN-FRAMESZ" else "VIOLATED"
             out.append(Verdict("paths", inv, "finalizer/current", arch,
-                               "HOLDS" if inv not in hits else bad,
+                               "HOLDS" if inv not in hits else failed,
                                bounds=f"{len(FIN_ARGS)} arg types x <= {max_results} results "
                                f"of {len(FIN_RESULTS)}", covered=count,
                                seconds=secs / len(FIN_INVARIANTS), line=hits.get(inv, "")))
