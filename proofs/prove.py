@@ -462,7 +462,9 @@ def cli_prove(args: argparse.Namespace) -> int:
         else:
             print(render_table(cb))
             print(f"\n{WF_NOTE}" + ("; WF-CB (spec/proofs.md PRF-10) is checked, not proved"
-                                    if "wincallback" in paths else ""))
+                                    if "wincallback" in paths else "")
+                  + ("; WF-LINK (INV-MF-DIRECT's induction, PRF-10) is checked, not proved"
+                     if "makefunc" in paths else ""))
         return exit_status(cb)
     b = _bounds(args)
     invs = _split(args.invariant, []) or None
