@@ -22,6 +22,7 @@ Registers hold the 8-byte (PtrSize-byte) image that a store of the register writ
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
@@ -408,8 +409,8 @@ class _Machine:
         self.mem: dict[Any, dict[int, Any]] = {}
         self.existing = 0
         self.points: list[Point] = []
-        self.ints = {r: [0] * self.rs for r in arch.int_regs}
-        self.floats = {r: [0] * 8 for r in arch.float_regs}
+        self.ints: dict[str, list[Any]] = {r: [0] * self.rs for r in arch.int_regs}
+        self.floats: dict[str, list[Any]] = {r: [0] * 8 for r in arch.float_regs}
         res = arch.reserved
         self.rp = str(res.get("regargs_pointer") or "") or None
         self.ctxt = str(res.get("closure_context") or "") or None
@@ -573,8 +574,8 @@ class _Machine:
         return out
 
     def safepoint(self, where: str, label: str, src: str, kind: str, *,
-                  extra: list[tuple[str, str, Any, int, int]] = (),
-                  conservative: list[tuple[str, Any, int, int]] = (),
+                  extra: Sequence[tuple[str, str, Any, int, int]] = (),
+                  conservative: Sequence[tuple[str, Any, int, int]] = (),
                   cons_regs: bool = False, ms_static: list | None = None,
                   move: bool = True, scan_ctxt: bool = False) -> None:
         """Record a safepoint. Frames in ``self.frames`` are scanned precisely through the live
@@ -582,7 +583,7 @@ class _Machine:
         (region ranges scanned word by word, GC-2) and the saved registers (``cons_regs``:
         the asyncPreempt frame). ``move``: a stack copy may happen here (GC-7)."""
         cons_frames = {f for f, *_ in conservative}
-        precise: list[tuple[str, list]] = []
+        precise: list[tuple[str, list | tuple]] = []
         adjusted: set[tuple[Any, int]] = set()
         for name, (fr, region, off, mask) in list(self.live.items()) + \
                 [(n, (f, r, o, k)) for n, f, r, o, k in extra]:
@@ -591,7 +592,7 @@ class _Machine:
             for o, word in self._words(region, off, mask):
                 precise.append((f"{name}+{o - off}" if mask > 1 else name, word))
                 adjusted.add((region, o))
-        cons: list[tuple[str, list]] = []
+        cons: list[tuple[str, list | tuple]] = []
         for fr, region, lo, hi in conservative:
             for o in range(lo - lo % self.ps, hi, self.ps):
                 cons.append((f"{fr}:{region}+{o}", self.word(region, o)))
@@ -643,7 +644,7 @@ class _Machine:
             r = self.closures[key] = (reach, tuple(bad))
         return r
 
-    def _mark(self, precise: list[tuple[str, tuple]], cons: list[tuple[str, tuple]]
+    def _mark(self, precise: list[tuple[str, list | tuple]], cons: list[tuple[str, list | tuple]]
               ) -> tuple[int, tuple[str, ...], tuple, int]:
         """GC-2/GC-3: mark from roots through heap bitmaps; report precise non-pointers.
         Also the roots themselves (what a stack scan shades: GC-10)."""
@@ -815,7 +816,7 @@ def _run(m: _Machine) -> None:
             m.write(in_arr, ps * i, m.ptr(cp))
     m.write("vc", ps, m.ptr(in_arr))
     m.live["in"] = (VC, "vc", ps, 1)
-    rcvr_word = None
+    rcvr_word: list = []  # read only when sig.recv is not None
     if sig.recv is not None:
         rdata, _ = _value_bytes(m, sig.recv, "rcvr")
         if sig.recv.kind == Kind.INTERFACE:
@@ -906,10 +907,10 @@ def _run(m: _Machine) -> None:
                     if m.rv.int_to_reg_call:
                         vc_call(f"arg {i}: intToReg(&regArgs, {st.ireg}, {st.size}, …) — call",
                                 S["intToReg"])
-                    slot = m.read("regArgs", ra.ints_offset + ps * st.ireg, ps)
+                    word = m.read("regArgs", ra.ints_offset + ps * st.ireg, ps)
                     off = ps - st.size if a.big_endian else 0
-                    slot[off:off + st.size] = part
-                    m.write("regArgs", ra.ints_offset + ps * st.ireg, slot)
+                    word[off:off + st.size] = part
+                    m.write("regArgs", ra.ints_offset + ps * st.ireg, word)
                     m.op(VC, f"arg {i} bytes {st.offset}..{st.offset + st.size} (indirect) → "
                          f"regArgs.Ints[{st.ireg}]" + (f"+{off}" if off else ""),
                          S["intToReg"], uses)
@@ -1081,6 +1082,7 @@ def _run(m: _Machine) -> None:
         if p.stack is not None:
             got = m.read("callN.frame", p.stack, lay.size)
         elif spilled:
+            assert p.spill is not None  # register-assigned params have a spill slot
             got = m.read("callN.frame", spec.offset_to_spill_area + p.spill, lay.size)
         else:
             for cls, idx, off, sz, _pf in p.regs:
@@ -1093,13 +1095,13 @@ def _run(m: _Machine) -> None:
         got_vals.append(got)
         exp, lvs = expected[pi]
         name = "receiver" if sig.recv is not None and pi == 0 else f"arg {pi - in_start}"
-        st = []
+        sv = []
         if p.stack is not None and p.stack + lay.size > ft:
-            st.append(("INV-GC-VALUE", f"callee reads {name} at SP+{p.stack}..{p.stack + lay.size}"
+            sv.append(("INV-GC-VALUE", f"callee reads {name} at SP+{p.stack}..{p.stack + lay.size}"
                        f" beyond the {ft} bytes copied"))
         d = _diff(got, exp, lvs)
         if d is not None:
-            st.append(("INV-GC-VALUE", f"callee received {name} ({p.type}) wrong: {d}"))
+            sv.append(("INV-GC-VALUE", f"callee received {name} ({p.type}) wrong: {d}"))
         uses = m.use_value(got, lvs)
         if sig.recv is not None and pi == 0:
             c = classify(got[:ps])
@@ -1109,7 +1111,7 @@ def _run(m: _Machine) -> None:
                "spill slot" if spilled and p.regs else
                ",".join(a.int_regs[r[1]] if r[0] == "int" else a.float_regs[r[1]] for r in p.regs))
         m.op(CE, f"use {name} ({p.type}) from {loc or '(zero-size)'}: read and dereference",
-             "cmd/compile/abi-internal.md (callee side of the ABI)", uses, st)
+             "cmd/compile/abi-internal.md (callee side of the ABI)", uses, sv)
         m.write("callee.locals", nloc, got)
         nloc += -(-lay.size // ps) * ps
     cons_area = [(CE, "callee.locals", 0, nloc), (CE, "callee.res", 0, 0),
@@ -1145,13 +1147,13 @@ def _run(m: _Machine) -> None:
         m.ints[r] = [("J", r, i) for i in range(m.rs)]
     for r in a.float_regs:
         m.floats[r] = [("J", r, i) for i in range(8)]
-    st = []
+    sv = []
     for ri, p in enumerate(spec.results):
         data = exp_res[ri][0]
         if p.stack is not None:
             end = p.stack + len(data)
             if end > frame_size:
-                st.append(("INV-GC-FRAME", f"callee writes result {ri} at SP+{p.stack}..{end}: "
+                sv.append(("INV-GC-FRAME", f"callee writes result {ri} at SP+{p.stack}..{end}: "
                            f"beyond frameSize {frame_size} (contract); " + (
                                f"absorbed by {cn}'s {maxsize}-byte frame" if end <= maxsize
                                else f"past {cn}'s {maxsize}-byte frame")))
@@ -1167,7 +1169,7 @@ def _run(m: _Machine) -> None:
                                                 data[off:off + 4]) if sz == 4
                                      else data[off:off + sz] + [0] * (8 - sz))
     m.frames.pop()
-    m.op(CE, "RET with results in registers and at SP+retOffset", static=st, regs=m.show_regs())
+    m.op(CE, "RET with results in registers and at SP+retOffset", static=sv, regs=m.show_regs())
 
     # -- return path: assembly and nosplit only, no safepoints (CALL-14, CALL-15) -------------
     if rp and a.n_int + a.n_float:
@@ -1281,10 +1283,10 @@ def _run(m: _Machine) -> None:
         kind, indir = rets[ri]
         exp, lvs = exp_res[ri]
         lay = layout(t, ps)
-        st = []
+        sv = []
         uses = 0
         if kind != int(t.kind):
-            st.append(("INV-GC-VALUE", f"result {ri} ({t}) comes back as a Value of kind "
+            sv.append(("INV-GC-VALUE", f"result {ri} ({t}) comes back as a Value of kind "
                        f"{Kind(kind).name}, not {t.kind.name}"))
         w = m.read(ret_arr, 3 * ps * ri + ps, ps)
         if lay.size == 0:
@@ -1298,6 +1300,6 @@ def _run(m: _Machine) -> None:
             got = w
         d = _diff(got, exp, lvs) if lay.size else None
         if d is not None:
-            st.append(("INV-GC-VALUE", f"result {ri} ({t}) wrong: {d}"))
+            sv.append(("INV-GC-VALUE", f"result {ri} ({t}) wrong: {d}"))
         uses |= m.use_value(got, lvs) if lay.size else 0
-        m.op("caller", f"use result {ri} ({t}): Kind and bytes, dereference", "", uses, st)
+        m.op("caller", f"use result {ri} ({t}): Kind and bytes, dereference", "", uses, sv)
