@@ -214,7 +214,49 @@ def _show_word(word: list | tuple, names: list[str] | None = None) -> str:
         return f"{pre}{bs[0][1]}[{bs[0][2]}:{bs[-1][2] + 1}]" + (")" if pre else "")
     if bs and all(b[0] == "J" for b in bs):
         return f"junk({bs[0][1]})"
-    return "?" + ",".join(str(b[1]) if isinstance(b, tuple) else str(b) for b in word[:2])
+    return " + ".join(_show_run(run, names) for run in _runs(word))
+
+
+def _runs(word: list | tuple) -> list[list]:
+    """A mixed word cut into runs of bytes from one source (same kind and tag)."""
+    out: list[list] = []
+    for b in word:
+        last = out[-1][-1] if out else None
+        if isinstance(b, tuple) and isinstance(last, tuple):
+            same = b[:-1] == last[:-1] and b[-1] == last[-1] + 1  # next byte of one source
+        else:
+            same = last is not None and not isinstance(last, tuple) and b == last
+        if same:
+            out[-1].append(b)
+        else:
+            out.append([b])
+    return out
+
+
+def _show_run(run: list, names: list[str] | None) -> str:
+    """One run of a mixed word in the trace's notation: tag[i:j], junk(r), 0, 0xff, and for a
+    piece of a pointer which bytes of it (GC-2 sees no pointer there)."""
+    b = run[0]
+    if not isinstance(b, tuple):
+        return f"{len(run)}×{b:#x}" if b else f"{len(run)}×0"
+    rng = f"[{b[-1]}:{run[-1][-1] + 1}]"
+    if b[0] == "D":
+        return f"{b[1]}{rng}"
+    if b[0] == "W":
+        return f"float64({b[1]}){rng}"
+    if b[0] == "J":
+        return f"junk({b[1]})"
+    if b[0] == "P":
+        return f"&{names[b[1]] if names else 'object'}" + (f"+{b[2]}" if b[2] else "") + \
+            f" bytes {rng}"
+    if b[0] == "S":
+        return f"&{b[1]}+{b[2]} (stack) bytes {rng}"
+    return f"&type bytes {rng}"
+
+
+def _go_kind(k: int) -> str:
+    """A reflect.Kind as Go spells it: reflect.Pointer, reflect.UnsafePointer."""
+    return "reflect." + "".join(w.capitalize() for w in Kind(k).name.split("_"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -637,7 +679,7 @@ class _Machine:
                 for off, word in self._words(x, 0, self.gcmask[x]):
                     c = classify(word)
                     if c[0] == "data":
-                        bad.append(f"{self.objs[x]}+{off} holds {_show_word(word)}")
+                        bad.append(f"{self.objs[x]}+{off} holds {_show_word(word, self.objs)}")
                     elif c[0] == "heap" and not reach >> c[1] & 1:
                         reach |= 1 << c[1]
                         work.append(c[1])
@@ -711,13 +753,13 @@ def _value_bytes(m: _Machine, t: GoType, tag: str,
     return data, lvs
 
 
-def _diff(got: list, exp: list, lvs: list[Leaf]) -> str | None:
+def _diff(got: list, exp: list, lvs: list[Leaf], names: list[str]) -> str | None:
     for lf in lvs:
         g = got[lf.offset:lf.offset + lf.size]
         e = exp[lf.offset:lf.offset + lf.size]
         if g != e:
-            return (f"bytes {lf.offset}..{lf.offset + lf.size} are {_show_word(g)[:60]}"
-                    f", expected {_show_word(e)[:60]}")
+            return (f"bytes {lf.offset}..{lf.offset + lf.size} are "
+                    f"{_show_word(g, names)[:60]}, expected {_show_word(e, names)[:60]}")
     return None
 
 
@@ -1099,7 +1141,7 @@ def _run(m: _Machine) -> None:
         if p.stack is not None and p.stack + lay.size > ft:
             sv.append(("INV-GC-VALUE", f"callee reads {name} at SP+{p.stack}..{p.stack + lay.size}"
                        f" beyond the {ft} bytes copied"))
-        d = _diff(got, exp, lvs)
+        d = _diff(got, exp, lvs, m.objs)
         if d is not None:
             sv.append(("INV-GC-VALUE", f"callee received {name} ({p.type}) wrong: {d}"))
         uses = m.use_value(got, lvs)
@@ -1246,7 +1288,7 @@ def _run(m: _Machine) -> None:
             m.write(ret_arr, slot, w, True, _RET_WB)
             rets.append((kind, False))
             m.op(VC, f"ret[{ri}] = Value{{{t}, regArgs.Ptrs[{steps[0].ireg}], "
-                 f"flag({'tv' if v.ret_kind_from_result else 't'}.Kind()={Kind(kind).name})}}",
+                 f"flag({'tv' if v.ret_kind_from_result else 't'}.Kind()={_go_kind(kind)})}}",
                  S["retPtr"])
             continue
         vc_call(f"s := unsafe_New({t}) for result {ri} — call (allocation)", S["retNew"])
@@ -1286,8 +1328,8 @@ def _run(m: _Machine) -> None:
         sv = []
         uses = 0
         if kind != int(t.kind):
-            sv.append(("INV-GC-VALUE", f"result {ri} ({t}) comes back as a Value of kind "
-                       f"{Kind(kind).name}, not {t.kind.name}"))
+            sv.append(("INV-GC-VALUE", f"result {ri} ({t}) comes back as a Value of Kind() "
+                       f"{_go_kind(kind)}, expected {_go_kind(t.kind)}"))
         w = m.read(ret_arr, 3 * ps * ri + ps, ps)
         if lay.size == 0:
             got = []
@@ -1298,7 +1340,7 @@ def _run(m: _Machine) -> None:
                 uses |= 1 << c[1]
         else:
             got = w
-        d = _diff(got, exp, lvs) if lay.size else None
+        d = _diff(got, exp, lvs, m.objs) if lay.size else None
         if d is not None:
             sv.append(("INV-GC-VALUE", f"result {ri} ({t}) wrong: {d}"))
         uses |= m.use_value(got, lvs) if lay.size else 0

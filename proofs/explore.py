@@ -138,13 +138,16 @@ def bfs(progs: list[Program], gc_cycles: int, stack_moves: int, max_states: int,
         if T.uses[pc] & freed:
             if "INV-GC-UAF" not in found:
                 names = progs[pi].obj_names(T.uses[pc] & freed)
-                found["INV-GC-UAF"] = (s, "step", f"reads freed {', '.join(names)}")
+                found["INV-GC-UAF"] = (s, "step", f"reads {', '.join(names)}: expected a live "
+                                       "object, got one a GC freed")
             continue
         if T.suses[pc] & stale:
             if "INV-GC-STACK" not in found:
-                found["INV-GC-STACK"] = (s, "step", "accesses the freed old stack through "
-                                         + ", ".join(progs[pi].holder_names(T.suses[pc] & stale))
-                                         + " (not adjusted by the stack copy)")
+                where = ", ".join(_place(h) for h in progs[pi].holder_names(T.suses[pc] & stale))
+                found["INV-GC-STACK"] = (s, "step", f"goes through the stack address in {where}, "
+                                         "which the stack copy did not adjust (only words a map "
+                                         "describes are: GC-6): expected an address in the new "
+                                         "stack, got one into the freed old stack")
             continue
         st = T.static[pc]
         if st is not None:
@@ -167,9 +170,7 @@ def bfs(progs: list[Program], gc_cycles: int, stack_moves: int, max_states: int,
                         found[T.ms[pc][0]] = (s, "gc", T.ms[pc][1])
                 elif bad is not None or dang:
                     if "INV-GC-SCAN" not in found:
-                        msg = (f"GC scans {bad}" if bad is not None else
-                               "GC scans a pointer to freed "
-                               + ", ".join(progs[pi].obj_names(dang)))
+                        msg = _scan_text(bad, progs[pi].obj_names(dang))
                         found["INV-GC-SCAN"] = (s, "gc", msg)
                 else:
                     g = (pi, nxt, k + 1, m, freed | (T.alloc[pc] & ~T.reach[pc]), stale)
@@ -407,6 +408,40 @@ def _sig_text(sig: Signature) -> str:
     return str(sig)
 
 
+def _holding_text(holding: tuple[bool, ...] | list[bool]) -> str:
+    """How the Values hold the arguments (CALL-3), e.g. "arg 0 held indirectly, arg 1
+    directly"."""
+    if not holding:
+        return "no arguments"
+    return ", ".join(f"arg {i} held {'indirectly' if h else 'directly'}" if i == 0 else
+                     f"arg {i} {'indirectly' if h else 'directly'}"
+                     for i, h in enumerate(holding))
+
+
+def _scan_text(bad: str | None, dangling: list[str]) -> str:
+    """INV-GC-SCAN (GC-2): a precisely scanned word that is neither nil nor a pointer to a live
+    object. ``bad`` is the call machine's "WORD holds VALUE" for a non-pointer word."""
+    if bad is not None:
+        word, _, value = bad.partition(" holds ")
+        return (f"a GC scans {_place(word)} precisely: expected nil or a pointer, got "
+                f"{value} (not a pointer)")
+    return (f"a GC scans a pointer to {', '.join(dangling)}: expected nil or a pointer to a "
+            "live object, got one an earlier GC freed")
+
+
+def _place(name: str) -> str:
+    """A stack word or register of the call machine (a holder name, ``region+off``) in the words
+    of spec/call.md: callN's arguments are at ``off(FP)`` (GC-5), its frame at ``SP+off``."""
+    region, plus, off = name.rpartition("+")
+    if not plus or not off.isdigit():
+        return name  # "register R12"
+    return {"callN.args": f"callN's argument word {off}(FP)",
+            "callN.frame": f"callN's frame word SP+{off}",
+            "vc": f"Value.call's local +{off}",
+            "callee.locals": f"the callee's local +{off}",
+            "callee.res": f"the callee's result +{off}"}.get(region, name)
+
+
 def explore_sig(sig: Signature, variant: str | Variant, arch: str | Arch = "amd64",
                 gc_cycles: int = 2, stack_moves: int = 2, max_states: int = 2_000_000,
                 only: tuple[str, ...] = INV_IDS,
@@ -482,10 +517,9 @@ def explore_sig(sig: Signature, variant: str | Variant, arch: str | Arch = "amd6
                 steps = _trace_json(progs, tr)
                 p = progs[s[0]]
                 tprogs, tparent = progs, parent
-            hold = ",".join("indir" if h else "direct" for h in p.holding)
-            rmode = ", results passed through" if p.results == "args" else ""
+            rmode = "; results passed through" if p.results == "args" else ""
             line = (f"{inv} false for {_sig_text(sig)} ({variant}, {a.name}): {msg} "
-                    f"[{len(tr)}-step trace, holding {hold or '-'}{rmode}]")
+                    f"[{len(tr)}-step trace; {_holding_text(p.holding)}{rmode}]")
             out.append(Verdict("explore", inv, variant, a.name, "VIOLATED", bounds, n, dt, line,
                                {"message": msg, "trace": steps, "holding": list(p.holding),
                                 "results": p.results},
@@ -674,7 +708,8 @@ def print_trace(v: Verdict, out: Any = None) -> None:
                 f"; grey: {', '.join(d['grey']) or '-'}; black: {', '.join(d['black']) or '-'}"
                 if "grey" in d else ""), file=out)
         if d["choice"] == "move":
-            print(f"        not adjusted: {', '.join(d['left_stale']) or '(nothing)'}", file=out)
+            print(f"        not adjusted: {', '.join(map(_place, d['left_stale'])) or '(nothing)'}",
+                  file=out)
         if d["freed"]:
             print(f"        freed so far: {', '.join(d['freed'])}", file=out)
     print(f"  ⇒ {ce['message']}", file=out)
@@ -743,8 +778,13 @@ def _attribute(sig: Signature, inv: str, v: Variant, arch: str, holding: list[bo
     return ()
 
 
+def _delta_rule(d: str) -> str:
+    """The rule ID of a reflect (VAR-n) or runtime (RT-n) delta."""
+    return DELTAS[d][0] if d in DELTAS else RUNTIME_DELTAS[d][0]
+
+
 def _delta_text(d: str) -> str:
-    return f"{DELTAS[d][0]} {d}" if d in DELTAS else f"{RUNTIME_DELTAS[d][0]} {d}"
+    return f"{_delta_rule(d)} {d}"
 
 
 def _row_time(t0: float, spent: float) -> float:
@@ -808,7 +848,8 @@ def check_section(variants: tuple[str, ...] = ("seed", "current"),
                 out.append(Verdict("explore", inv, var, arch, r.status, r.bounds + "; " + bounds,
                                    len(sigs), _row_time(t0, spent[0]), line, r.counterexample,
                                    {**{k: x for k, x in r.extra.items()
-                                       if not k.startswith("_")}, "cause": list(ds)}))
+                                       if not k.startswith("_")}, "cause": list(ds),
+                                    "rules": [_delta_rule(d) for d in ds]}))
                 if not ds or any(d in RUNTIME_DELTAS for d in ds):
                     # a runtime cause cannot be reverted on the reflect variant; the rest of
                     # the corpus is reported by the rows above
