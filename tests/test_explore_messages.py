@@ -159,3 +159,41 @@ def test_internal_pattern_fires() -> None:
                 "?a0@0,low32", "comes back as a Value of kind FUNC, not POINTER",
                 "flag(t.Kind()=FUNC)", "('D', 'a0@0', 0)"):
         assert _INTERNAL.search(old), old
+
+
+# ------------------------------------------------------------------ the paths section of check
+
+
+def _cb(sig: str, arch: str = "amd64") -> dict[str, str]:
+    from regabi.model.wincallback import check_signature
+
+    _cb_layout, mm = check_signature(parse_signature(sig), arch)
+    return {m.invariant: m.what for m in mm}
+
+
+def test_wincallback_registers_by_name() -> None:
+    """spec/arch/amd64.toml: integer registers AX BX CX DI SI R8 R9 R10 R11, floats X0…; arm64
+    floats F0…. Seven uintptrs take AX…R9; the 3-byte struct needs three of the two left, so
+    ABIInternal stacks it and the uint8 after it goes to R10 (ASG-2), while compileCallback
+    puts the struct at Go stack offset 0 and the uint8 at 3 (spec/paths.md CB rules)."""
+    m = _cb("func(uintptr, uintptr, uintptr, uintptr, uintptr, uintptr, uintptr, "
+            "struct{a uint8; b uint8; c uint8}, uint8) uintptr")
+    assert m["INV-CB-ASSIGN"] == ("argument 8 (uint8): callbackWrap puts it at Go stack offset 3; "
+                                  "ABIInternal reads it from R10")
+    assert m["INV-CB-SPILL"] == ("callbackWrap reserves dstSpill 56 bytes of spill space, the "
+                                 "spec's spill area is 64")
+    assert _cb("func(uint8) struct{f float64}")["INV-CB-RESULT"] == (
+        "result (struct{f float64}): callbackWrap returns Ints[0] (AX); ABIInternal returns it "
+        "in X0")
+    assert _cb("func(uint8) struct{f float64}", "arm64")["INV-CB-RESULT"] == (
+        "result (struct{f float64}): callbackWrap returns Ints[0] (R0); ABIInternal returns it "
+        "in F0")
+
+
+def test_wincallback_zero_size_slot_lists_arguments() -> None:
+    """CB: a zero-size argument gets a C slot but no Go one; every later one reads one slot
+    early — named as arguments, not as a Python list."""
+    assert _cb("func(struct{}, uint8) uintptr")["INV-CB-CSIDE"].endswith(
+        "so argument 1 is read from the previous slot")
+    assert _cb("func(struct{}, uint8, int) uintptr")["INV-CB-CSIDE"].endswith(
+        "so arguments 1, 2 are read from the previous slot")
