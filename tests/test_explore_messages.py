@@ -197,3 +197,17 @@ def test_wincallback_zero_size_slot_lists_arguments() -> None:
         "so argument 1 is read from the previous slot")
     assert _cb("func(struct{}, uint8, int) uintptr")["INV-CB-CSIDE"].endswith(
         "so arguments 1, 2 are read from the previous slot")
+
+
+def test_check_table_cause_sentence() -> None:
+    """The paths section gives its cause as a sentence: printed as one, not letter by letter
+    (it used to read "cause n, o,  , s, t, a, c, k, …")."""
+    from regabi.cli import render_section
+    from regabi.verdict import Verdict
+
+    v = Verdict("paths", "INV-MV-XLATE", "method-value/go1.17beta1", "amd64", "VIOLATED",
+                extra={"cause": "no stack->register case (9d46ee5ac4 added it)"})
+    out = io.StringIO()
+    render_section([v], out)
+    assert "  cause no stack->register case (9d46ee5ac4 added it)" in out.getvalue()
+    assert "n, o" not in out.getvalue()

@@ -452,6 +452,8 @@ def render_section(verdicts: list[Any], out: TextIO, baseline: Any = None) -> No
             if baseline is not None:
                 flag = baseline.mark(v)
             cause = v.extra.get("cause") if isinstance(v.extra, dict) else None
+            if isinstance(cause, str):  # a sentence (the paths section), not a list of deltas
+                cause = [cause]
             tail = (f"cause {', '.join(v.extra.get('rules') or cause)}" if cause else "")
             rows.append((f"   {_variant_text(v)}", v.status, _covered_text(v),
                          f"{v.seconds:.1f}s", " ".join(x for x in (tail, flag) if x)))
