@@ -1049,7 +1049,7 @@ def _reflectcall(m: _Machine, caller: str, call_src: str, fn: int, stack_args: i
                  exp_args: list[tuple[list, list[Leaf]]], rcvr_word: list | None
                  ) -> list[tuple[list, list[Leaf]]] | None:
     """reflectcall → callNN → the callee → callRet/reflectcallmove, as ``caller`` (Value.call,
-    or callMethod: spec/paths.md MV-GC-4) runs it with the frame ``stack_args`` (a heap object) and
+    or callMethod: spec/paths.md MF-GC-7) runs it with the frame ``stack_args`` (a heap object) and
     the RegArgs in region "regArgs" (CALL-9 … CALL-15). Returns the results the callee built
     (bytes, leaves), or None when no callNN is large enough (the path ends there)."""
     sig, a, desc, spec, S, ps = m.sig, m.arch, m.desc, m.spec, m.src, m.ps

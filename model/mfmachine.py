@@ -44,6 +44,7 @@ from regabi.model.callmachine import (
 )
 from regabi.model.gcrt import RuntimeVariant, runtime_variant
 from regabi.model.makefunc import mf_registers
+from regabi.model.methodvalue import callmethod_stack_to_reg
 from regabi.model.sig import Signature
 from regabi.model.types import Kind, layout
 from regabi.model.variants import Variant, get_variant
@@ -675,6 +676,11 @@ def _method_value(m: _StubMachine, vsig: Signature, mutants: frozenset[str]) -> 
                 m.op(CM, f"arg {i}: stack → stack", S["xlate"],
                      stack_uses=m.deref_stack("cm", ps))
                 continue
+            if not callmethod_stack_to_reg(v):
+                m.op(CM, f"arg {i}: stack → registers", f"go1.17beta1 {V} callMethod", static=[(
+                    "INV-GC-VALUE", f"callMethod panics on arg {i}: \"method ABI and value ABI "
+                    "do not align\" (no stack→register case before 9d46ee5ac4, MV-3)")])
+                return
             for ms in msteps:
                 frm = vs0.stkoff + ms.offset
                 if ms.kind == "ptr":
