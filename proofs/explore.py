@@ -680,7 +680,12 @@ def print_trace(v: Verdict, out: Any = None) -> None:
     print(f"{v.invariant} ({v.variant}): {ce['message']}", file=out)
     hold = ", ".join(f"arg {i} {'indirect (ValueOf(&x).Elem())' if h else 'direct'}"
                      for i, h in enumerate(ce["holding"]))
-    print(f"  holding: {hold or '(no arguments)'}", file=out)
+    path = v.extra.get("path", "value-call")
+    if path == "value-call":
+        print(f"  holding: {hold or '(no arguments)'}", file=out)
+    else:
+        print(f"  path: {path} (a compiled caller passes the arguments per ABIInternal)",
+              file=out)
     for d in ce["trace"]:
         ch = {"step": "", "gc": "  ** GC **", "move": "  ** stack copy **",
               "gc-start": "  ** GC starts: stop the world, write barrier on **",
