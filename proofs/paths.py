@@ -140,11 +140,11 @@ def check_gc_paths(arches: Sequence[str] = ("amd64", "arm64"),
                 bounds = (f"{len(items)} {path} signatures; K={GC_K} GC, M={GC_M} stack "
                           f"copies, INV-GC-MARK one concurrent cycle; {states} states")
                 for inv in INV_IDS:
-                    r = first.get(inv)  # type: ignore[assignment]
+                    f = first.get(inv)
                     out.append(Verdict(
                         "paths", inv, f"{path}/{variant}", arch,
-                        r.status if r else "HOLDS", bounds, len(items), secs / len(INV_IDS),
-                        r.line if r else "", r.counterexample if r else None))
+                        f.status if f else "HOLDS", bounds, len(items), secs / len(INV_IDS),
+                        f.line if f else "", f.counterexample if f else None))
     return out
 
 
