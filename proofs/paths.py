@@ -843,6 +843,7 @@ def run_cli(args: Any) -> int:
     reflect_arches = tuple(args.arch.split(",")) if args.arch else REFLECT_ARCHES
     if "makefunc" in paths or "method-value" in paths:
         rows = check_reflect_paths(reflect_arches, n=args.n, seed=args.seed)
+        rows += check_gc_paths(reflect_arches if args.arch else ("amd64", "arm64"))
         verdicts += [v for v in rows if v.variant.split("/")[0] in paths]
     if "finalizer" in paths:
         verdicts += check_finalizers(reflect_arches if args.arch else
