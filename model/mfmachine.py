@@ -289,7 +289,7 @@ def _set_ret_valid(m: _StubMachine, st: _Stub, fr: str, region: str, where: str,
 
 def _stub_return(m: _StubMachine, vsig: Signature, st: _Stub,
                  exp_res: list[tuple[list, list[Leaf]]]) -> None:
-    """The stub unspills and returns; the caller reads every result (MF-GC-8)."""
+    """The stub unspills and returns; the caller reads every result (MF-GC-6)."""
     a, ps, ra = m.arch, m.ps, m.ra
     for j, r in enumerate(a.int_regs):
         m.ints[r] = m.read("stub.regs", ra.ints_offset + ps * j, ps)
