@@ -213,7 +213,7 @@ def _caller_and_stub(m: _StubMachine, vsig: Signature, st: _Stub, ctxt_obj: int,
     # The caller's outgoing area: uninitialised stack (V:815-816: "not adequately zeroed").
     m.write("caller.out", 0, [("J", "stale stack", i) for i in range(st.area)])
     sent = [_value_bytes(m, t, f"a{i}") for i, t in enumerate(vsig.params)]
-    for (data, _l), p in zip(sent, vspec.params, strict=True):
+    for i, ((data, _l), p) in enumerate(zip(sent, vspec.params, strict=True)):
         if p.stack is not None:
             m.write("caller.out", p.stack, data)
         for cls, idx, off, sz, _h in p.regs:
@@ -221,7 +221,7 @@ def _caller_and_stub(m: _StubMachine, vsig: Signature, st: _Stub, ctxt_obj: int,
                 m.ints[a.int_regs[idx]] = m.put(sz, data[off:off + sz], ("J", "hi", 0))
             else:
                 r = a.float_regs[idx]
-                m.floats[r] = (_f32_image(a.float32_reg_format, f"a@{off}", data[off:off + 4])
+                m.floats[r] = (_f32_image(a.float32_reg_format, f"a{i}@{off}", data[off:off + 4])
                                if sz == 4 else data[off:off + sz] + [0] * (8 - sz))
     if m.ctxt:
         m.other[m.ctxt] = m.ptr(ctxt_obj)
