@@ -105,7 +105,10 @@ class _StubMachine(_Machine):
     """The call machine plus stack objects (MF-GC-2): ``stack_objs`` maps a region to
     (frame, offset, pointer bitmap over words); at a safepoint, an object whose frame is on the
     stack is scanned iff a word scanned precisely or conservatively points into its region,
-    transitively (runtime/mgcmark.go:1008-1019)."""
+    transitively (runtime/mgcmark.go:1008-1019). copystack adjusts every stack object, reachable
+    or not (runtime/stack.go:778-800); here only the reachable ones count as adjusted, which is
+    the same because no stack object of these paths holds a stack address (RegArgs.Ptrs hold
+    heap pointers only)."""
 
     def __init__(self, *a: Any, **kw: Any) -> None:
         super().__init__(*a, **kw)
