@@ -1072,6 +1072,7 @@ def _run(m: _Machine) -> None:
             sv.append(("INV-GC-VALUE", f"result {ri} ({t}) comes back as a Value of Kind() "
                        f"{_go_kind(kind)}, expected {_go_kind(t.kind)}"))
         w = m.read(ret_arr, 3 * ps * ri + ps, ps)
+        got: list[Any]
         if lay.size == 0:
             got = []
         elif indir:
@@ -1161,7 +1162,8 @@ def _reflectcall(m: _Machine, caller: str, call_src: str, fn: int, stack_args: i
     # -- the callee (CALL-12, GC-4, GC-5) ------------------------------------------------------
     CE = "callee"
     m.frames.append(CE)
-    expected = ([(rcvr_word, [Leaf(0, ps, "ptr")])] if sig.recv is not None else []) + exp_args
+    expected = ([(rcvr_word or [], [Leaf(0, ps, "ptr")])] if sig.recv is not None
+                else []) + exp_args
     params = list(spec.params)
     ms_static = []
     for pi, p in enumerate(params):

@@ -23,6 +23,7 @@ what this module adds is how the runtime scans the stub's frame (MF-GC-2):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from regabi.errors import InputError
@@ -115,8 +116,8 @@ class _StubMachine(_Machine):
         self.stack_objs: dict[str, tuple[str, int, int]] = {}
 
     def safepoint(self, where: str, label: str, src: str, kind: str, *,
-                  extra: list[tuple[str, str, Any, int, int]] = (),  # type: ignore[assignment]
-                  conservative: list[tuple[str, Any, int, int]] = (),  # type: ignore[assignment]
+                  extra: Sequence[tuple[str, str, Any, int, int]] = (),
+                  conservative: Sequence[tuple[str, Any, int, int]] = (),
                   **kw: Any) -> None:
         cons_frames = {f for f, *_ in conservative}
         words: list[tuple] = []
@@ -471,7 +472,7 @@ def _makefunc(m: _StubMachine, vsig: Signature, mutants: frozenset[str]) -> None
         lay = layout(t, ps)
         w = m.read(in_arr, 3 * ps * i + ps, ps)
         uses = 1 << in_arr
-        got = []
+        got: list[Any] = []
         if lay.size and indir[i]:
             c = classify(w)
             got = m.read(c[1], 0, lay.size) if c[0] == "heap" else [0] * lay.size
@@ -565,8 +566,8 @@ def _makefunc(m: _StubMachine, vsig: Signature, mutants: frozenset[str]) -> None
                      stack_uses=m.deref_stack("cr", 3 * ps))
     if not early:
         _set_ret_valid(m, st, CR, "cr", "after the results", S["retValid"])
-    for k in [k for k in m.live if k.startswith("cr.")]:
-        del m.live[k]
+    for key in [k for k in m.live if k.startswith("cr.")]:
+        del m.live[key]
     m.frames.pop()
     m.op(CR, "KeepAlive(out), KeepAlive(ctxt); RET (no safepoint)", S["keepalive"])
     _stub_return(m, vsig, st, exp_res)
@@ -777,8 +778,8 @@ def _method_value(m: _StubMachine, vsig: Signature, mutants: frozenset[str]) -> 
         m.op(CM, "methodFrame cleared", S["memclr"])
     m.safepoint(CM, "methodFramePool.Put(methodFrame) — call", S["poolPut"], "call")
     m.live.pop("cm.methodFrame", None)
-    for k in [k for k in m.live if k.startswith("cm.")]:
-        del m.live[k]
+    for key in [k for k in m.live if k.startswith("cm.")]:
+        del m.live[key]
     m.frames.pop()
     m.op(CM, "KeepAlive(ctxt), KeepAlive(valueRegs); RET (no safepoint)", S["mkeepalive"])
     _stub_return(m, vsig, st, exp_res)
