@@ -22,6 +22,7 @@ Registers hold the 8-byte (PtrSize-byte) image that a store of the register writ
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
@@ -213,7 +214,49 @@ def _show_word(word: list | tuple, names: list[str] | None = None) -> str:
         return f"{pre}{bs[0][1]}[{bs[0][2]}:{bs[-1][2] + 1}]" + (")" if pre else "")
     if bs and all(b[0] == "J" for b in bs):
         return f"junk({bs[0][1]})"
-    return "?" + ",".join(str(b[1]) if isinstance(b, tuple) else str(b) for b in word[:2])
+    return " + ".join(_show_run(run, names) for run in _runs(word))
+
+
+def _runs(word: list | tuple) -> list[list]:
+    """A mixed word cut into runs of bytes from one source (same kind and tag)."""
+    out: list[list] = []
+    for b in word:
+        last = out[-1][-1] if out else None
+        if isinstance(b, tuple) and isinstance(last, tuple):
+            same = b[:-1] == last[:-1] and b[-1] == last[-1] + 1  # next byte of one source
+        else:
+            same = last is not None and not isinstance(last, tuple) and b == last
+        if same:
+            out[-1].append(b)
+        else:
+            out.append([b])
+    return out
+
+
+def _show_run(run: list, names: list[str] | None) -> str:
+    """One run of a mixed word in the trace's notation: tag[i:j], junk(r), 0, 0xff, and for a
+    piece of a pointer which bytes of it (GC-2 sees no pointer there)."""
+    b = run[0]
+    if not isinstance(b, tuple):
+        return f"{len(run)}×{b:#x}" if b else f"{len(run)}×0"
+    rng = f"[{b[-1]}:{run[-1][-1] + 1}]"
+    if b[0] == "D":
+        return f"{b[1]}{rng}"
+    if b[0] == "W":
+        return f"float64({b[1]}){rng}"
+    if b[0] == "J":
+        return f"junk({b[1]})"
+    if b[0] == "P":
+        return f"&{names[b[1]] if names else 'object'}" + (f"+{b[2]}" if b[2] else "") + \
+            f" bytes {rng}"
+    if b[0] == "S":
+        return f"&{b[1]}+{b[2]} (stack) bytes {rng}"
+    return f"&type bytes {rng}"
+
+
+def _go_kind(k: int) -> str:
+    """A reflect.Kind as Go spells it: reflect.Pointer, reflect.UnsafePointer."""
+    return "reflect." + "".join(w.capitalize() for w in Kind(k).name.split("_"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -408,8 +451,8 @@ class _Machine:
         self.mem: dict[Any, dict[int, Any]] = {}
         self.existing = 0
         self.points: list[Point] = []
-        self.ints = {r: [0] * self.rs for r in arch.int_regs}
-        self.floats = {r: [0] * 8 for r in arch.float_regs}
+        self.ints: dict[str, list[Any]] = {r: [0] * self.rs for r in arch.int_regs}
+        self.floats: dict[str, list[Any]] = {r: [0] * 8 for r in arch.float_regs}
         res = arch.reserved
         self.rp = str(res.get("regargs_pointer") or "") or None
         self.ctxt = str(res.get("closure_context") or "") or None
@@ -573,8 +616,8 @@ class _Machine:
         return out
 
     def safepoint(self, where: str, label: str, src: str, kind: str, *,
-                  extra: list[tuple[str, str, Any, int, int]] = (),
-                  conservative: list[tuple[str, Any, int, int]] = (),
+                  extra: Sequence[tuple[str, str, Any, int, int]] = (),
+                  conservative: Sequence[tuple[str, Any, int, int]] = (),
                   cons_regs: bool = False, ms_static: list | None = None,
                   move: bool = True, scan_ctxt: bool = False) -> None:
         """Record a safepoint. Frames in ``self.frames`` are scanned precisely through the live
@@ -582,7 +625,7 @@ class _Machine:
         (region ranges scanned word by word, GC-2) and the saved registers (``cons_regs``:
         the asyncPreempt frame). ``move``: a stack copy may happen here (GC-7)."""
         cons_frames = {f for f, *_ in conservative}
-        precise: list[tuple[str, list]] = []
+        precise: list[tuple[str, list | tuple]] = []
         adjusted: set[tuple[Any, int]] = set()
         for name, (fr, region, off, mask) in list(self.live.items()) + \
                 [(n, (f, r, o, k)) for n, f, r, o, k in extra]:
@@ -591,7 +634,7 @@ class _Machine:
             for o, word in self._words(region, off, mask):
                 precise.append((f"{name}+{o - off}" if mask > 1 else name, word))
                 adjusted.add((region, o))
-        cons: list[tuple[str, list]] = []
+        cons: list[tuple[str, list | tuple]] = []
         for fr, region, lo, hi in conservative:
             for o in range(lo - lo % self.ps, hi, self.ps):
                 cons.append((f"{fr}:{region}+{o}", self.word(region, o)))
@@ -636,14 +679,14 @@ class _Machine:
                 for off, word in self._words(x, 0, self.gcmask[x]):
                     c = classify(word)
                     if c[0] == "data":
-                        bad.append(f"{self.objs[x]}+{off} holds {_show_word(word)}")
+                        bad.append(f"{self.objs[x]}+{off} holds {_show_word(word, self.objs)}")
                     elif c[0] == "heap" and not reach >> c[1] & 1:
                         reach |= 1 << c[1]
                         work.append(c[1])
             r = self.closures[key] = (reach, tuple(bad))
         return r
 
-    def _mark(self, precise: list[tuple[str, tuple]], cons: list[tuple[str, tuple]]
+    def _mark(self, precise: list[tuple[str, list | tuple]], cons: list[tuple[str, list | tuple]]
               ) -> tuple[int, tuple[str, ...], tuple, int]:
         """GC-2/GC-3: mark from roots through heap bitmaps; report precise non-pointers.
         Also the roots themselves (what a stack scan shades: GC-10)."""
@@ -710,13 +753,13 @@ def _value_bytes(m: _Machine, t: GoType, tag: str,
     return data, lvs
 
 
-def _diff(got: list, exp: list, lvs: list[Leaf]) -> str | None:
+def _diff(got: list, exp: list, lvs: list[Leaf], names: list[str]) -> str | None:
     for lf in lvs:
         g = got[lf.offset:lf.offset + lf.size]
         e = exp[lf.offset:lf.offset + lf.size]
         if g != e:
-            return (f"bytes {lf.offset}..{lf.offset + lf.size} are {_show_word(g)[:60]}"
-                    f", expected {_show_word(e)[:60]}")
+            return (f"bytes {lf.offset}..{lf.offset + lf.size} are "
+                    f"{_show_word(g, names)[:60]}, expected {_show_word(e, names)[:60]}")
     return None
 
 
@@ -790,7 +833,7 @@ def build_program(sig: Signature, variant: str | Variant, arch: str | Arch = "am
 
 
 def _run(m: _Machine) -> None:
-    sig, v, a, desc, spec, S, ps = m.sig, m.v, m.arch, m.desc, m.spec, m.src, m.ps
+    sig, v, a, desc, S, ps = m.sig, m.v, m.arch, m.desc, m.src, m.ps
     ra = m.ra
     nres = len(sig.results)
     VC = "Value.call"
@@ -815,7 +858,7 @@ def _run(m: _Machine) -> None:
             m.write(in_arr, ps * i, m.ptr(cp))
     m.write("vc", ps, m.ptr(in_arr))
     m.live["in"] = (VC, "vc", ps, 1)
-    rcvr_word = None
+    rcvr_word: list = []  # read only when sig.recv is not None
     if sig.recv is not None:
         rdata, _ = _value_bytes(m, sig.recv, "rcvr")
         if sig.recv.kind == Kind.INTERFACE:
@@ -906,10 +949,10 @@ def _run(m: _Machine) -> None:
                     if m.rv.int_to_reg_call:
                         vc_call(f"arg {i}: intToReg(&regArgs, {st.ireg}, {st.size}, …) — call",
                                 S["intToReg"])
-                    slot = m.read("regArgs", ra.ints_offset + ps * st.ireg, ps)
+                    word = m.read("regArgs", ra.ints_offset + ps * st.ireg, ps)
                     off = ps - st.size if a.big_endian else 0
-                    slot[off:off + st.size] = part
-                    m.write("regArgs", ra.ints_offset + ps * st.ireg, slot)
+                    word[off:off + st.size] = part
+                    m.write("regArgs", ra.ints_offset + ps * st.ireg, word)
                     m.op(VC, f"arg {i} bytes {st.offset}..{st.offset + st.size} (indirect) → "
                          f"regArgs.Ints[{st.ireg}]" + (f"+{off}" if off else ""),
                          S["intToReg"], uses)
@@ -940,12 +983,131 @@ def _run(m: _Machine) -> None:
 
     # -- reflectcall / callN (CALL-9 … CALL-11) ------------------------------------------------
     del m.live["fn"]  # passed to call; dead in Value.call after it (CALL-13)
+    exp_res = _reflectcall(m, VC, S["call"], fn, stack_args, exp_args, rcvr_word)
+    if exp_res is None:
+        return
+    ro = desc.ret_offset
+
+    # -- back in Value.call (CALL-16, VAR-9) ---------------------------------------------------
+    if nres == 0:
+        if stack_args is not None:
+            vc_call("typedmemclr(frametype, stackArgs) — call", S["memclr"])
+            m.write(stack_args, 0, [0] * ft, True,
+                    "typedmemclr → bulkBarrierPreWrite(ptr, 0, …): shades the old values")
+            vc_call("framePool.Put(stackArgs) — call", S["poolPut"])
+        m.op(VC, "return nil")
+        return
+    if stack_args is not None:
+        vc_call("typedmemclrpartial(frametype, stackArgs, 0, retOffset) — call",
+                S["memclrpartial"])
+        m.write(stack_args, 0, [0] * ro, True, "typedmemclrpartial → bulkBarrierPreWrite"
+                "(ptr, 0, size, nil): shades the old values")
+    vc_call("ret = make([]Value, nout) — call (allocation)", S["make"])
+    ret_arr = m.new("ret[]", 3 * ps * nres, sum(0b011 << (3 * r) for r in range(nres)))
+    m.write("vc", 4 * ps, m.ptr(ret_arr))
+    m.live["ret"] = (VC, "vc", 4 * ps, 1)
+    rets: list[tuple[int, bool]] = []  # (kind flag, flagIndir)
+    for ri, t in enumerate(sig.results):
+        lay = layout(t, ps)
+        slot = 3 * ps * ri + ps  # Value{typ_, ptr, flag}: ptr is word 1
+        m.write(ret_arr, 3 * ps * ri, [("T", f"ret{ri}", i) for i in range(ps)], True,
+                _RET_WB)
+        if lay.size == 0:
+            rets.append((int(t.kind), True))
+            m.op(VC, f"ret[{ri}] = Zero({t})")
+            continue
+        steps = desc.ret.steps_for(ri)
+        if steps and steps[0].kind == "stack":
+            m.write(ret_arr, slot, m.ptr(stack_args, steps[0].stkoff), True, _RET_WB)
+            rets.append((int(t.kind), True))
+            m.op(VC, f"ret[{ri}] = Value{{{t}, stackArgs+{steps[0].stkoff}, flagIndir}}",
+                 S["retStack"])
+            continue
+        if is_direct(t, ps, v):
+            kind = int(t.kind) if v.ret_kind_from_result else int(Kind.FUNC)
+            w = m.read("regArgs", ra.ptrs_offset + ps * steps[0].ireg, ps)
+            m.write(ret_arr, slot, w, True, _RET_WB)
+            rets.append((kind, False))
+            m.op(VC, f"ret[{ri}] = Value{{{t}, regArgs.Ptrs[{steps[0].ireg}], "
+                 f"flag({'tv' if v.ret_kind_from_result else 't'}.Kind()={_go_kind(kind)})}}",
+                 S["retPtr"])
+            continue
+        vc_call(f"s := unsafe_New({t}) for result {ri} — call (allocation)", S["retNew"])
+        s = m.new(f"r{ri}.box", lay.size, lay.gcmask)
+        m.write("vc", 5 * ps, m.ptr(s))
+        m.live["s"] = (VC, "vc", 5 * ps, 1)
+        for st in steps:
+            if st.kind == "int":
+                w = m.read("regArgs", ra.ints_offset + ps * st.ireg, ps)
+                m.write(s, st.offset, w[ps - st.size:] if a.big_endian else w[:st.size], False,
+                        "intFromReg: memmove, no barrier (a scalar word)")
+            elif st.kind == "ptr":
+                m.write(s, st.offset, m.read("regArgs", ra.ptrs_offset + ps * st.ireg, ps), True,
+                        "*(*unsafe.Pointer)(s) = regArgs.Ptrs[…]: compiler write barrier")
+            elif st.kind == "float":
+                img = m.read("regArgs", ra.floats_offset + 8 * st.freg, 8)
+                fmt = _F32_REFLECT.get(a.goarch, "low32")
+                m.write(s, st.offset, _f32_read(fmt, img, None) if st.size == 4
+                        else img[:st.size], False, "floatFromReg: memmove, no barrier")
+        m.write(ret_arr, slot, m.ptr(s), True, _RET_WB)
+        del m.live["s"]
+        rets.append((int(t.kind), True))
+        m.op(VC, f"copy result {ri} from regArgs into r{ri}.box (intFromReg/floatFromReg); "
+             f"ret[{ri}] = Value{{…, flagIndir}}", S["retNew"])
+    m.live.pop("regArgs.Ptrs", None)
+    m.live.pop("stackArgs", None)
+    m.op(VC, "return ret (regArgs dead)")
+    m.frames.pop()
+
+    # -- the caller of Call uses every result (CALL-17) ----------------------------------------
+    m.live["ret"] = ("caller", "vc", 4 * ps, 1)
+    m.safepoint("caller", "after Value.Call returns — call site (only ret live)", "", "call")
+    for ri, t in enumerate(sig.results):
+        kind, indir = rets[ri]
+        exp, lvs = exp_res[ri]
+        lay = layout(t, ps)
+        sv = []
+        uses = 0
+        if kind != int(t.kind):
+            sv.append(("INV-GC-VALUE", f"result {ri} ({t}) comes back as a Value of Kind() "
+                       f"{_go_kind(kind)}, expected {_go_kind(t.kind)}"))
+        w = m.read(ret_arr, 3 * ps * ri + ps, ps)
+        got: list[Any]
+        if lay.size == 0:
+            got = []
+        elif indir:
+            c = classify(w)
+            got = m.read(c[1], c[2], lay.size) if c[0] == "heap" else [0] * lay.size
+            if c[0] == "heap":
+                uses |= 1 << c[1]
+        else:
+            got = w
+        d = _diff(got, exp, lvs, m.objs) if lay.size else None
+        if d is not None:
+            sv.append(("INV-GC-VALUE", f"result {ri} ({t}) wrong: {d}"))
+        uses |= m.use_value(got, lvs) if lay.size else 0
+        m.op("caller", f"use result {ri} ({t}): Kind and bytes, dereference", "", uses, sv)
+
+
+def _reflectcall(m: _Machine, caller: str, call_src: str, fn: int, stack_args: int | None,
+                 exp_args: list[tuple[list, list[Leaf]]], rcvr_word: list | None
+                 ) -> list[tuple[list, list[Leaf]]] | None:
+    """reflectcall → callNN → the callee → callRet/reflectcallmove, as ``caller`` (Value.call,
+    or callMethod: spec/paths.md MF-GC-7) runs it with the frame ``stack_args`` (a heap object) and
+    the RegArgs in region "regArgs" (CALL-9 … CALL-15). Returns the results the callee built
+    (bytes, leaves), or None when no callNN is large enough (the path ends there)."""
+    sig, a, desc, spec, S, ps = m.sig, m.arch, m.desc, m.spec, m.src, m.ps
+    ra = m.ra
+    ft = desc.frame_type_size
+    frame_size = desc.frame_size
+    in_start = 1 if sig.recv is not None else 0
+    VC = caller
     maxsize = next((s for s in a.call_sizes if s >= frame_size), None)
     RC = "reflectcall"
     if maxsize is None:
         m.op(RC, "DISPATCH: frame too large", S["dispatch"], static=[(
             "INV-GC-FRAME", f"frameSize {frame_size} exceeds every callN")])
-        return
+        return None
     cmap, ra_off = callN_args_map(m.rv, ps)
     ft_word = [("T", "frametype", i) for i in range(ps)] if ft else [0] * ps
     m.write("callN.args", 0, ft_word)
@@ -956,7 +1118,7 @@ def _run(m: _Machine) -> None:
     m.region_frame["callN.args"] = m.region_frame["callN.frame"] = cn
     m.live["callN.args"] = (cn, "callN.args", 0, cmap)
     m.op(VC, f"CALL reflectcall(frametype, fn, stackArgs, {ft}, {desc.ret_offset}, "
-         f"{frame_size}, &regArgs)", S["call"])
+         f"{frame_size}, &regArgs)", call_src)
     m.op(RC, f"DISPATCH(frameSize={frame_size}) → JMP {cn} (NOSPLIT, no frame, no safepoint)",
          S["dispatch"])
     m.frames.append(cn)
@@ -1000,7 +1162,8 @@ def _run(m: _Machine) -> None:
     # -- the callee (CALL-12, GC-4, GC-5) ------------------------------------------------------
     CE = "callee"
     m.frames.append(CE)
-    expected = ([(rcvr_word, [Leaf(0, ps, "ptr")])] if sig.recv is not None else []) + exp_args
+    expected = ([(rcvr_word or [], [Leaf(0, ps, "ptr")])] if sig.recv is not None
+                else []) + exp_args
     params = list(spec.params)
     ms_static = []
     for pi, p in enumerate(params):
@@ -1081,6 +1244,7 @@ def _run(m: _Machine) -> None:
         if p.stack is not None:
             got = m.read("callN.frame", p.stack, lay.size)
         elif spilled:
+            assert p.spill is not None  # register-assigned params have a spill slot
             got = m.read("callN.frame", spec.offset_to_spill_area + p.spill, lay.size)
         else:
             for cls, idx, off, sz, _pf in p.regs:
@@ -1093,13 +1257,13 @@ def _run(m: _Machine) -> None:
         got_vals.append(got)
         exp, lvs = expected[pi]
         name = "receiver" if sig.recv is not None and pi == 0 else f"arg {pi - in_start}"
-        st = []
+        sv = []
         if p.stack is not None and p.stack + lay.size > ft:
-            st.append(("INV-GC-VALUE", f"callee reads {name} at SP+{p.stack}..{p.stack + lay.size}"
+            sv.append(("INV-GC-VALUE", f"callee reads {name} at SP+{p.stack}..{p.stack + lay.size}"
                        f" beyond the {ft} bytes copied"))
-        d = _diff(got, exp, lvs)
+        d = _diff(got, exp, lvs, m.objs)
         if d is not None:
-            st.append(("INV-GC-VALUE", f"callee received {name} ({p.type}) wrong: {d}"))
+            sv.append(("INV-GC-VALUE", f"callee received {name} ({p.type}) wrong: {d}"))
         uses = m.use_value(got, lvs)
         if sig.recv is not None and pi == 0:
             c = classify(got[:ps])
@@ -1109,7 +1273,7 @@ def _run(m: _Machine) -> None:
                "spill slot" if spilled and p.regs else
                ",".join(a.int_regs[r[1]] if r[0] == "int" else a.float_regs[r[1]] for r in p.regs))
         m.op(CE, f"use {name} ({p.type}) from {loc or '(zero-size)'}: read and dereference",
-             "cmd/compile/abi-internal.md (callee side of the ABI)", uses, st)
+             "cmd/compile/abi-internal.md (callee side of the ABI)", uses, sv)
         m.write("callee.locals", nloc, got)
         nloc += -(-lay.size // ps) * ps
     cons_area = [(CE, "callee.locals", 0, nloc), (CE, "callee.res", 0, 0),
@@ -1145,13 +1309,13 @@ def _run(m: _Machine) -> None:
         m.ints[r] = [("J", r, i) for i in range(m.rs)]
     for r in a.float_regs:
         m.floats[r] = [("J", r, i) for i in range(8)]
-    st = []
+    sv = []
     for ri, p in enumerate(spec.results):
         data = exp_res[ri][0]
         if p.stack is not None:
             end = p.stack + len(data)
             if end > frame_size:
-                st.append(("INV-GC-FRAME", f"callee writes result {ri} at SP+{p.stack}..{end}: "
+                sv.append(("INV-GC-FRAME", f"callee writes result {ri} at SP+{p.stack}..{end}: "
                            f"beyond frameSize {frame_size} (contract); " + (
                                f"absorbed by {cn}'s {maxsize}-byte frame" if end <= maxsize
                                else f"past {cn}'s {maxsize}-byte frame")))
@@ -1167,7 +1331,7 @@ def _run(m: _Machine) -> None:
                                                 data[off:off + 4]) if sz == 4
                                      else data[off:off + sz] + [0] * (8 - sz))
     m.frames.pop()
-    m.op(CE, "RET with results in registers and at SP+retOffset", static=st, regs=m.show_regs())
+    m.op(CE, "RET with results in registers and at SP+retOffset", static=sv, regs=m.show_regs())
 
     # -- return path: assembly and nosplit only, no safepoints (CALL-14, CALL-15) -------------
     if rp and a.n_int + a.n_float:
@@ -1202,102 +1366,4 @@ def _run(m: _Machine) -> None:
     if rp:
         m.other[rp] = [("J", "code", i) for i in range(ps)]  # Value.call's code reuses it
     m.frames.pop()
-
-    # -- back in Value.call (CALL-16, VAR-9) ---------------------------------------------------
-    if nres == 0:
-        if stack_args is not None:
-            vc_call("typedmemclr(frametype, stackArgs) — call", S["memclr"])
-            m.write(stack_args, 0, [0] * ft, True,
-                    "typedmemclr → bulkBarrierPreWrite(ptr, 0, …): shades the old values")
-            vc_call("framePool.Put(stackArgs) — call", S["poolPut"])
-        m.op(VC, "return nil")
-        return
-    if stack_args is not None:
-        vc_call("typedmemclrpartial(frametype, stackArgs, 0, retOffset) — call",
-                S["memclrpartial"])
-        m.write(stack_args, 0, [0] * ro, True, "typedmemclrpartial → bulkBarrierPreWrite"
-                "(ptr, 0, size, nil): shades the old values")
-    vc_call("ret = make([]Value, nout) — call (allocation)", S["make"])
-    ret_arr = m.new("ret[]", 3 * ps * nres, sum(0b011 << (3 * r) for r in range(nres)))
-    m.write("vc", 4 * ps, m.ptr(ret_arr))
-    m.live["ret"] = (VC, "vc", 4 * ps, 1)
-    rets: list[tuple[int, bool]] = []  # (kind flag, flagIndir)
-    for ri, t in enumerate(sig.results):
-        lay = layout(t, ps)
-        slot = 3 * ps * ri + ps  # Value{typ_, ptr, flag}: ptr is word 1
-        m.write(ret_arr, 3 * ps * ri, [("T", f"ret{ri}", i) for i in range(ps)], True,
-                _RET_WB)
-        if lay.size == 0:
-            rets.append((int(t.kind), True))
-            m.op(VC, f"ret[{ri}] = Zero({t})")
-            continue
-        steps = desc.ret.steps_for(ri)
-        if steps and steps[0].kind == "stack":
-            m.write(ret_arr, slot, m.ptr(stack_args, steps[0].stkoff), True, _RET_WB)
-            rets.append((int(t.kind), True))
-            m.op(VC, f"ret[{ri}] = Value{{{t}, stackArgs+{steps[0].stkoff}, flagIndir}}",
-                 S["retStack"])
-            continue
-        if is_direct(t, ps, v):
-            kind = int(t.kind) if v.ret_kind_from_result else int(Kind.FUNC)
-            w = m.read("regArgs", ra.ptrs_offset + ps * steps[0].ireg, ps)
-            m.write(ret_arr, slot, w, True, _RET_WB)
-            rets.append((kind, False))
-            m.op(VC, f"ret[{ri}] = Value{{{t}, regArgs.Ptrs[{steps[0].ireg}], "
-                 f"flag({'tv' if v.ret_kind_from_result else 't'}.Kind()={Kind(kind).name})}}",
-                 S["retPtr"])
-            continue
-        vc_call(f"s := unsafe_New({t}) for result {ri} — call (allocation)", S["retNew"])
-        s = m.new(f"r{ri}.box", lay.size, lay.gcmask)
-        m.write("vc", 5 * ps, m.ptr(s))
-        m.live["s"] = (VC, "vc", 5 * ps, 1)
-        for st in steps:
-            if st.kind == "int":
-                w = m.read("regArgs", ra.ints_offset + ps * st.ireg, ps)
-                m.write(s, st.offset, w[ps - st.size:] if a.big_endian else w[:st.size], False,
-                        "intFromReg: memmove, no barrier (a scalar word)")
-            elif st.kind == "ptr":
-                m.write(s, st.offset, m.read("regArgs", ra.ptrs_offset + ps * st.ireg, ps), True,
-                        "*(*unsafe.Pointer)(s) = regArgs.Ptrs[…]: compiler write barrier")
-            elif st.kind == "float":
-                img = m.read("regArgs", ra.floats_offset + 8 * st.freg, 8)
-                fmt = _F32_REFLECT.get(a.goarch, "low32")
-                m.write(s, st.offset, _f32_read(fmt, img, None) if st.size == 4
-                        else img[:st.size], False, "floatFromReg: memmove, no barrier")
-        m.write(ret_arr, slot, m.ptr(s), True, _RET_WB)
-        del m.live["s"]
-        rets.append((int(t.kind), True))
-        m.op(VC, f"copy result {ri} from regArgs into r{ri}.box (intFromReg/floatFromReg); "
-             f"ret[{ri}] = Value{{…, flagIndir}}", S["retNew"])
-    m.live.pop("regArgs.Ptrs", None)
-    m.live.pop("stackArgs", None)
-    m.op(VC, "return ret (regArgs dead)")
-    m.frames.pop()
-
-    # -- the caller of Call uses every result (CALL-17) ----------------------------------------
-    m.live["ret"] = ("caller", "vc", 4 * ps, 1)
-    m.safepoint("caller", "after Value.Call returns — call site (only ret live)", "", "call")
-    for ri, t in enumerate(sig.results):
-        kind, indir = rets[ri]
-        exp, lvs = exp_res[ri]
-        lay = layout(t, ps)
-        st = []
-        uses = 0
-        if kind != int(t.kind):
-            st.append(("INV-GC-VALUE", f"result {ri} ({t}) comes back as a Value of kind "
-                       f"{Kind(kind).name}, not {t.kind.name}"))
-        w = m.read(ret_arr, 3 * ps * ri + ps, ps)
-        if lay.size == 0:
-            got = []
-        elif indir:
-            c = classify(w)
-            got = m.read(c[1], c[2], lay.size) if c[0] == "heap" else [0] * lay.size
-            if c[0] == "heap":
-                uses |= 1 << c[1]
-        else:
-            got = w
-        d = _diff(got, exp, lvs) if lay.size else None
-        if d is not None:
-            st.append(("INV-GC-VALUE", f"result {ri} ({t}) wrong: {d}"))
-        uses |= m.use_value(got, lvs) if lay.size else 0
-        m.op("caller", f"use result {ri} ({t}): Kind and bytes, dereference", "", uses, st)
+    return exp_res

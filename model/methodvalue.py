@@ -19,7 +19,7 @@ actually support the register-based ABI") and is not modelled here.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 from regabi.model.arch import Arch, load_arch
 from regabi.model.assign import (
@@ -294,7 +294,7 @@ class MvArgs(_ValueAbi):
                  "pointer part it copies from valueRegs.Ptrs was put there by "
                  "moveMakeFuncArgPtrs.")
     source = "reflect/value.go callMethod (V:994-1089); reflect/makefunc.go:120,165-183"
-    rules = ("MV-1", "MV-3", "ASG-2")
+    rules: ClassVar[tuple[str, ...]] = ("MV-1", "MV-3", "ASG-2")  # MvXlate narrows it
 
     def own_init(self, c: Ctx) -> _Args:
         return _Args(False, False, 0, 0, False)

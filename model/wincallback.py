@@ -440,6 +440,18 @@ class Mismatch(NamedTuple):
     cite: str
 
 
+def _reg_names(arch: Arch, regs: Any) -> str:
+    """Registers by their names in spec/arch (``AX, BX``; ``X0``), from ``(class, index)``
+    pairs or bare integer-register indices."""
+    names = [arch.float_regs[r[1]] if isinstance(r, tuple) and r[0] == "float" else
+             arch.int_regs[r[1] if isinstance(r, tuple) else r] for r in regs]
+    return ", ".join(names)
+
+
+def _numbers(what: str, xs: list[int]) -> str:
+    return f"{what}{'s' if len(xs) > 1 else ''} {', '.join(map(str, xs))}"
+
+
 def _spec_where(sp: Any) -> tuple[str, Any]:
     if sp.regs:
         return "reg", tuple((idx, off, size) for cls, idx, off, size, _ in sp.regs)
@@ -465,8 +477,10 @@ def check_signature(sig: Signature, arch: Arch | str, fixes: frozenset[str] = fr
             if c_passing(p.type, arch.name, ps) != "none" and later and p.slot is None:
                 out.append(Mismatch("INV-CB-CSIDE", "VIOLATED",
                                     f"argument {i} ({p.type}) is zero-size: C passes it in a "
-                                    "slot, compileCallback consumes none, so arguments "
-                                    f"{later} are read from the previous slot",
+                                    "slot, compileCallback consumes none, so "
+                                    f"{_numbers('argument', later)} "
+                                    f"{'are' if len(later) > 1 else 'is'} read from the "
+                                    "previous slot",
                                     f"{SW}:112-116,160-162"))
             continue
         if p.where == "reg" and integer_regs(sp) and (kind, where) == ("reg", p.regs):
@@ -474,12 +488,12 @@ def check_signature(sig: Signature, arch: Arch | str, fixes: frozenset[str] = fr
         elif p.where == "stack" and (kind, where) == ("stack", p.stack):
             pass
         else:
-            got = (f"registers {[r for r, _, _ in p.regs]}" if p.where == "reg"
-                   else f"Go stack offset {p.stack}")
-            want = (f"registers {[r for r, _, _ in where]}" if kind == "reg"
+            got = ("in " + _reg_names(arch, [r for r, _, _ in p.regs]) if p.where == "reg"
+                   else f"at Go stack offset {p.stack}")
+            want = (_reg_names(arch, [r for r, _, _ in where]) if kind == "reg"
                     else f"stack offset {where}")
             out.append(Mismatch("INV-CB-ASSIGN", "VIOLATED",
-                                f"argument {i} ({p.type}): callbackWrap puts it in {got}; "
+                                f"argument {i} ({p.type}): callbackWrap puts it {got}; "
                                 f"ABIInternal reads it from {want}", f"{SW}:126-137,206-218"))
         cp = c_passing(p.type, arch.name, ps)
         if cp == "reference":
@@ -494,11 +508,12 @@ def check_signature(sig: Signature, arch: Arch | str, fixes: frozenset[str] = fr
         ok = [(c, i, o) for c, i, o, _s, _ in r.regs] == [("int", 0, 0)]
         if not ok:
             kind, where = _spec_where(r)
-            want = (f"registers {[(c, i) for c, i, _, _, _ in r.regs]}" if kind == "reg"
+            want = (_reg_names(arch, [(c, i) for c, i, _, _, _ in r.regs]) if kind == "reg"
                     else f"the stack at offset {where}")
             out.append(Mismatch("INV-CB-RESULT", "VIOLATED",
-                                f"result ({r.type}): callbackWrap returns Ints[0]; ABIInternal "
-                                f"returns it in {want}", f"{SW}:282-293,394-402"))
+                                f"result ({r.type}): callbackWrap returns Ints[0] "
+                                f"({arch.int_regs[0]}); ABIInternal returns it in {want}",
+                                f"{SW}:282-293,394-402"))
     elif r.stack != cb.ret_offset:
         out.append(Mismatch("INV-CB-RESULT", "VIOLATED",
                             f"result ({r.type}): callbackWrap reads frame[{cb.ret_offset}]; "
@@ -515,8 +530,9 @@ def check_signature(sig: Signature, arch: Arch | str, fixes: frozenset[str] = fr
                             f"{SW}:301-304,382-387"))
     if _align(cb.spill, arch.reg_size) != spec.spill_area_size:
         out.append(Mismatch("INV-CB-SPILL", "LATENT",
-                            f"dstSpill {cb.spill} != the spec's spill area "
-                            f"{spec.spill_area_size}", f"{SW}:128-133"))
+                            f"callbackWrap reserves dstSpill {cb.spill} bytes of spill "
+                            f"space, the spec's spill area is {spec.spill_area_size}",
+                            f"{SW}:128-133"))
     return cb, out
 
 

@@ -41,6 +41,8 @@ from regabi.model.callmachine import (
     machine_arch,
 )
 from regabi.model.gcrt import RUNTIME_DELTAS, RUNTIME_VARIANTS, RuntimeVariant, runtime_variant
+from regabi.model.mfmachine import PATHS as MF_PATHS
+from regabi.model.mfmachine import build_path_program
 from regabi.model.sig import Signature
 from regabi.model.syntax import parse_signature
 from regabi.model.variants import CURRENT, DELTAS, Variant, get_variant
@@ -84,6 +86,8 @@ BUILTIN_METHODS: list[tuple[str, str]] = [
 ]
 
 INV_IDS = GC_INVARIANT_IDS
+#: ``regabi explore --path``: the spelling of ``regabi prove --path``
+EXPLORE_PATHS: tuple[str, ...] = ("value-call", *MF_PATHS)
 #: Invariants the atomic search (``bfs``) decides; INV-GC-MARK is the concurrent-mark search's.
 ATOMIC_IDS = tuple(i for i in INV_IDS if i != "INV-GC-MARK")
 
@@ -138,13 +142,16 @@ def bfs(progs: list[Program], gc_cycles: int, stack_moves: int, max_states: int,
         if T.uses[pc] & freed:
             if "INV-GC-UAF" not in found:
                 names = progs[pi].obj_names(T.uses[pc] & freed)
-                found["INV-GC-UAF"] = (s, "step", f"reads freed {', '.join(names)}")
+                found["INV-GC-UAF"] = (s, "step", f"reads {', '.join(names)}: expected a live "
+                                       "object, got one a GC freed")
             continue
         if T.suses[pc] & stale:
             if "INV-GC-STACK" not in found:
-                found["INV-GC-STACK"] = (s, "step", "accesses the freed old stack through "
-                                         + ", ".join(progs[pi].holder_names(T.suses[pc] & stale))
-                                         + " (not adjusted by the stack copy)")
+                where = ", ".join(_place(h) for h in progs[pi].holder_names(T.suses[pc] & stale))
+                found["INV-GC-STACK"] = (s, "step", f"goes through the stack address in {where}, "
+                                         "which the stack copy did not adjust (only words a map "
+                                         "describes are: GC-6): expected an address in the new "
+                                         "stack, got one into the freed old stack")
             continue
         st = T.static[pc]
         if st is not None:
@@ -167,9 +174,7 @@ def bfs(progs: list[Program], gc_cycles: int, stack_moves: int, max_states: int,
                         found[T.ms[pc][0]] = (s, "gc", T.ms[pc][1])
                 elif bad is not None or dang:
                     if "INV-GC-SCAN" not in found:
-                        msg = (f"GC scans {bad}" if bad is not None else
-                               "GC scans a pointer to freed "
-                               + ", ".join(progs[pi].obj_names(dang)))
+                        msg = _scan_text(bad, progs[pi].obj_names(dang))
                         found["INV-GC-SCAN"] = (s, "gc", msg)
                 else:
                     g = (pi, nxt, k + 1, m, freed | (T.alloc[pc] & ~T.reach[pc]), stale)
@@ -407,21 +412,68 @@ def _sig_text(sig: Signature) -> str:
     return str(sig)
 
 
+def _holding_text(holding: tuple[bool, ...] | list[bool]) -> str:
+    """How the Values hold the arguments (CALL-3), e.g. "arg 0 held indirectly, arg 1
+    directly"."""
+    if not holding:
+        return "no arguments"
+    return ", ".join(f"arg {i} held {'indirectly' if h else 'directly'}" if i == 0 else
+                     f"arg {i} {'indirectly' if h else 'directly'}"
+                     for i, h in enumerate(holding))
+
+
+def _scan_text(bad: str | None, dangling: list[str]) -> str:
+    """INV-GC-SCAN (GC-2): a precisely scanned word that is neither nil nor a pointer to a live
+    object. ``bad`` is the call machine's "WORD holds VALUE" for a non-pointer word."""
+    if bad is not None:
+        word, _, value = bad.partition(" holds ")
+        return (f"a GC scans {_place(word)} precisely: expected nil or a pointer, got "
+                f"{value} (not a pointer)")
+    return (f"a GC scans a pointer to {', '.join(dangling)}: expected nil or a pointer to a "
+            "live object, got one an earlier GC freed")
+
+
+def _place(name: str) -> str:
+    """A stack word or register of the call machine (a holder name, ``region+off``) in the words
+    of spec/call.md: callN's arguments are at ``off(FP)`` (GC-5), its frame at ``SP+off``."""
+    region, plus, off = name.rpartition("+")
+    if not plus or not off.isdigit():
+        return name  # "register R12"
+    return {"callN.args": f"callN's argument word {off}(FP)",
+            "callN.frame": f"callN's frame word SP+{off}",
+            "vc": f"Value.call's local +{off}",
+            "callee.locals": f"the callee's local +{off}",
+            "callee.res": f"the callee's result +{off}"}.get(region, name)
+
+
 def explore_sig(sig: Signature, variant: str | Variant, arch: str | Arch = "amd64",
                 gc_cycles: int = 2, stack_moves: int = 2, max_states: int = 2_000_000,
                 only: tuple[str, ...] = INV_IDS,
                 holding: list[tuple[bool, ...]] | None = None,
-                runtime: RuntimeVariant | None = None) -> list[Verdict]:
+                runtime: RuntimeVariant | None = None, path: str = "value-call",
+                mutants: frozenset[str] = frozenset()) -> list[Verdict]:
     """:func:`explore` with an optional restriction to invariants and holding modes;
     ``variant`` may be a Variant object (a hypothetical one, for cause isolation). The time of
-    each verdict is the whole run (programs built and searched)."""
+    each verdict is the whole run (programs built and searched). ``path``: "value-call"
+    (reflect.Value.Call, model/callmachine.py), "makefunc" or "method-value" (a compiled call
+    of a MakeFunc'd function or a method value, model/mfmachine.py: one program, no holding
+    modes); ``mutants``: model mutants of those paths (vacuity tests only)."""
     t0 = time.perf_counter()
     v = variant if isinstance(variant, Variant) else get_variant(variant)
     variant = v.name
     a = machine_arch(arch, v.name)  # refuses an architecture the machine does not model
     ps = a.ptr_size
-    modes = holding if holding is not None else holding_modes(sig, v, ps=ps)
-    total = count_holding_modes(sig, v, ps) if holding is None else len(modes)
+    if path == "value-call":
+        modes = holding if holding is not None else holding_modes(sig, v, ps=ps)
+        total = count_holding_modes(sig, v, ps) if holding is None else len(modes)
+
+        def build(h: tuple[bool, ...], results: str = "fresh") -> Program:
+            return build_program(sig, v, arch, h, runtime, results=results)
+    else:
+        modes, total = [()], 1
+
+        def build(h: tuple[bool, ...], results: str = "fresh") -> Program:
+            return build_path_program(path, sig, v, arch, runtime, results, mutants)
     progs: list[Program] = []
     built = 0
     ended = "complete"
@@ -429,7 +481,7 @@ def explore_sig(sig: Signature, variant: str | Variant, arch: str | Arch = "amd6
         if built >= max_states:
             ended = "limit"
             break
-        p = build_program(sig, v, arch, h, runtime)
+        p = build(h)
         built += len(p.points)
         progs.append(p)
     parent: dict = {}
@@ -451,7 +503,7 @@ def explore_sig(sig: Signature, variant: str | Variant, arch: str | Arch = "amd6
             if n >= max_states:
                 ended = "limit"
                 break
-            q = build_program(sig, v, arch, h, runtime, results="args")
+            q = build(h, "args")
             n += len(q.points)
             mprogs.append(q)
         if ended != "limit":
@@ -463,7 +515,10 @@ def explore_sig(sig: Signature, variant: str | Variant, arch: str | Arch = "amd6
     dt = time.perf_counter() - t0
     bounds = (f"K={gc_cycles} GC, M={stack_moves} stack moves, {len(progs)}/{total} holding "
               f"modes{'' if len(modes) == total else ' (all-direct, all-indirect, single flips)'}"
-              f", one goroutine, {a.name}")
+              f", one goroutine, {a.name}") if path == "value-call" else (
+        f"{path}: K={gc_cycles} GC, M={stack_moves} stack moves, a compiled caller, one "
+        f"goroutine, {a.name}" + (f"; MUTANTS {','.join(sorted(mutants))}" if mutants else ""))
+    what = _sig_text(sig) if path == "value-call" else f"{path} {_sig_text(sig)}"
     if "INV-GC-MARK" in only:
         bounds += ("; INV-GC-MARK: one concurrent cycle per path (start, stack scan, end at "
                    "safepoints; full drains before unbarriered stores), results fresh"
@@ -482,26 +537,26 @@ def explore_sig(sig: Signature, variant: str | Variant, arch: str | Arch = "amd6
                 steps = _trace_json(progs, tr)
                 p = progs[s[0]]
                 tprogs, tparent = progs, parent
-            hold = ",".join("indir" if h else "direct" for h in p.holding)
-            rmode = ", results passed through" if p.results == "args" else ""
-            line = (f"{inv} false for {_sig_text(sig)} ({variant}, {a.name}): {msg} "
-                    f"[{len(tr)}-step trace, holding {hold or '-'}{rmode}]")
+            rmode = "; results passed through" if p.results == "args" else ""
+            line = (f"{inv} false for {what} ({variant}, {a.name}): {msg} "
+                    f"[{len(tr)}-step trace; {_holding_text(p.holding)}{rmode}]")
             out.append(Verdict("explore", inv, variant, a.name, "VIOLATED", bounds, n, dt, line,
                                {"message": msg, "trace": steps, "holding": list(p.holding),
                                 "results": p.results},
                                {"trace_len": len(tr), "state": s, "signature": str(sig),
-                                "_progs": tprogs, "_parent": tparent}))
+                                "path": path, "_progs": tprogs, "_parent": tparent}))
         else:
             status = "LIMIT" if ended == "limit" else "HOLDS"
-            line = (f"{inv} undecided for {_sig_text(sig)} ({variant}, {a.name}): state limit "
+            line = (f"{inv} undecided for {what} ({variant}, {a.name}): state limit "
                     f"{max_states} reached" if status == "LIMIT" else "")
             out.append(Verdict("explore", inv, variant, a.name, status, bounds, n, dt, line,
-                               extra={"signature": str(sig)}))
+                               extra={"signature": str(sig), "path": path}))
     return out
 
 
 def explore(sig: Signature, variant: str, arch: str = "amd64", gc_cycles: int = 2,
-            stack_moves: int = 2, max_states: int = 2_000_000) -> list[Verdict]:
+            stack_moves: int = 2, max_states: int = 2_000_000,
+            path: str = "value-call") -> list[Verdict]:
     """One Verdict per INV-GC-* invariant for ``sig`` under ``variant``.
 
     Parameters
@@ -516,8 +571,11 @@ def explore(sig: Signature, variant: str, arch: str = "amd64", gc_cycles: int = 
         Bounds K and M on the number of GCs and stack moves on one path.
     max_states : int
         State budget; verdicts become LIMIT when it is exhausted first.
+    path : str
+        "value-call" (Value.Call), "makefunc" (a compiled call of a MakeFunc'd ``sig``) or
+        "method-value" (a compiled call of the method value ``x.M``, x of type ``sig.recv``).
     """
-    return explore_sig(sig, variant, arch, gc_cycles, stack_moves, max_states)
+    return explore_sig(sig, variant, arch, gc_cycles, stack_moves, max_states, path=path)
 
 
 # --------------------------------------------------------------------------------------------
@@ -642,7 +700,11 @@ def add_explore_arguments(parser: Any) -> None:
                         help="with --dot/--svg: the counterexample path alone")
     parser.add_argument("--itf", metavar="F", help="write the first trace as ITF JSON")
     parser.add_argument("--json", action="store_true")
-    parser.add_argument("--recv", metavar="T", help="receiver type (method call)")
+    parser.add_argument("--recv", metavar="T", help="receiver type (method call; with --path "
+                        "method-value: the method value's receiver)")
+    parser.add_argument("--path", default="value-call", choices=EXPLORE_PATHS,
+                        help="the call path: reflect.Value.Call (default), a compiled call of "
+                        "a MakeFunc'd function, or of a method value (needs --recv)")
 
 
 def print_trace(v: Verdict, out: Any = None) -> None:
@@ -652,7 +714,12 @@ def print_trace(v: Verdict, out: Any = None) -> None:
     print(f"{v.invariant} ({v.variant}): {ce['message']}", file=out)
     hold = ", ".join(f"arg {i} {'indirect (ValueOf(&x).Elem())' if h else 'direct'}"
                      for i, h in enumerate(ce["holding"]))
-    print(f"  holding: {hold or '(no arguments)'}", file=out)
+    path = v.extra.get("path", "value-call")
+    if path == "value-call":
+        print(f"  holding: {hold or '(no arguments)'}", file=out)
+    else:
+        print(f"  path: {path} (a compiled caller passes the arguments per ABIInternal)",
+              file=out)
     for d in ce["trace"]:
         ch = {"step": "", "gc": "  ** GC **", "move": "  ** stack copy **",
               "gc-start": "  ** GC starts: stop the world, write barrier on **",
@@ -674,7 +741,8 @@ def print_trace(v: Verdict, out: Any = None) -> None:
                 f"; grey: {', '.join(d['grey']) or '-'}; black: {', '.join(d['black']) or '-'}"
                 if "grey" in d else ""), file=out)
         if d["choice"] == "move":
-            print(f"        not adjusted: {', '.join(d['left_stale']) or '(nothing)'}", file=out)
+            print(f"        not adjusted: {', '.join(map(_place, d['left_stale'])) or '(nothing)'}",
+                  file=out)
         if d["freed"]:
             print(f"        freed so far: {', '.join(d['freed'])}", file=out)
     print(f"  ⇒ {ce['message']}", file=out)
@@ -683,7 +751,8 @@ def print_trace(v: Verdict, out: Any = None) -> None:
 def cli_explore(args: Any) -> int:
     """``regabi explore``: verdict table, traces, exports; exit 1 on a violation."""
     sig = parse_signature(args.sig, recv=args.recv)
-    vs = explore(sig, args.variant, args.arch, args.gc_cycles, args.stack_moves, args.max_states)
+    vs = explore(sig, args.variant, args.arch, args.gc_cycles, args.stack_moves, args.max_states,
+                 getattr(args, "path", "value-call"))
     bad = [v for v in vs if v.status == "VIOLATED"]
     if args.json:
         print(json.dumps([_public(v) for v in vs], indent=2))
@@ -743,8 +812,13 @@ def _attribute(sig: Signature, inv: str, v: Variant, arch: str, holding: list[bo
     return ()
 
 
+def _delta_rule(d: str) -> str:
+    """The rule ID of a reflect (VAR-n) or runtime (RT-n) delta."""
+    return DELTAS[d][0] if d in DELTAS else RUNTIME_DELTAS[d][0]
+
+
 def _delta_text(d: str) -> str:
-    return f"{DELTAS[d][0]} {d}" if d in DELTAS else f"{RUNTIME_DELTAS[d][0]} {d}"
+    return f"{_delta_rule(d)} {d}"
 
 
 def _row_time(t0: float, spent: float) -> float:
@@ -808,7 +882,8 @@ def check_section(variants: tuple[str, ...] = ("seed", "current"),
                 out.append(Verdict("explore", inv, var, arch, r.status, r.bounds + "; " + bounds,
                                    len(sigs), _row_time(t0, spent[0]), line, r.counterexample,
                                    {**{k: x for k, x in r.extra.items()
-                                       if not k.startswith("_")}, "cause": list(ds)}))
+                                       if not k.startswith("_")}, "cause": list(ds),
+                                    "rules": [_delta_rule(d) for d in ds]}))
                 if not ds or any(d in RUNTIME_DELTAS for d in ds):
                     # a runtime cause cannot be reverted on the reflect variant; the rest of
                     # the corpus is reported by the rows above

@@ -125,7 +125,8 @@ def test_receiver_ptrs() -> None:
 def test_ret_kind() -> None:
     """VAR-9: seed gives a pointer register result the func's kind."""
     sig = parse_signature("func() *int")
-    assert any("FUNC" in m for x in build_program(sig, "seed").points for _, m in x.static)
+    assert any("Kind() reflect.Func, expected reflect.Pointer" in m
+               for x in build_program(sig, "seed").points for _, m in x.static)
     assert not any(x.static for x in build_program(sig, "current").points)
 
 

@@ -189,7 +189,7 @@ def test_vacuity_each_invariant() -> None:
     assert fired == set(GC_INVARIANT_IDS)
     (r,) = explore_sig(parse_signature("func(p *int)"), "current", only=("INV-GC-STACK",),
                        runtime=RUNTIME_VARIANTS["seed"])
-    assert r.status == "VIOLATED" and "callN.args+40" in r.line
+    assert r.status == "VIOLATED" and "callN's argument word 40(FP)" in r.line  # GC-5: regArgs
 
 
 def test_seed_uaf_needs_a_gc() -> None:

@@ -3,8 +3,9 @@
 # runctl: what `import regabi` users and the CLI's exit statuses rest on); the CLI, the
 # render package, every checker (proofs/), and the model's algorithm and type modules at mypy's
 # default level, and the Go front end (syntax, goconst, gopkg), the corpus, gocheck, gotool, the
-# oracle and the strategies. callmachine.py, gcrt.py and the paths models (makefunc,
-# wincallback, finalizer) are not checked yet (issue 10 item 12 is open for them).
+# oracle and the strategies; the call machine (callmachine, gcrt) and the paths models
+# (makefunc, methodvalue, wincallback, finalizer) too (issue 10 item 12), so every module of the
+# package is checked, and spec/oracle/regen.py.
 # setuptools maps regabi.model -> model/ etc. (package-dir), which mypy cannot follow through
 # an editable install, so the check runs on a tree of symlinks laid out as the package is.
 set -euo pipefail
@@ -28,5 +29,8 @@ strict=(regabi/__init__.py regabi/errors.py regabi/verdict.py regabi/runctl.py)
   regabi/model/specialize.py regabi/model/specialize_rules.py \
   regabi/model/variants.py regabi/model/types.py regabi/model/sig.py \
   regabi/model/syntax.py regabi/model/goconst.py regabi/model/gopkg.py regabi/model/corpus.py \
-  regabi/gocheck regabi/gotool regabi/oracle.py regabi/strategies.py
-echo "mypy: strict on ${strict[*]}; default on cli, render, proofs, the model's algorithms and front end, gocheck, gotool, oracle"
+  regabi/gocheck regabi/gotool regabi/oracle.py regabi/strategies.py regabi/__main__.py \
+  regabi/model/__init__.py regabi/model/callmachine.py regabi/model/mfmachine.py regabi/model/gcrt.py \
+  regabi/model/makefunc.py regabi/model/methodvalue.py regabi/model/wincallback.py \
+  regabi/model/finalizer.py regabi/spec
+echo "mypy: strict on ${strict[*]}; default on cli, render, proofs, the whole model (algorithms, front end, call machine, paths models), gocheck, gotool, oracle"

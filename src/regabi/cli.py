@@ -452,6 +452,8 @@ def render_section(verdicts: list[Any], out: TextIO, baseline: Any = None) -> No
             if baseline is not None:
                 flag = baseline.mark(v)
             cause = v.extra.get("cause") if isinstance(v.extra, dict) else None
+            if isinstance(cause, str):  # a sentence (the paths section), not a list of deltas
+                cause = [cause]
             tail = (f"cause {', '.join(v.extra.get('rules') or cause)}" if cause else "")
             rows.append((f"   {_variant_text(v)}", v.status, _covered_text(v),
                          f"{v.seconds:.1f}s", " ".join(x for x in (tail, flag) if x)))
@@ -571,7 +573,9 @@ def _check_sections(args: argparse.Namespace, variants: list[str]) -> list[tuple
     if not args.no_paths:
         secs.append(("paths", "other ABI implementations vs the spec: Windows callbacks "
                               "(amd64, arm64, 386), MakeFunc, method values, finalizers "
-                              f"({PATHS_N} random signatures per arch, seed 1)"))
+                              f"({PATHS_N} random signatures per arch, seed 1); the GC "
+                              "explorer on MakeFunc and method values (go1.17, current; "
+                              "amd64, arm64; K=2, M=2)"))
     return secs
 
 
@@ -826,6 +830,8 @@ examples:
   regabi explore 'func(s string) *int'                     current, K=1 GC, M=1 stack move
   regabi explore 'func(s string) string' --variant seed --trace
   regabi explore 'func(p *int) int' -K 2 -M 2 --timeout 60s
+  regabi explore 'func(p *int, s string) *int' --path makefunc   a compiled call of a MakeFunc'd fn
+  regabi explore 'func() *int' --path method-value --recv '*int' --arch arm64   a method value
   regabi explore 'func(s string) string' --variant seed --json | regabi render-trace - -o t.svg
   regabi explore 'func(s string) string' --variant seed --dot trace.dot   (the first trace)
 
