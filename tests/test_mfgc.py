@@ -143,7 +143,8 @@ def test_mutant_skip_reg() -> None:
     tr = rs["INV-GC-SCAN"].counterexample["trace"]
     assert rs["INV-GC-SCAN"].status == "VIOLATED" and len(tr) == 5
     assert tr[4]["label"].startswith("callReflect prologue") and tr[4]["choice"] == "gc"
-    assert "a GC scans stub.regs (stack object)+0 precisely: expected nil or a pointer, got junk" in rs["INV-GC-SCAN"].counterexample["message"]
+    assert ("a GC scans stub.regs (stack object)+0 precisely: expected nil or a pointer, got junk"
+            in rs["INV-GC-SCAN"].counterexample["message"])
     tr = rs["INV-GC-VALUE"].counterexample["trace"]
     assert len(tr) == 13 and tr[12]["label"].startswith("fn uses in[0]")
     assert all(d["choice"] == "step" for d in tr)  # no GC needed
@@ -174,7 +175,8 @@ def test_mutant_early_retvalid_makefunc() -> None:
     assert tr[12]["label"].startswith("*retValid = true (MUTANT")
     assert tr[13]["label"].startswith("result 0: v = out[0].assignTo") and \
         tr[13]["choice"] == "gc"
-    assert "a GC scans stub.args+0 precisely: expected nil or a pointer, got junk" in rs["INV-GC-SCAN"].counterexample["message"]
+    assert ("a GC scans stub.args+0 precisely: expected nil or a pointer, got junk"
+            in rs["INV-GC-SCAN"].counterexample["message"])
 
 
 def test_mutant_early_retvalid_method_value() -> None:
@@ -197,7 +199,8 @@ def test_mutant_no_keepalive_valueregs() -> None:
     rs = _run("method-value", "func() *int", "*int", mutants=("no-keepalive-regs",))
     ce = rs["INV-GC-UAF"].counterexample
     tr = ce["trace"]
-    assert tr[-1]["label"].startswith("use result 0") and ce["message"] == "reads r0.ref0: expected a live object, got one a GC freed"
+    assert tr[-1]["label"].startswith("use result 0")
+    assert ce["message"] == "reads r0.ref0: expected a live object, got one a GC freed"
     (g,) = [d for d in tr if d["choice"] == "gc"]
     assert g["label"].startswith(("typedmemclr", "methodFramePool.Put"))
 
