@@ -308,6 +308,22 @@ def test_type_lemmas_array_and_struct_proved(ps: int) -> None:
                    "TYPE-STRUCT-GROUPS": "PROVED", "TYPE-LINK": "PROVED"}
 
 
+def test_struct_group_lemmas_rest_on_the_facts_houdini_kept() -> None:
+    """TYPE-STRUCT-GROUPS and TYPE-LINK assume of the struct so far every ACC-* fact and value
+    clause: had TYPE-STRUCT's induction dropped one (here ACC-PTRS-ALIGNED, which TYPE-LINK's
+    KEEP uses: a field's bitmap starts past every earlier group), they are not PROVED."""
+    from regabi.proofs.types import _VALUE, TypeLemma, _rests_on_houdini
+
+    facts = ["ACC-NFIELDS", "ACC-EMPTY", "ACC-PTRWORDS", "ACC-PTRS-ALIGNED", "ACC-DIRECT",
+             "ACC-COUNTS", "ACC-ZERO", "ACC-BOUND", "ACC-AGREES"]
+    lem = TypeLemma("TYPE-LINK", "PROVED", "d", 0.0)
+    assert _rests_on_houdini(lem, [*_VALUE, *facts]) == lem
+    got = _rests_on_houdini(lem, [*_VALUE, *[f for f in facts if f != "ACC-PTRS-ALIGNED"]])
+    assert got.status == "UNKNOWN" and "ACC-PTRS-ALIGNED" in got.detail
+    basic = TypeLemma("TYPE-BASIC", "PROVED", "d", 0.0)
+    assert _rests_on_houdini(basic, []) == basic
+
+
 def test_type_link_lemma_fires_on_a_field_bitmap_left_unshifted(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Vacuity of TYPE-LINK: a struct fold that shifts a field's register groups to the
