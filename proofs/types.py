@@ -14,7 +14,10 @@ induction on type structure (spec/proofs.md PRF-9):
   fields, the inductive invariant found by Houdini among WF of the struct ended so far and a few
   facts about the fold state (``_acc_facts``);
 * TYPE-STRUCT-GROUPS — its walks' groups are well formed (WF-GROUP): induction on fields, an
-  earlier group and a shifted field group each stay well formed (``_struct_groups``).
+  earlier group and a shifted field group each stay well formed (``_struct_groups``);
+* TYPE-LINK — WF's set linkage (WF-LINK: a group's pointer bits are its value's GC and heap
+  words) of every type: basic kinds by enumeration, arrays by cases on the length, structs by
+  TYPE-STRUCT-GROUPS' obligations with the linkage in the invariant (``_link``).
 """
 
 from __future__ import annotations
