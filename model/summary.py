@@ -447,8 +447,9 @@ def group_wf(D: Domain, g: Group, live: Any, prev_end: Any, s: Summary, ps: int,
              link_sets: bool = True) -> list[tuple[str, Any]]:
     """The well-formedness of one group of a walk, after groups ending at ``prev_end``: a
     valid leaf (ASG-3), aligned, in memory order inside the value. ``link_sets`` adds that the
-    value's pointer bitmap marks exactly its pointer parts' words: no invariant proof needs it
-    (assuming less is sound), only the realization of a bounded counterexample."""
+    value's pointer bitmap marks exactly its pointer parts' words (WF-LINK, spec/proofs.md
+    PRF-3; it holds of every Go type: lemma TYPE-LINK): the realization of a bounded
+    counterexample needs it, and of the invariant proofs only INV-MF-DIRECT's (PRF-10)."""
     lg = ps.bit_length() - 1
     int_ok = D.and_(g.isint, D.or_(*[D.eq(g.size, k) for k in (1, 2, 4, 8) if k <= ps]),
                     D.ule(1, g.n), D.ule(g.n, 3))

@@ -448,8 +448,9 @@ def prove_by_induction(arch: Arch, variant: Variant,
     induction is over the results alone. ``only`` restricts the candidates Houdini starts
     from (by key, ``fold:…`` or ``INV-…:…``): fewer, cheaper queries where a path's
     invariants need few of the fold's facts. ``link_sets`` also assumes WF's set linkage
-    (model/summary.py group_wf: a group's pointer bits are its value's pointer words), which
-    the type lemmas do not prove (spec/proofs.md PRF-3): a verdict that uses it says so."""
+    (model/summary.py group_wf: a group's pointer bits are its value's pointer words; lemma
+    TYPE-LINK proves it of every Go type, spec/proofs.md PRF-9): a verdict that uses it says
+    so."""
     t0 = time.perf_counter()
     if helpers is None:
         p = _Prover(arch, variant, timeout_ms)

@@ -94,7 +94,8 @@ def _prove_path(path: str, arch: Arch, v: Variant, bounds: Bounds | None,
     direct = [i for i in invariants if i.id == "INV-MF-DIRECT"]
     if ind is not None and direct and ind.status.get(direct[0].id) == "CTI":
         # DIRECT is inductive once WF's set linkage is assumed (spec/proofs.md PRF-10): a
-        # second induction, for it alone, that says so in its verdict
+        # second induction, for it alone, that says so in its verdict (WF-LINK holds of
+        # every Go type: lemma TYPE-LINK, PRF-9)
         linked = prove_by_induction(arch, v, direct, b.timeout_ms, helpers=MF_HELPERS,
                                     receivers=(mv,), link_sets=True)
     out: list[Verdict] = []
@@ -105,7 +106,7 @@ def _prove_path(path: str, arch: Arch, v: Variant, bounds: Bounds | None,
             out.append(Verdict("z3", inv.id, vname, arch.name, "PROVED",
                                f"all signatures (induction over {len(LEMMAS)} steps; "
                                f"{linked.queries} queries; assumes WF and its set linkage "
-                               "WF-LINK, checked on random and recorded types, not proved)",
+                               "WF-LINK, which lemma TYPE-LINK proves of every Go type)",
                                None, ind.seconds + linked.seconds,
                                extra={"method": "induction", "assumes": "WF-LINK",
                                       "induction": ind.cti.get(inv.id, "")}))

@@ -203,8 +203,8 @@ def add_prove_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pytest-dir", default=None, help="write a pytest per counterexample")
     parser.add_argument("--type-lemmas", action="store_true",
                         help="also try the type lemmas that justify WF (spec/proofs.md PRF-3): "
-                             "TYPE-BASIC, TYPE-ARRAY, TYPE-STRUCT (Z3, ≈40 s per pointer "
-                             "size)")
+                             "TYPE-BASIC, TYPE-ARRAY, TYPE-STRUCT, TYPE-STRUCT-GROUPS, "
+                             "TYPE-LINK (Z3, ≈50 s per pointer size)")
     parser.add_argument("--no-premises", action="store_true",
                         help="skip checking the proofs' premises against go1.27.3's recorded "
                              "answers (WF of every recorded value; the model's type layout and "
@@ -463,7 +463,8 @@ def cli_prove(args: argparse.Namespace) -> int:
             print(render_table(cb))
             print(f"\n{WF_NOTE}" + ("; WF-CB (spec/proofs.md PRF-10) is checked, not proved"
                                     if "wincallback" in paths else "")
-                  + ("; WF-LINK (INV-MF-DIRECT's induction, PRF-10) is checked, not proved"
+                  + ("; INV-MF-DIRECT's induction (PRF-10) also assumes WF's set linkage "
+                     "WF-LINK, which lemma TYPE-LINK proves of every Go type"
                      if "makefunc" in paths else ""))
         return exit_status(cb)
     b = _bounds(args)
@@ -530,8 +531,8 @@ def cli_prove(args: argparse.Namespace) -> int:
 #: what every "PROVED for all signatures" rests on (spec/proofs.md PRF-3, PRF-4)
 WF_NOTE = ("note: proofs assume every value's summary is well formed (WF, spec/proofs.md PRF-3); "
            "lemmas TYPE-BASIC, TYPE-ARRAY, TYPE-STRUCT and TYPE-STRUCT-GROUPS prove it of every "
-           "Go type by induction on type structure (--type-lemmas re-proves them, about 40 s "
-           "per pointer size)")
+           "Go type by induction on type structure, and TYPE-LINK its set linkage WF-LINK "
+           "(--type-lemmas re-proves them, about 50 s per pointer size)")
 
 
 def premise_verdicts(archs: list[Arch]) -> list[Verdict]:

@@ -14,7 +14,10 @@ induction on type structure (spec/proofs.md PRF-9):
   fields, the inductive invariant found by Houdini among WF of the struct ended so far and a few
   facts about the fold state (``_acc_facts``);
 * TYPE-STRUCT-GROUPS — its walks' groups are well formed (WF-GROUP): induction on fields, an
-  earlier group and a shifted field group each stay well formed (``_struct_groups``).
+  earlier group and a shifted field group each stay well formed (``_struct_groups``);
+* TYPE-LINK — WF's set linkage (WF-LINK: a group's pointer bits are its value's GC and heap
+  words) of every type: basic kinds by enumeration, arrays by cases on the length, structs by
+  TYPE-STRUCT-GROUPS' obligations with the linkage in the invariant (``_link``).
 """
 
 from __future__ import annotations
@@ -171,20 +174,21 @@ def _arith_facts(D: Z3IntDomain, e: Summary, n: Any, ps: int) -> list[Any]:
 
 
 def _array_group_case(ps: int, groups: int, timeout_ms: int, length: int | None,
-                      clause: str) -> str:
-    """One group clause of ``[n]e``, over bit-vectors (group masks are bit operations)."""
+                      clause: str, link: bool = False) -> str:
+    """One group clause of ``[n]e``, over bit-vectors (group masks are bit operations).
+    ``link``: the group clauses with WF's set linkage (WF-LINK), assumed of ``e`` too."""
     import z3
 
     D = Z3Domain(prefix="tg.", width=64)  # size * n of two values below 2**31 cannot wrap
     e = free_summary(D, "e", groups)
     n = D.fresh("n") if length is None else length
     a = array(D, n, e, ps)
-    goal = [c for name, c in wf(D, a, ps, SIZE_BOUND, link_sets=False)
+    goal = [c for name, c in wf(D, a, ps, SIZE_BOUND, link_sets=link)
             if name == clause and not isinstance(c, bool)]
     if not goal:
         return "unsat"
     s = make_solver(D, timeout_ms)
-    s.add(*[c for _n, c in wf(D, e, ps, SIZE_BOUND, link_sets=False)
+    s.add(*[c for _n, c in wf(D, e, ps, SIZE_BOUND, link_sets=link)
             if not isinstance(c, bool)])
     if length is None:
         s.add(D.ule(2, n), D.ult(n, SIZE_BOUND))
@@ -299,7 +303,7 @@ def _struct_init(ps: int, name: str) -> bool:
     return str(s.check()) == "unsat"
 
 
-def _struct(ps: int, timeout_ms: int) -> list[TypeLemma]:
+def _struct(ps: int, timeout_ms: int, kept: list[str] | None = None) -> list[TypeLemma]:
     """Houdini over the candidates: the largest inductive subset; the lemma holds when every
     value clause of WF survives (the conclusion is then WF of ``struct_end`` of any fold)."""
     t0 = time.perf_counter()
@@ -320,6 +324,8 @@ def _struct(ps: int, timeout_ms: int) -> list[TypeLemma]:
         if not drop:
             break
         keep = [n for n in keep if n not in drop]
+    if kept is not None:
+        kept.extend(keep)
     dt = time.perf_counter() - t0
     lost = [c for c in _VALUE if c not in keep]
     groups = _struct_groups(ps, timeout_ms)
@@ -358,12 +364,33 @@ def _struct_groups(ps: int, timeout_ms: int) -> TypeLemma:
     end inside the field; for the field's first group, the struct's last group ended below
     ``acc.off ≤ off``); END — G implies ``group_wf`` against ``struct_end``. The counts (n, ni,
     nf as sums over the groups) and WF-SEED-PREFIX follow from the concatenation alone."""
+    t0 = time.perf_counter()
+    results = _group_obligations(ps, timeout_ms, link=False)
+    dt = time.perf_counter() - t0
+    bad = {k: r for k, r in results.items() if r != "unsat"}
+    if not bad:
+        return TypeLemma("TYPE-STRUCT-GROUPS", "PROVED", f"WF-GROUP of every struct's walks, "
+                         f"PtrSize {ps} (induction on fields: KEEP, SHIFT, END; counts and "
+                         "WF-SEED-PREFIX by concatenation)", dt)
+    return _failed("TYPE-STRUCT-GROUPS", ps, bad, dt)
+
+
+def _failed(lemma: str, ps: int, bad: dict[str, str], dt: float) -> TypeLemma:
+    status = "FALSIFIED" if "sat" in bad.values() else "UNKNOWN"
+    return TypeLemma(lemma, status, f"PtrSize {ps}: " + ", ".join(
+        f"{k} {'not inductive' if r == 'sat' else 'Z3 gave up'}" for k, r in bad.items()), dt)
+
+
+def _group_obligations(ps: int, timeout_ms: int, link: bool) -> dict[str, str]:
+    """KEEP, SHIFT and END of the struct walks' group invariant (``_struct_groups``), Z3's
+    answer to each (``unsat``: proved). ``link``: the invariant is ``group_wf`` *with* WF's
+    set linkage (WF-LINK) against the struct so far — its bitmaps are the fold's own — and
+    the field is assumed WF with WF-LINK; the set clauses of WF of the field and of the
+    struct so far are instantiated where the query asks (as TYPE-STRUCT's step does)."""
     from regabi.model.summary import _shift, group_wf
 
-    t0 = time.perf_counter()
-
     def setup(tag: str) -> tuple[Z3IntDomain, StructAcc, Summary, Any]:
-        D = Z3IntDomain(prefix=f"tg{tag}.")
+        D = Z3IntDomain(prefix=f"tg{tag}{'l' if link else ''}.")
         acc = _free_acc(D)
         f = free_summary(D, "f", 0)
         s = _int_solver(D, timeout_ms)
@@ -374,7 +401,15 @@ def _struct_groups(ps: int, timeout_ms: int) -> TypeLemma:
         return D, acc, f, s
 
     def wf_group(D: Z3IntDomain, g: Group, e: Any, s: Summary) -> Any:
-        return D.and_(*[c for _n, c in group_wf(D, g, True, e, s, ps, link_sets=False)])
+        return D.and_(*[c for _n, c in group_wf(D, g, True, e, s, ps, link_sets=link)])
+
+    def check(D: Z3IntDomain, s: Any, acc: StructAcc, f: Summary) -> str:
+        if link:  # after the query is built: every index it asked about is recorded (not
+            # one word further, as _instances: WF-ITAB's next word is not needed here, and
+            # those instances triple Z3's time on PtrSize 8)
+            s.add(*instantiate_wf(D, [f, struct_end(D, acc)]))
+            s.add(*D.nonneg)  # (the group's numbers too: made after the solver)
+        return str(s.check())
 
     results: dict[str, str] = {}
     # KEEP
@@ -383,7 +418,7 @@ def _struct_groups(ps: int, timeout_ms: int) -> TypeLemma:
     post = struct_field(D, acc, f, ps, cap=0)
     s.add(D.ult(struct_end(D, post).size, SIZE_BOUND))
     s.add(wf_group(D, g, e, _acc_view(acc)), D.not_(wf_group(D, g, e, _acc_view(post))))
-    results["KEEP"] = str(s.check())
+    results["KEEP"] = check(D, s, acc, f)
     # SHIFT
     D, acc, f, s = setup("s")
     g, e, e2 = _free_group(D, "g"), D.fresh("e"), D.fresh("e2")
@@ -393,26 +428,71 @@ def _struct_groups(ps: int, timeout_ms: int) -> TypeLemma:
     s.add(D.ult(struct_end(D, post).size, SIZE_BOUND))
     s.add(wf_group(D, g, e, f), D.ule(e2, e + off))
     s.add(D.not_(wf_group(D, sg, e2, _acc_view(post))))
-    results["SHIFT"] = str(s.check())
+    results["SHIFT"] = check(D, s, acc, f)
     # END
     D, acc, f, s = setup("e")
     g, e = _free_group(D, "g"), D.fresh("e")
     s.add(wf_group(D, g, e, _acc_view(acc)), D.not_(wf_group(D, g, e, struct_end(D, acc))))
-    results["END"] = str(s.check())
+    results["END"] = check(D, s, acc, f)
+    return results
+
+
+# --------------------------------------------------------------------------------------------
+# WF-LINK
+
+
+def _link(ps: int, groups: int, timeout_ms: int) -> TypeLemma:
+    """TYPE-LINK: WF's set linkage (WF-LINK, ``group_wf(…, link_sets=True)``: a group's
+    pointer-word parts are exactly its value's GC words, its ptrMap bits exactly its heap
+    words, and a pointer-free group's first word holds no pointer) holds of every Go type, by
+    induction on type structure, with WF-GROUP itself: basic kinds by enumeration; ``[n]e``
+    by cases n = 0, 1, ≥ 2 for every e WF with WF-LINK (only ``[1]e`` has groups: ASG-3);
+    structs by KEEP, SHIFT and END of TYPE-STRUCT-GROUPS with the linkage in the invariant
+    (the field's groups and its bitmaps are shifted by the same offset)."""
+    t0 = time.perf_counter()
+    shapes = [k for k in _SHAPES if k != "int64/4"]
+    for k in shapes:
+        b = basic(k, ps)
+        wrong = [n for n, ok in wf(CONCRETE, b, ps, link_sets=True) if ok is not True]
+        if wrong:
+            return TypeLemma("TYPE-LINK", "FALSIFIED", f"basic {k} (PtrSize {ps}): {wrong}",
+                             time.perf_counter() - t0)
+    results: dict[str, str] = {}
+    for length, tag in ((0, "n=0"), (1, "n=1"), (None, "n>=2")):
+        results[f"ARRAY {tag}"] = _array_group_case(ps, groups, timeout_ms, length, "WF-GROUP",
+                                                    link=True)
+    results.update(_group_obligations(ps, timeout_ms, link=True))
     dt = time.perf_counter() - t0
     bad = {k: r for k, r in results.items() if r != "unsat"}
     if not bad:
-        return TypeLemma("TYPE-STRUCT-GROUPS", "PROVED", f"WF-GROUP of every struct's walks, "
-                         f"PtrSize {ps} (induction on fields: KEEP, SHIFT, END; counts and "
-                         "WF-SEED-PREFIX by concatenation)", dt)
-    status = "FALSIFIED" if "sat" in bad.values() else "UNKNOWN"
-    return TypeLemma("TYPE-STRUCT-GROUPS", status, f"PtrSize {ps}: " + ", ".join(
-        f"{k} {'not inductive' if r == 'sat' else 'Z3 gave up'}" for k, r in bad.items()), dt)
+        return TypeLemma("TYPE-LINK", "PROVED", f"WF-LINK (with WF-GROUP) of every type, PtrSize "
+                         f"{ps}: {len(shapes)} basic shapes (enumeration), arrays n=0, n=1, n>=2 "
+                         f"(≤{groups} register groups), structs by induction on fields (KEEP, "
+                         "SHIFT, END)", dt)
+    return _failed("TYPE-LINK", ps, bad, dt)
 
 
 def prove_type_lemmas(ps: int, groups: int = 3, timeout_ms: int = 60000) -> list[TypeLemma]:
     """The type lemmas for one pointer size."""
-    return [_basic(ps), _array(ps, groups, timeout_ms), *_struct(ps, timeout_ms)]
+    kept: list[str] = []
+    out = [_basic(ps), _array(ps, groups, timeout_ms), *_struct(ps, timeout_ms, kept),
+           _link(ps, groups, timeout_ms)]
+    return [_rests_on_houdini(lem, kept) for lem in out]
+
+
+def _rests_on_houdini(lem: TypeLemma, kept: list[str]) -> TypeLemma:
+    """TYPE-STRUCT-GROUPS and TYPE-LINK assume, of the struct so far, value WF and every
+    ``_acc_facts`` fact: proved only if TYPE-STRUCT's induction kept them all."""
+    if lem.id not in ("TYPE-STRUCT-GROUPS", "TYPE-LINK") or lem.status != "PROVED":
+        return lem
+    D = Z3IntDomain(prefix="tk.")
+    assumed = [*_VALUE, *(n for n, _c in _acc_facts(D, _free_acc(D), 4))]
+    lost = [n for n in assumed if n not in kept]
+    if not lost:
+        return lem
+    return TypeLemma(lem.id, "UNKNOWN", f"{lem.detail}; but it assumes {', '.join(lost)} of "
+                     "the struct so far, which TYPE-STRUCT's induction did not keep",
+                     lem.seconds)
 
 
 # --------------------------------------------------------------------------------------------

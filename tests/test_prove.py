@@ -305,7 +305,67 @@ def test_type_lemmas_array_and_struct_proved(ps: int) -> None:
 
     got = {lem.id: lem.status for lem in prove_type_lemmas(ps, timeout_ms=TIMEOUT_MS)}
     assert got == {"TYPE-BASIC": "PROVED", "TYPE-ARRAY": "PROVED", "TYPE-STRUCT": "PROVED",
-                   "TYPE-STRUCT-GROUPS": "PROVED"}
+                   "TYPE-STRUCT-GROUPS": "PROVED", "TYPE-LINK": "PROVED"}
+
+
+def test_struct_group_lemmas_rest_on_the_facts_houdini_kept() -> None:
+    """TYPE-STRUCT-GROUPS and TYPE-LINK assume of the struct so far every ACC-* fact and value
+    clause: had TYPE-STRUCT's induction dropped one (here ACC-PTRS-ALIGNED, which TYPE-LINK's
+    KEEP uses: a field's bitmap starts past every earlier group), they are not PROVED."""
+    from regabi.proofs.types import _VALUE, TypeLemma, _rests_on_houdini
+
+    facts = ["ACC-NFIELDS", "ACC-EMPTY", "ACC-PTRWORDS", "ACC-PTRS-ALIGNED", "ACC-DIRECT",
+             "ACC-COUNTS", "ACC-ZERO", "ACC-BOUND", "ACC-AGREES"]
+    lem = TypeLemma("TYPE-LINK", "PROVED", "d", 0.0)
+    assert _rests_on_houdini(lem, [*_VALUE, *facts]) == lem
+    got = _rests_on_houdini(lem, [*_VALUE, *[f for f in facts if f != "ACC-PTRS-ALIGNED"]])
+    assert got.status == "UNKNOWN" and "ACC-PTRS-ALIGNED" in got.detail
+    basic = TypeLemma("TYPE-BASIC", "PROVED", "d", 0.0)
+    assert _rests_on_houdini(basic, []) == basic
+
+
+def test_type_link_lemma_fires_on_a_field_bitmap_left_unshifted(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Vacuity of TYPE-LINK: a struct fold that shifts a field's register groups to the
+    field's offset but ORs its GC/heap words in unshifted. By hand (PtrSize 8): struct{a int;
+    p *int} then has p's pointer group at offset 8 (word 1) but gc = heap = {0}: WF-LINK says
+    word 1 is a pointer (ptrMap bit 0) and word 0, a's pointer-free group, is none — both
+    false, so SHIFT (and KEEP, for a) is not provable."""
+    from regabi.proofs import types as types_mod
+
+    orig = types_mod.struct_field
+
+    def unshifted(D, acc, f, ps, cap=None):  # type: ignore[no-untyped-def]
+        return orig(D, acc, f, ps, cap)._replace(
+            gc=D.set_union_shifted(acc.gc, f.gc, 0, True),
+            heap=D.set_union_shifted(acc.heap, f.heap, 0, True))
+
+    monkeypatch.setattr(types_mod, "struct_field", unshifted)
+    got = types_mod._group_obligations(8, TIMEOUT_MS, link=True)
+    assert got["SHIFT"] == "sat" and got["KEEP"] == "sat"
+    # the same obligations without the linkage (TYPE-STRUCT-GROUPS) do not see it
+    assert set(types_mod._group_obligations(8, TIMEOUT_MS, link=False).values()) == {"unsat"}
+
+
+def test_type_link_lemma_fires_on_an_array_that_calls_its_itab_words_heap_words(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Vacuity of TYPE-LINK on arrays: ``[n]e`` whose heap words are all its GC words. By hand
+    (PtrSize 8): [1]interface{} then has heap = gc = {0, 1}, but its one group (itab 0b01,
+    ptrMap 0b10) says word 0 is no heap word — WF-LINK is false at n = 1. WF-HEAP (heap ⊆ gc)
+    and WF-ITAB (no itab words left) still hold, so TYPE-ARRAY does not see it."""
+    from regabi.proofs import types as types_mod
+
+    orig = types_mod.array
+
+    def heapy(D, n, e, ps):  # type: ignore[no-untyped-def]
+        a = orig(D, n, e, ps)
+        return a._replace(heap=a.gc)
+
+    monkeypatch.setattr(types_mod, "array", heapy)
+    assert types_mod._array_group_case(8, 3, TIMEOUT_MS, 1, "WF-GROUP", link=True) == "sat"
+    assert types_mod._array_group_case(8, 3, TIMEOUT_MS, 1, "WF-GROUP") == "unsat"
+    for clause in ("WF-HEAP", "WF-ITAB"):
+        assert types_mod._array_value_case(8, TIMEOUT_MS, 1, clause) == "unsat"
 
 
 def test_type_struct_groups_lemma_fires_on_a_field_walk_left_unshifted(
