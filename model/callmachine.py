@@ -1090,11 +1090,12 @@ def _run(m: _Machine) -> None:
 
 
 def _reflectcall(m: _Machine, caller: str, call_src: str, fn: int, stack_args: int | None,
-                 exp_args: list[tuple[list, list[Leaf]]], rcvr_word: list | None
-                 ) -> list[tuple[list, list[Leaf]]] | None:
+                 exp_args: list[tuple[list, list[Leaf]]], rcvr_word: list | None,
+                 nil_type: bool = False) -> list[tuple[list, list[Leaf]]] | None:
     """reflectcall → callNN → the callee → callRet/reflectcallmove, as ``caller`` (Value.call,
     or callMethod: spec/paths.md MF-GC-7) runs it with the frame ``stack_args`` (a heap object) and
-    the RegArgs in region "regArgs" (CALL-9 … CALL-15). Returns the results the callee built
+    the RegArgs in region "regArgs" (CALL-9 … CALL-15). ``nil_type``: the caller passes
+    stackArgsType nil (runFinalizers, spec/paths.md FIN-GC-4). Returns the results the callee built
     (bytes, leaves), or None when no callNN is large enough (the path ends there)."""
     sig, a, desc, spec, S, ps = m.sig, m.arch, m.desc, m.spec, m.src, m.ps
     ra = m.ra
@@ -1109,7 +1110,7 @@ def _reflectcall(m: _Machine, caller: str, call_src: str, fn: int, stack_args: i
             "INV-GC-FRAME", f"frameSize {frame_size} exceeds every callN")])
         return None
     cmap, ra_off = callN_args_map(m.rv, ps)
-    ft_word = [("T", "frametype", i) for i in range(ps)] if ft else [0] * ps
+    ft_word = [("T", "frametype", i) for i in range(ps)] if ft and not nil_type else [0] * ps
     m.write("callN.args", 0, ft_word)
     m.write("callN.args", ps, m.ptr(fn))
     m.write("callN.args", 2 * ps, m.ptr(stack_args) if stack_args is not None else [0] * ps)
@@ -1117,7 +1118,7 @@ def _reflectcall(m: _Machine, caller: str, call_src: str, fn: int, stack_args: i
     cn = f"call{maxsize}"
     m.region_frame["callN.args"] = m.region_frame["callN.frame"] = cn
     m.live["callN.args"] = (cn, "callN.args", 0, cmap)
-    m.op(VC, f"CALL reflectcall(frametype, fn, stackArgs, {ft}, {desc.ret_offset}, "
+    m.op(VC, f"CALL reflectcall({'nil' if nil_type else 'frametype'}, fn, stackArgs, {ft}, {desc.ret_offset}, "
          f"{frame_size}, &regArgs)", call_src)
     m.op(RC, f"DISPATCH(frameSize={frame_size}) → JMP {cn} (NOSPLIT, no frame, no safepoint)",
          S["dispatch"])
