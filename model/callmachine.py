@@ -1118,8 +1118,8 @@ def _reflectcall(m: _Machine, caller: str, call_src: str, fn: int, stack_args: i
     cn = f"call{maxsize}"
     m.region_frame["callN.args"] = m.region_frame["callN.frame"] = cn
     m.live["callN.args"] = (cn, "callN.args", 0, cmap)
-    m.op(VC, f"CALL reflectcall({'nil' if nil_type else 'frametype'}, fn, stackArgs, {ft}, {desc.ret_offset}, "
-         f"{frame_size}, &regArgs)", call_src)
+    m.op(VC, f"CALL reflectcall({'nil' if nil_type else 'frametype'}, fn, stackArgs, {ft}, "
+         f"{desc.ret_offset}, {frame_size}, &regArgs)", call_src)
     m.op(RC, f"DISPATCH(frameSize={frame_size}) → JMP {cn} (NOSPLIT, no frame, no safepoint)",
          S["dispatch"])
     m.frames.append(cn)

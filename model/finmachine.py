@@ -142,6 +142,7 @@ def build_fin_program(path: str, sig: Signature, variant: str | Variant,
     m.write("regArgs", 0, [0] * ra.size)
     if a.n_int:
         m.stack_objs["regArgs"] = (RF, ra.ptrs_offset, (1 << a.n_int) - 1)
+    region: str | int  # where r points: the RegArgs local, or the frame (a heap object)
     if in_regs:
         region, base = "regArgs", ra.ints_offset
         m.write("rf", ps, m.sptr("regArgs", ra.ints_offset))

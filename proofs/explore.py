@@ -40,9 +40,9 @@ from regabi.model.callmachine import (
     leaves,
     machine_arch,
 )
+from regabi.model.finmachine import FIN_PATHS, build_fin_program
 from regabi.model.gcrt import RUNTIME_DELTAS, RUNTIME_VARIANTS, RuntimeVariant, runtime_variant
 from regabi.model.mfmachine import PATHS as MF_PATHS
-from regabi.model.finmachine import FIN_PATHS, build_fin_program
 from regabi.model.mfmachine import build_path_program
 from regabi.model.sig import Signature
 from regabi.model.syntax import parse_signature
