@@ -1348,7 +1348,8 @@ def _reflectcall(m: _Machine, caller: str, call_src: str, fn: int, stack_args: i
     else:
         su = m.deref_stack("callN.args", ra_off)
     ro = desc.ret_offset
-    cmb = m.rv.callmove_barrier
+    # reflectcallmove's barrier needs a type (runtime/mbarrier.go:250): none with nil_type
+    cmb = m.rv.callmove_barrier and not nil_type
     if stack_args is not None and ft > ro:
         m.write(stack_args, ro, m.read("callN.frame", ro, ft - ro), cmb,
                 "bulkBarrierPreWrite(stackArgs+retOffset, SP+retOffset, size, nil)" if cmb

@@ -71,7 +71,7 @@ _SRC = {
     "(runtime/iface.go:467 assertE2I: a call)",
     "call": f"{FN}:271-272 (reflectcall(nil, f.fn, frame, framesz, framesz, framesz, &regs))",
     "clear": f"{FN}:279-282 (f.fn, f.arg, f.ot = nil; atomic.Store(&fb.cnt, i-1))",
-    "next": f"{FN}:218-220, 284-290 (next record / block; lock(&finlock) may block)",
+    "next": f"{FN}:220-238 (the next record's mallocgc), 205-210 (or gopark: queue empty)",
 }
 
 
@@ -193,8 +193,8 @@ def build_fin_program(path: str, sig: Signature, variant: str | Variant,
     del m.live[rec]
     m.op(RF, "f.fn = nil; f.arg = nil; f.ot = nil; fb.cnt = i-1 (the record is no root any "
          "more)", _SRC["clear"])
-    m.safepoint(RF, "next record: lock(&finlock) / var regs … (the finalized object "
-                "unreferenced)", _SRC["next"], "call")
+    m.safepoint(RF, "next record: mallocgc for a larger frame, or gopark (the finalized "
+                "object unreferenced)", _SRC["next"], "call")
     return _program(m, sig, v, a, results)
 
 
