@@ -1089,13 +1089,17 @@ def _run(m: _Machine) -> None:
         m.op("caller", f"use result {ri} ({t}): Kind and bytes, dereference", "", uses, sv)
 
 
-def _reflectcall(m: _Machine, caller: str, call_src: str, fn: int, stack_args: int | None,
-                 exp_args: list[tuple[list, list[Leaf]]], rcvr_word: list | None
-                 ) -> list[tuple[list, list[Leaf]]] | None:
+def _reflectcall(m: _Machine, caller: str, call_src: str, fn: int,
+                 stack_args: int | str | None,
+                 exp_args: list[tuple[list, list[Leaf]]], rcvr_word: list | None,
+                 nil_type: bool = False) -> list[tuple[list, list[Leaf]]] | None:
     """reflectcall → callNN → the callee → callRet/reflectcallmove, as ``caller`` (Value.call,
     or callMethod: spec/paths.md MF-GC-7) runs it with the frame ``stack_args`` (a heap object) and
-    the RegArgs in region "regArgs" (CALL-9 … CALL-15). Returns the results the callee built
-    (bytes, leaves), or None when no callNN is large enough (the path ends there)."""
+    the RegArgs in region "regArgs" (CALL-9 … CALL-15). ``nil_type``: the caller passes
+    stackArgsType nil (runFinalizers, spec/paths.md FIN-GC-4); a ``stack_args`` string is a
+    frame on the goroutine stack (callbackWrap's ``frame``, WC-GC-3). Returns the results the
+    callee built (bytes, leaves), or None when no callNN is large enough (the path ends
+    there)."""
     sig, a, desc, spec, S, ps = m.sig, m.arch, m.desc, m.spec, m.src, m.ps
     ra = m.ra
     ft = desc.frame_type_size
@@ -1109,16 +1113,18 @@ def _reflectcall(m: _Machine, caller: str, call_src: str, fn: int, stack_args: i
             "INV-GC-FRAME", f"frameSize {frame_size} exceeds every callN")])
         return None
     cmap, ra_off = callN_args_map(m.rv, ps)
-    ft_word = [("T", "frametype", i) for i in range(ps)] if ft else [0] * ps
+    ft_word = [("T", "frametype", i) for i in range(ps)] if ft and not nil_type else [0] * ps
     m.write("callN.args", 0, ft_word)
     m.write("callN.args", ps, m.ptr(fn))
-    m.write("callN.args", 2 * ps, m.ptr(stack_args) if stack_args is not None else [0] * ps)
+    on_stack = isinstance(stack_args, str)
+    m.write("callN.args", 2 * ps, [0] * ps if stack_args is None else
+            m.sptr(stack_args) if isinstance(stack_args, str) else m.ptr(stack_args))
     m.write("callN.args", ra_off, m.sptr("regArgs"))
     cn = f"call{maxsize}"
     m.region_frame["callN.args"] = m.region_frame["callN.frame"] = cn
     m.live["callN.args"] = (cn, "callN.args", 0, cmap)
-    m.op(VC, f"CALL reflectcall(frametype, fn, stackArgs, {ft}, {desc.ret_offset}, "
-         f"{frame_size}, &regArgs)", call_src)
+    m.op(VC, f"CALL reflectcall({'nil' if nil_type else 'frametype'}, fn, stackArgs, {ft}, "
+         f"{desc.ret_offset}, {frame_size}, &regArgs)", call_src)
     m.op(RC, f"DISPATCH(frameSize={frame_size}) → JMP {cn} (NOSPLIT, no frame, no safepoint)",
          S["dispatch"])
     m.frames.append(cn)
@@ -1139,7 +1145,8 @@ def _reflectcall(m: _Machine, caller: str, call_src: str, fn: int, stack_args: i
     ffs = a.fixed_frame_size
     if size or static:
         m.op(cn, f"copy {size} bytes stackArgs → SP+{ffs} (NO_LOCAL_POINTERS)", S["copy"],
-             (1 << stack_args) if stack_args is not None else 0, static)
+             (1 << stack_args) if isinstance(stack_args, int) else 0, static,
+             stack_uses=m.deref_stack("callN.args", 2 * ps) if on_stack else 0)
     rp = m.rp
     if rp and a.n_int + a.n_float:
         m.other[rp] = m.read("callN.args", ra_off, ps)
@@ -1347,13 +1354,15 @@ def _reflectcall(m: _Machine, caller: str, call_src: str, fn: int, stack_args: i
     else:
         su = m.deref_stack("callN.args", ra_off)
     ro = desc.ret_offset
-    cmb = m.rv.callmove_barrier
+    # reflectcallmove's barrier needs a type (runtime/mbarrier.go:250): none with nil_type
+    cmb = m.rv.callmove_barrier and not nil_type
     if stack_args is not None and ft > ro:
         m.write(stack_args, ro, m.read("callN.frame", ro, ft - ro), cmb,
                 "bulkBarrierPreWrite(stackArgs+retOffset, SP+retOffset, size, nil)" if cmb
                 else "memmove only: NO write barrier (mutant)")
     m.op("reflectcallmove", f"{'bulkBarrierPreWrite + ' if cmb else ''}memmove "
-         f"{max(0, ft - ro)} bytes SP+{ro} → stackArgs+{ro}", S["move"])
+         f"{max(0, ft - ro)} bytes SP+{ro} → stackArgs+{ro}", S["move"],
+         stack_uses=m.deref_stack("callN.args", 2 * ps) if on_stack and ft > ro else 0)
     for j in range(a.n_int):
         if desc.out_reg_ptrs >> j & 1:
             word = m.read("regArgs", ra.ints_offset + ps * j, ps)

@@ -40,12 +40,14 @@ from regabi.model.callmachine import (
     leaves,
     machine_arch,
 )
+from regabi.model.finmachine import FIN_PATHS, build_fin_program
 from regabi.model.gcrt import RUNTIME_DELTAS, RUNTIME_VARIANTS, RuntimeVariant, runtime_variant
 from regabi.model.mfmachine import PATHS as MF_PATHS
 from regabi.model.mfmachine import build_path_program
 from regabi.model.sig import Signature
 from regabi.model.syntax import parse_signature
 from regabi.model.variants import CURRENT, DELTAS, Variant, get_variant
+from regabi.model.wcmachine import WC_PATHS, build_wc_program
 from regabi.verdict import Verdict, exit_status, render_table
 
 __all__ = [
@@ -87,7 +89,15 @@ BUILTIN_METHODS: list[tuple[str, str]] = [
 
 INV_IDS = GC_INVARIANT_IDS
 #: ``regabi explore --path``: the spelling of ``regabi prove --path``
-EXPLORE_PATHS: tuple[str, ...] = ("value-call", *MF_PATHS)
+EXPLORE_PATHS: tuple[str, ...] = ("value-call", *MF_PATHS, *FIN_PATHS, *WC_PATHS)
+#: Who makes the call on each non-Value.Call path (bounds and traces).
+_PATH_CALLER = {"finalizer": "runFinalizers' record a global root",
+                "wincallback": "C calls callbackWrap, Go pointers kept by their owner"}
+_PATH_HOW = {"makefunc": "a compiled caller passes the arguments per ABIInternal",
+             "finalizer": "runFinalizers calls the finalizer through reflectcall "
+                          "(model/finmachine.py)",
+             "wincallback": "C calls a syscall.NewCallback function through callbackWrap "
+                            "(model/wcmachine.py)"}
 #: Invariants the atomic search (``bfs``) decides; INV-GC-MARK is the concurrent-mark search's.
 ATOMIC_IDS = tuple(i for i in INV_IDS if i != "INV-GC-MARK")
 
@@ -473,7 +483,9 @@ def explore_sig(sig: Signature, variant: str | Variant, arch: str | Arch = "amd6
         modes, total = [()], 1
 
         def build(h: tuple[bool, ...], results: str = "fresh") -> Program:
-            return build_path_program(path, sig, v, arch, runtime, results, mutants)
+            build_path = (build_fin_program if path in FIN_PATHS else build_wc_program
+                          if path in WC_PATHS else build_path_program)
+            return build_path(path, sig, v, arch, runtime, results, mutants)
     progs: list[Program] = []
     built = 0
     ended = "complete"
@@ -516,7 +528,8 @@ def explore_sig(sig: Signature, variant: str | Variant, arch: str | Arch = "amd6
     bounds = (f"K={gc_cycles} GC, M={stack_moves} stack moves, {len(progs)}/{total} holding "
               f"modes{'' if len(modes) == total else ' (all-direct, all-indirect, single flips)'}"
               f", one goroutine, {a.name}") if path == "value-call" else (
-        f"{path}: K={gc_cycles} GC, M={stack_moves} stack moves, a compiled caller, one "
+        f"{path}: K={gc_cycles} GC, M={stack_moves} stack moves, "
+        f"{_PATH_CALLER.get(path, 'a compiled caller')}, one "
         f"goroutine, {a.name}" + (f"; MUTANTS {','.join(sorted(mutants))}" if mutants else ""))
     what = _sig_text(sig) if path == "value-call" else f"{path} {_sig_text(sig)}"
     if "INV-GC-MARK" in only:
@@ -704,7 +717,9 @@ def add_explore_arguments(parser: Any) -> None:
                         "method-value: the method value's receiver)")
     parser.add_argument("--path", default="value-call", choices=EXPLORE_PATHS,
                         help="the call path: reflect.Value.Call (default), a compiled call of "
-                        "a MakeFunc'd function, or of a method value (needs --recv)")
+                        "a MakeFunc'd function, or of a method value (needs --recv), or "
+                        "runFinalizers running a finalizer func(*T or interface) (R...), or "
+                        "callbackWrap running a Windows callback (go1.27.3)")
 
 
 def print_trace(v: Verdict, out: Any = None) -> None:
@@ -718,7 +733,7 @@ def print_trace(v: Verdict, out: Any = None) -> None:
     if path == "value-call":
         print(f"  holding: {hold or '(no arguments)'}", file=out)
     else:
-        print(f"  path: {path} (a compiled caller passes the arguments per ABIInternal)",
+        print(f"  path: {path} ({_PATH_HOW.get(path, _PATH_HOW['makefunc'])})",
               file=out)
     for d in ce["trace"]:
         ch = {"step": "", "gc": "  ** GC **", "move": "  ** stack copy **",

@@ -31,12 +31,13 @@ from regabi.model.wincallback import (
 )
 from regabi.verdict import Verdict
 
-__all__ = ["CB_INVARIANTS", "CB_PARAMS", "CB_RESULTS", "FIN_INVARIANTS", "GC_MF_CORPUS",
-           "GC_MV_CORPUS", "MFINAL_GO117_FIX", "MF_INVARIANTS", "MV_INVARIANTS",
-           "REFLECT_ARCHES", "VALUE_GO_BETA1_FIX", "CbSim", "callback_signatures",
-           "check_finalizers", "check_gc_paths", "check_reflect_paths", "check_section",
-           "check_wincallback", "emit_callback_repro", "emit_reflect_repro",
-           "simulate_callback"]
+__all__ = ["CB_INVARIANTS", "CB_PARAMS", "CB_RESULTS", "FIN_INVARIANTS", "GC_FIN_CORPUS",
+           "GC_FIN_VARIANTS", "GC_MF_CORPUS", "GC_MV_CORPUS", "GC_WC_CORPUS",
+           "MFINAL_GO117_FIX", "MF_INVARIANTS", "MV_INVARIANTS", "REFLECT_ARCHES",
+           "VALUE_GO_BETA1_FIX", "CbSim", "callback_signatures", "check_finalizers",
+           "check_gc_finalizer", "check_gc_paths", "check_gc_wincallback",
+           "check_reflect_paths", "check_section", "check_wincallback", "emit_callback_repro",
+           "emit_reflect_repro", "simulate_callback"]
 
 CB_INVARIANTS = ("INV-CB-ASSIGN", "INV-CB-RESULT", "INV-CB-FRAME", "INV-CB-SPILL",
                  "INV-CB-CSIDE")
@@ -84,7 +85,7 @@ def check_section(arches: Sequence[str] = ARCHES, variant: str = "current",
     return (check_wincallback(arches, variant) + check_wincallback(arches, "fixed")
             + check_reflect_paths(reflect_arches, n=n, seed=seed)
             + check_finalizers((*reflect_arches, "386", "arm"))
-            + check_gc_paths())
+            + check_gc_paths() + check_gc_finalizer() + check_gc_wincallback())
 
 
 #: MakeFunc'd function types the GC explorer runs (spec/paths.md MF-GC-*): direct and
@@ -146,6 +147,99 @@ def check_gc_paths(arches: Sequence[str] = ("amd64", "arm64"),
                         "paths", inv, f"{path}/{variant}", arch,
                         f.status if f else "HOLDS", bounds, len(items), secs / len(INV_IDS),
                         f.line if f else "", f.counterexample if f else None))
+    return out
+
+
+#: Finalizers the GC explorer runs (spec/paths.md FIN-GC-*): golang/go#51457's shape first (a
+#: row reports the first violation: there the go1.17 overrun is real, not absorbed), the three
+#: argument kinds (a pointer: one word; an empty interface: two; one with methods: the
+#: assertE2I call), no results, stacked results with and without pointers, P-7's minimal
+#: shape, pointer results (INV-GC-MARK's passed-through mode).
+GC_FIN_CORPUS: tuple[str, ...] = (
+    "func(x any) [4]int64",
+    "func(p *int)",
+    "func(x interface{}) (int8, string)",
+    "func(x interface{M()}) [2]*int",
+    "func(p *struct{}) struct{a [2]int64}",
+    "func(p *int) (*int, error)",
+)
+#: the releases the finalizer rows run: the seed (the argument in the frame, a dummy
+#: RegArgs), go1.17 (the register path, framesz = nret: golang/go#51457), go1.27.3
+GC_FIN_VARIANTS: tuple[str, ...] = ("seed", "go1.17", "current")
+
+
+def check_gc_finalizer(arches: Sequence[str] = ("amd64", "arm64", "386"),
+                       variants: Sequence[str] = GC_FIN_VARIANTS) -> list[Verdict]:
+    """The GC explorer (proofs/explore.py, model/finmachine.py) on runFinalizers: one row per
+    (variant, arch, INV-GC-*), the first violation over GC_FIN_CORPUS (spec/paths.md
+    FIN-GC-*). A release without the register ABI on an arch runs it with the argument in the
+    frame (386 always)."""
+    from regabi.model.syntax import parse_signature
+    from regabi.proofs.explore import INV_IDS, explore_sig
+
+    out: list[Verdict] = []
+    for variant in variants:
+        for arch in arches:
+            t0 = time.monotonic()
+            first: dict[str, Verdict] = {}
+            states = 0
+            for sig_text in GC_FIN_CORPUS:
+                for r in explore_sig(parse_signature(sig_text), variant, arch, GC_K, GC_M,
+                                     path="finalizer"):
+                    if r.status != "HOLDS":
+                        first.setdefault(r.invariant, r)
+                states += r.covered or 0
+            secs = time.monotonic() - t0
+            bounds = (f"{len(GC_FIN_CORPUS)} finalizer signatures; K={GC_K} GC, M={GC_M} "
+                      f"stack copies, INV-GC-MARK one concurrent cycle; {states} states")
+            for inv in INV_IDS:
+                f = first.get(inv)
+                out.append(Verdict(
+                    "paths", inv, f"finalizer/{variant}", arch, f.status if f else "HOLDS",
+                    bounds, len(GC_FIN_CORPUS), secs / len(INV_IDS), f.line if f else "",
+                    f.counterexample if f else None))
+    return out
+
+
+#: Windows callbacks the GC explorer runs (spec/paths.md WC-GC-*): Go pointers in registers,
+#: on the stack after the registers run out (9 words on amd64) and between small integers,
+#: unsafe.Pointer, a pointer result, a struct of bytes — none of P-1 … P-4's shapes (their
+#: INV-GC-VALUE agrees with INV-CB-*: tests/test_wcgc.py).
+GC_WC_CORPUS: tuple[str, ...] = (
+    "func(p *int, n uintptr) uintptr",
+    "func(x uint8, p *int, y uint16) uintptr",
+    "func(a, b, c, d, e, f, g, h, i uintptr, p *int, q unsafe.Pointer) uintptr",
+    "func(a, b, c, d, e uintptr, p unsafe.Pointer) *int",
+    "func(s struct{a, b, c uint8}, p *int) uintptr",
+)
+
+
+def check_gc_wincallback(arches: Sequence[str] = ARCHES) -> list[Verdict]:
+    """The GC explorer (model/wcmachine.py) on go1.27.3's callbackWrap: one row per (arch,
+    INV-GC-*), the first violation over GC_WC_CORPUS (spec/paths.md WC-GC-*)."""
+    from regabi.model.syntax import parse_signature
+    from regabi.proofs.explore import INV_IDS, explore_sig
+
+    out: list[Verdict] = []
+    for arch in arches:
+        t0 = time.monotonic()
+        first: dict[str, Verdict] = {}
+        states = 0
+        for sig_text in GC_WC_CORPUS:
+            for r in explore_sig(parse_signature(sig_text), "current", arch, GC_K, GC_M,
+                                 path="wincallback"):
+                if r.status != "HOLDS":
+                    first.setdefault(r.invariant, r)
+            states += r.covered or 0
+        secs = time.monotonic() - t0
+        bounds = (f"{len(GC_WC_CORPUS)} callback signatures; K={GC_K} GC, M={GC_M} stack "
+                  f"copies, INV-GC-MARK one concurrent cycle; {states} states")
+        for inv in INV_IDS:
+            f = first.get(inv)
+            out.append(Verdict(
+                "paths", inv, "wincallback/current", f"windows/{arch}",
+                f.status if f else "HOLDS", bounds, len(GC_WC_CORPUS), secs / len(INV_IDS),
+                f.line if f else "", f.counterexample if f else None))
     return out
 
 
@@ -859,6 +953,7 @@ def run_cli(args: Any) -> int:
     verdicts: list[Verdict] = []
     if "wincallback" in paths:
         verdicts += check_wincallback(tuple(args.arch.split(",")) if args.arch else ARCHES)
+        verdicts += check_gc_wincallback(tuple(args.arch.split(",")) if args.arch else ARCHES)
     reflect_arches = tuple(args.arch.split(",")) if args.arch else REFLECT_ARCHES
     if "makefunc" in paths or "method-value" in paths:
         rows = check_reflect_paths(reflect_arches, n=args.n, seed=args.seed)
@@ -867,6 +962,9 @@ def run_cli(args: Any) -> int:
     if "finalizer" in paths:
         verdicts += check_finalizers(reflect_arches if args.arch else
                                      (*REFLECT_ARCHES, "386", "arm"))
+        # go1.27.3 only, as the rows above (`regabi check` runs the historical rungs too)
+        verdicts += check_gc_finalizer(reflect_arches if args.arch else
+                                       ("amd64", "arm64", "386"), ("current",))
     if args.json:
         print(json.dumps([v.to_json() for v in verdicts], indent=1))
     else:

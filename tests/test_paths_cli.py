@@ -8,6 +8,8 @@ import sys
 
 import pytest
 
+from regabi.model.callmachine import GC_INVARIANT_IDS
+
 
 def regabi(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "regabi", *args], capture_output=True,
@@ -41,8 +43,10 @@ def test_verdict_rows_and_exit_status() -> None:
     p = regabi("paths", "--path", "finalizer", "--arch", "amd64,arm64", "--json")
     assert p.returncode == 0, p
     rows = json.loads(p.stdout)
+    # the static fold's rows and the GC explorer's (go1.27.3: spec/paths.md FIN-GC-*)
     assert {(r["invariant"], r["arch"], r["status"]) for r in rows} == {
-        (i, a, "HOLDS") for i in ("INV-FIN-ARG", "INV-FIN-FRAME", "INV-FIN-FRAMESZ")
+        (i, a, "HOLDS") for i in ("INV-FIN-ARG", "INV-FIN-FRAME", "INV-FIN-FRAMESZ",
+                                  *GC_INVARIANT_IDS)
         for a in ("amd64", "arm64")}
     p = regabi("paths", "--path", "wincallback", "--arch", "amd64")
     assert p.returncode == 1 and "INV-CB-ASSIGN" in p.stdout, p
