@@ -13,7 +13,11 @@ Expected verdicts (independent of the code under test):
 
 from __future__ import annotations
 
+import gc
+import sys
 from typing import Any
+
+import pytest
 
 from regabi.model.invariants import CATALOGUE
 from regabi.model.variants import get_variant
@@ -39,6 +43,30 @@ def _patient_init(self: Any, *args: Any, **kw: Any) -> None:
 
 
 induction._Prover.__init__ = _patient_init  # type: ignore[method-assign]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> None:
+    """mutmut runs each mutant in a process forked from one that already ran the killer on the
+    unmutated code, so every memo of model results made there (summaries cached on interned Go
+    types, spec_assign's lru_cache in the oracle comparison, reflect's group memo, …) would
+    answer for the mutant with the clean code's results and hide it — a mutant of
+    ``_spec_value`` survived that way although SPEC=GO1.27.3 rejects it in a fresh process.
+    `regabi prove` always starts fresh; so does each killer test."""
+    for name, mod in list(sys.modules.items()):
+        if not name.startswith("regabi") or mod is None:
+            continue
+        for val in list(vars(mod).values()):
+            if callable(getattr(val, "cache_clear", None)):
+                val.cache_clear()
+    from regabi.model import assign, summary, syntax
+    from regabi.model.types import GoType
+
+    for memo in (assign._GROUPS_MEMO, summary._BASIC_CACHE, syntax._MEMO, syntax._FAST_MEMO):
+        memo.clear()
+    for obj in gc.get_objects():
+        if isinstance(obj, GoType):
+            obj._lay.clear()
 
 
 def test_current_amd64_induction() -> None:
