@@ -251,6 +251,13 @@ def _grammar(ps: int, cap: int) -> Grammar:
     return Grammar(ps, cap)
 
 
+@lru_cache(maxsize=8)
+def _shared(ps: int, cap: int) -> _Shared:
+    """The symbolic types of a grammar, shared by every search of the process (``prove``
+    searches invariant after invariant with the same grammar)."""
+    return _Shared(_grammar(ps, cap))
+
+
 def search_grammar(arch: Arch, variant: Variant, inv: Invariant, b: Bounds,
                    deadline: float | None = None) -> SearchResult:
     """The first counterexample among the grammar's types (proofs/grammar.py), shape by shape,
@@ -259,7 +266,7 @@ def search_grammar(arch: Arch, variant: Variant, inv: Invariant, b: Bounds,
 
     t0 = time.perf_counter()
     g = _grammar(arch.ptr_size, b.max_groups)
-    shared = _Shared(g)
+    shared = _shared(arch.ptr_size, b.max_groups)
     res = SearchResult("NONE")
     for shape in shapes(b):
         if deadline is not None and time.perf_counter() > deadline:
