@@ -478,10 +478,19 @@ MAX_CUSTOM_REGS = 64
 
 def split_arch_specs(xs: list[str] | None) -> list[str]:
     """Repeated or comma-separated ``--arch`` values as one list of specs. ``NAME:INT,FLOAT``
-    holds a comma itself: split at commas not followed by a digit."""
+    holds a comma itself: a number right after ``NAME:INT`` (or ``NAME/regs=INT``) is its
+    FLOAT, any other item a spec of its own (``s390x,386`` is two architectures)."""
     import re
 
-    return [y.strip() for x in xs or [] for y in re.split(r",(?!\d)", x) if y.strip()]
+    out: list[str] = []
+    for x in xs or []:
+        for y in x.split(","):
+            y = y.strip()
+            if out and re.fullmatch(r"\d+", y) and re.search(r"[:=]\s*\d+$", out[-1]):
+                out[-1] = f"{out[-1]},{y}"
+            elif y:
+                out.append(y)
+    return out
 
 
 def parse_arch_spec(spec: str) -> Arch:

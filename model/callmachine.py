@@ -833,7 +833,7 @@ def build_program(sig: Signature, variant: str | Variant, arch: str | Arch = "am
 
 
 def _run(m: _Machine) -> None:
-    sig, v, a, desc, spec, S, ps = m.sig, m.v, m.arch, m.desc, m.spec, m.src, m.ps
+    sig, v, a, desc, S, ps = m.sig, m.v, m.arch, m.desc, m.src, m.ps
     ra = m.ra
     nres = len(sig.results)
     VC = "Value.call"
@@ -983,12 +983,131 @@ def _run(m: _Machine) -> None:
 
     # -- reflectcall / callN (CALL-9 … CALL-11) ------------------------------------------------
     del m.live["fn"]  # passed to call; dead in Value.call after it (CALL-13)
+    exp_res = _reflectcall(m, VC, S["call"], fn, stack_args, exp_args, rcvr_word)
+    if exp_res is None:
+        return
+    ro = desc.ret_offset
+
+    # -- back in Value.call (CALL-16, VAR-9) ---------------------------------------------------
+    if nres == 0:
+        if stack_args is not None:
+            vc_call("typedmemclr(frametype, stackArgs) — call", S["memclr"])
+            m.write(stack_args, 0, [0] * ft, True,
+                    "typedmemclr → bulkBarrierPreWrite(ptr, 0, …): shades the old values")
+            vc_call("framePool.Put(stackArgs) — call", S["poolPut"])
+        m.op(VC, "return nil")
+        return
+    if stack_args is not None:
+        vc_call("typedmemclrpartial(frametype, stackArgs, 0, retOffset) — call",
+                S["memclrpartial"])
+        m.write(stack_args, 0, [0] * ro, True, "typedmemclrpartial → bulkBarrierPreWrite"
+                "(ptr, 0, size, nil): shades the old values")
+    vc_call("ret = make([]Value, nout) — call (allocation)", S["make"])
+    ret_arr = m.new("ret[]", 3 * ps * nres, sum(0b011 << (3 * r) for r in range(nres)))
+    m.write("vc", 4 * ps, m.ptr(ret_arr))
+    m.live["ret"] = (VC, "vc", 4 * ps, 1)
+    rets: list[tuple[int, bool]] = []  # (kind flag, flagIndir)
+    for ri, t in enumerate(sig.results):
+        lay = layout(t, ps)
+        slot = 3 * ps * ri + ps  # Value{typ_, ptr, flag}: ptr is word 1
+        m.write(ret_arr, 3 * ps * ri, [("T", f"ret{ri}", i) for i in range(ps)], True,
+                _RET_WB)
+        if lay.size == 0:
+            rets.append((int(t.kind), True))
+            m.op(VC, f"ret[{ri}] = Zero({t})")
+            continue
+        steps = desc.ret.steps_for(ri)
+        if steps and steps[0].kind == "stack":
+            m.write(ret_arr, slot, m.ptr(stack_args, steps[0].stkoff), True, _RET_WB)
+            rets.append((int(t.kind), True))
+            m.op(VC, f"ret[{ri}] = Value{{{t}, stackArgs+{steps[0].stkoff}, flagIndir}}",
+                 S["retStack"])
+            continue
+        if is_direct(t, ps, v):
+            kind = int(t.kind) if v.ret_kind_from_result else int(Kind.FUNC)
+            w = m.read("regArgs", ra.ptrs_offset + ps * steps[0].ireg, ps)
+            m.write(ret_arr, slot, w, True, _RET_WB)
+            rets.append((kind, False))
+            m.op(VC, f"ret[{ri}] = Value{{{t}, regArgs.Ptrs[{steps[0].ireg}], "
+                 f"flag({'tv' if v.ret_kind_from_result else 't'}.Kind()={_go_kind(kind)})}}",
+                 S["retPtr"])
+            continue
+        vc_call(f"s := unsafe_New({t}) for result {ri} — call (allocation)", S["retNew"])
+        s = m.new(f"r{ri}.box", lay.size, lay.gcmask)
+        m.write("vc", 5 * ps, m.ptr(s))
+        m.live["s"] = (VC, "vc", 5 * ps, 1)
+        for st in steps:
+            if st.kind == "int":
+                w = m.read("regArgs", ra.ints_offset + ps * st.ireg, ps)
+                m.write(s, st.offset, w[ps - st.size:] if a.big_endian else w[:st.size], False,
+                        "intFromReg: memmove, no barrier (a scalar word)")
+            elif st.kind == "ptr":
+                m.write(s, st.offset, m.read("regArgs", ra.ptrs_offset + ps * st.ireg, ps), True,
+                        "*(*unsafe.Pointer)(s) = regArgs.Ptrs[…]: compiler write barrier")
+            elif st.kind == "float":
+                img = m.read("regArgs", ra.floats_offset + 8 * st.freg, 8)
+                fmt = _F32_REFLECT.get(a.goarch, "low32")
+                m.write(s, st.offset, _f32_read(fmt, img, None) if st.size == 4
+                        else img[:st.size], False, "floatFromReg: memmove, no barrier")
+        m.write(ret_arr, slot, m.ptr(s), True, _RET_WB)
+        del m.live["s"]
+        rets.append((int(t.kind), True))
+        m.op(VC, f"copy result {ri} from regArgs into r{ri}.box (intFromReg/floatFromReg); "
+             f"ret[{ri}] = Value{{…, flagIndir}}", S["retNew"])
+    m.live.pop("regArgs.Ptrs", None)
+    m.live.pop("stackArgs", None)
+    m.op(VC, "return ret (regArgs dead)")
+    m.frames.pop()
+
+    # -- the caller of Call uses every result (CALL-17) ----------------------------------------
+    m.live["ret"] = ("caller", "vc", 4 * ps, 1)
+    m.safepoint("caller", "after Value.Call returns — call site (only ret live)", "", "call")
+    for ri, t in enumerate(sig.results):
+        kind, indir = rets[ri]
+        exp, lvs = exp_res[ri]
+        lay = layout(t, ps)
+        sv = []
+        uses = 0
+        if kind != int(t.kind):
+            sv.append(("INV-GC-VALUE", f"result {ri} ({t}) comes back as a Value of Kind() "
+                       f"{_go_kind(kind)}, expected {_go_kind(t.kind)}"))
+        w = m.read(ret_arr, 3 * ps * ri + ps, ps)
+        got: list[Any]
+        if lay.size == 0:
+            got = []
+        elif indir:
+            c = classify(w)
+            got = m.read(c[1], c[2], lay.size) if c[0] == "heap" else [0] * lay.size
+            if c[0] == "heap":
+                uses |= 1 << c[1]
+        else:
+            got = w
+        d = _diff(got, exp, lvs, m.objs) if lay.size else None
+        if d is not None:
+            sv.append(("INV-GC-VALUE", f"result {ri} ({t}) wrong: {d}"))
+        uses |= m.use_value(got, lvs) if lay.size else 0
+        m.op("caller", f"use result {ri} ({t}): Kind and bytes, dereference", "", uses, sv)
+
+
+def _reflectcall(m: _Machine, caller: str, call_src: str, fn: int, stack_args: int | None,
+                 exp_args: list[tuple[list, list[Leaf]]], rcvr_word: list | None
+                 ) -> list[tuple[list, list[Leaf]]] | None:
+    """reflectcall → callNN → the callee → callRet/reflectcallmove, as ``caller`` (Value.call,
+    or callMethod: spec/paths.md MF-GC-7) runs it with the frame ``stack_args`` (a heap object) and
+    the RegArgs in region "regArgs" (CALL-9 … CALL-15). Returns the results the callee built
+    (bytes, leaves), or None when no callNN is large enough (the path ends there)."""
+    sig, a, desc, spec, S, ps = m.sig, m.arch, m.desc, m.spec, m.src, m.ps
+    ra = m.ra
+    ft = desc.frame_type_size
+    frame_size = desc.frame_size
+    in_start = 1 if sig.recv is not None else 0
+    VC = caller
     maxsize = next((s for s in a.call_sizes if s >= frame_size), None)
     RC = "reflectcall"
     if maxsize is None:
         m.op(RC, "DISPATCH: frame too large", S["dispatch"], static=[(
             "INV-GC-FRAME", f"frameSize {frame_size} exceeds every callN")])
-        return
+        return None
     cmap, ra_off = callN_args_map(m.rv, ps)
     ft_word = [("T", "frametype", i) for i in range(ps)] if ft else [0] * ps
     m.write("callN.args", 0, ft_word)
@@ -999,7 +1118,7 @@ def _run(m: _Machine) -> None:
     m.region_frame["callN.args"] = m.region_frame["callN.frame"] = cn
     m.live["callN.args"] = (cn, "callN.args", 0, cmap)
     m.op(VC, f"CALL reflectcall(frametype, fn, stackArgs, {ft}, {desc.ret_offset}, "
-         f"{frame_size}, &regArgs)", S["call"])
+         f"{frame_size}, &regArgs)", call_src)
     m.op(RC, f"DISPATCH(frameSize={frame_size}) → JMP {cn} (NOSPLIT, no frame, no safepoint)",
          S["dispatch"])
     m.frames.append(cn)
@@ -1043,7 +1162,8 @@ def _run(m: _Machine) -> None:
     # -- the callee (CALL-12, GC-4, GC-5) ------------------------------------------------------
     CE = "callee"
     m.frames.append(CE)
-    expected = ([(rcvr_word, [Leaf(0, ps, "ptr")])] if sig.recv is not None else []) + exp_args
+    expected = ([(rcvr_word or [], [Leaf(0, ps, "ptr")])] if sig.recv is not None
+                else []) + exp_args
     params = list(spec.params)
     ms_static = []
     for pi, p in enumerate(params):
@@ -1246,102 +1366,4 @@ def _run(m: _Machine) -> None:
     if rp:
         m.other[rp] = [("J", "code", i) for i in range(ps)]  # Value.call's code reuses it
     m.frames.pop()
-
-    # -- back in Value.call (CALL-16, VAR-9) ---------------------------------------------------
-    if nres == 0:
-        if stack_args is not None:
-            vc_call("typedmemclr(frametype, stackArgs) — call", S["memclr"])
-            m.write(stack_args, 0, [0] * ft, True,
-                    "typedmemclr → bulkBarrierPreWrite(ptr, 0, …): shades the old values")
-            vc_call("framePool.Put(stackArgs) — call", S["poolPut"])
-        m.op(VC, "return nil")
-        return
-    if stack_args is not None:
-        vc_call("typedmemclrpartial(frametype, stackArgs, 0, retOffset) — call",
-                S["memclrpartial"])
-        m.write(stack_args, 0, [0] * ro, True, "typedmemclrpartial → bulkBarrierPreWrite"
-                "(ptr, 0, size, nil): shades the old values")
-    vc_call("ret = make([]Value, nout) — call (allocation)", S["make"])
-    ret_arr = m.new("ret[]", 3 * ps * nres, sum(0b011 << (3 * r) for r in range(nres)))
-    m.write("vc", 4 * ps, m.ptr(ret_arr))
-    m.live["ret"] = (VC, "vc", 4 * ps, 1)
-    rets: list[tuple[int, bool]] = []  # (kind flag, flagIndir)
-    for ri, t in enumerate(sig.results):
-        lay = layout(t, ps)
-        slot = 3 * ps * ri + ps  # Value{typ_, ptr, flag}: ptr is word 1
-        m.write(ret_arr, 3 * ps * ri, [("T", f"ret{ri}", i) for i in range(ps)], True,
-                _RET_WB)
-        if lay.size == 0:
-            rets.append((int(t.kind), True))
-            m.op(VC, f"ret[{ri}] = Zero({t})")
-            continue
-        steps = desc.ret.steps_for(ri)
-        if steps and steps[0].kind == "stack":
-            m.write(ret_arr, slot, m.ptr(stack_args, steps[0].stkoff), True, _RET_WB)
-            rets.append((int(t.kind), True))
-            m.op(VC, f"ret[{ri}] = Value{{{t}, stackArgs+{steps[0].stkoff}, flagIndir}}",
-                 S["retStack"])
-            continue
-        if is_direct(t, ps, v):
-            kind = int(t.kind) if v.ret_kind_from_result else int(Kind.FUNC)
-            w = m.read("regArgs", ra.ptrs_offset + ps * steps[0].ireg, ps)
-            m.write(ret_arr, slot, w, True, _RET_WB)
-            rets.append((kind, False))
-            m.op(VC, f"ret[{ri}] = Value{{{t}, regArgs.Ptrs[{steps[0].ireg}], "
-                 f"flag({'tv' if v.ret_kind_from_result else 't'}.Kind()={_go_kind(kind)})}}",
-                 S["retPtr"])
-            continue
-        vc_call(f"s := unsafe_New({t}) for result {ri} — call (allocation)", S["retNew"])
-        s = m.new(f"r{ri}.box", lay.size, lay.gcmask)
-        m.write("vc", 5 * ps, m.ptr(s))
-        m.live["s"] = (VC, "vc", 5 * ps, 1)
-        for st in steps:
-            if st.kind == "int":
-                w = m.read("regArgs", ra.ints_offset + ps * st.ireg, ps)
-                m.write(s, st.offset, w[ps - st.size:] if a.big_endian else w[:st.size], False,
-                        "intFromReg: memmove, no barrier (a scalar word)")
-            elif st.kind == "ptr":
-                m.write(s, st.offset, m.read("regArgs", ra.ptrs_offset + ps * st.ireg, ps), True,
-                        "*(*unsafe.Pointer)(s) = regArgs.Ptrs[…]: compiler write barrier")
-            elif st.kind == "float":
-                img = m.read("regArgs", ra.floats_offset + 8 * st.freg, 8)
-                fmt = _F32_REFLECT.get(a.goarch, "low32")
-                m.write(s, st.offset, _f32_read(fmt, img, None) if st.size == 4
-                        else img[:st.size], False, "floatFromReg: memmove, no barrier")
-        m.write(ret_arr, slot, m.ptr(s), True, _RET_WB)
-        del m.live["s"]
-        rets.append((int(t.kind), True))
-        m.op(VC, f"copy result {ri} from regArgs into r{ri}.box (intFromReg/floatFromReg); "
-             f"ret[{ri}] = Value{{…, flagIndir}}", S["retNew"])
-    m.live.pop("regArgs.Ptrs", None)
-    m.live.pop("stackArgs", None)
-    m.op(VC, "return ret (regArgs dead)")
-    m.frames.pop()
-
-    # -- the caller of Call uses every result (CALL-17) ----------------------------------------
-    m.live["ret"] = ("caller", "vc", 4 * ps, 1)
-    m.safepoint("caller", "after Value.Call returns — call site (only ret live)", "", "call")
-    for ri, t in enumerate(sig.results):
-        kind, indir = rets[ri]
-        exp, lvs = exp_res[ri]
-        lay = layout(t, ps)
-        sv = []
-        uses = 0
-        if kind != int(t.kind):
-            sv.append(("INV-GC-VALUE", f"result {ri} ({t}) comes back as a Value of Kind() "
-                       f"{_go_kind(kind)}, expected {_go_kind(t.kind)}"))
-        w = m.read(ret_arr, 3 * ps * ri + ps, ps)
-        if lay.size == 0:
-            got = []
-        elif indir:
-            c = classify(w)
-            got = m.read(c[1], c[2], lay.size) if c[0] == "heap" else [0] * lay.size
-            if c[0] == "heap":
-                uses |= 1 << c[1]
-        else:
-            got = w
-        d = _diff(got, exp, lvs, m.objs) if lay.size else None
-        if d is not None:
-            sv.append(("INV-GC-VALUE", f"result {ri} ({t}) wrong: {d}"))
-        uses |= m.use_value(got, lvs) if lay.size else 0
-        m.op("caller", f"use result {ri} ({t}): Kind and bytes, dereference", "", uses, sv)
+    return exp_res

@@ -40,6 +40,7 @@ from regabi.model.assign import (
     reflect_assign,
     shl,
     spec_assign,
+    walk,
 )
 from regabi.model.invariants import BitmapRegs, Invariant, Violation, check_all
 from regabi.model.joint import Ctx, Finals, GroupRec, Joint, Ob, ValueRec
@@ -620,7 +621,18 @@ class MfDirect(_Decode):
                                    "abiStepPointer: callReflect panics")]
 
     def candidates(self, c: Ctx, g: _Dec, J: Joint, phase: str) -> list[tuple[str, Any]]:
-        return []
+        """Inside a pointer-shaped argument whose walk completes, once a group is placed the
+        first was a pointer step. Inductive only with WF's set linkage (a pointer-shaped
+        value's one word is a heap pointer, so its first group has ptrMap bit 0), which the
+        induction assumes only when asked to (spec/proofs.md PRF-10)."""
+        cur = J.cur
+        if cur is None or phase != "args" or not mf_registers(c.variant):
+            return []
+        D = c.D
+        dr = direct(D, cur.s, c.ps, c.variant.direct_iface)
+        return [("direct->first", D.implies(D.and_(
+            dr, D.not_(D.eq(cur.s.size, 0)), walk(cur.rs, c.variant).ok, cur.refl.fits,
+            D.ule(1, cur.j)), g.first_ptr))]
 
 
 class MfRegPtrs(BitmapRegs):

@@ -41,6 +41,8 @@ from regabi.model.callmachine import (
     machine_arch,
 )
 from regabi.model.gcrt import RUNTIME_DELTAS, RUNTIME_VARIANTS, RuntimeVariant, runtime_variant
+from regabi.model.mfmachine import PATHS as MF_PATHS
+from regabi.model.mfmachine import build_path_program
 from regabi.model.sig import Signature
 from regabi.model.syntax import parse_signature
 from regabi.model.variants import CURRENT, DELTAS, Variant, get_variant
@@ -84,6 +86,8 @@ BUILTIN_METHODS: list[tuple[str, str]] = [
 ]
 
 INV_IDS = GC_INVARIANT_IDS
+#: ``regabi explore --path``: the spelling of ``regabi prove --path``
+EXPLORE_PATHS: tuple[str, ...] = ("value-call", *MF_PATHS)
 #: Invariants the atomic search (``bfs``) decides; INV-GC-MARK is the concurrent-mark search's.
 ATOMIC_IDS = tuple(i for i in INV_IDS if i != "INV-GC-MARK")
 
@@ -446,17 +450,30 @@ def explore_sig(sig: Signature, variant: str | Variant, arch: str | Arch = "amd6
                 gc_cycles: int = 2, stack_moves: int = 2, max_states: int = 2_000_000,
                 only: tuple[str, ...] = INV_IDS,
                 holding: list[tuple[bool, ...]] | None = None,
-                runtime: RuntimeVariant | None = None) -> list[Verdict]:
+                runtime: RuntimeVariant | None = None, path: str = "value-call",
+                mutants: frozenset[str] = frozenset()) -> list[Verdict]:
     """:func:`explore` with an optional restriction to invariants and holding modes;
     ``variant`` may be a Variant object (a hypothetical one, for cause isolation). The time of
-    each verdict is the whole run (programs built and searched)."""
+    each verdict is the whole run (programs built and searched). ``path``: "value-call"
+    (reflect.Value.Call, model/callmachine.py), "makefunc" or "method-value" (a compiled call
+    of a MakeFunc'd function or a method value, model/mfmachine.py: one program, no holding
+    modes); ``mutants``: model mutants of those paths (vacuity tests only)."""
     t0 = time.perf_counter()
     v = variant if isinstance(variant, Variant) else get_variant(variant)
     variant = v.name
     a = machine_arch(arch, v.name)  # refuses an architecture the machine does not model
     ps = a.ptr_size
-    modes = holding if holding is not None else holding_modes(sig, v, ps=ps)
-    total = count_holding_modes(sig, v, ps) if holding is None else len(modes)
+    if path == "value-call":
+        modes = holding if holding is not None else holding_modes(sig, v, ps=ps)
+        total = count_holding_modes(sig, v, ps) if holding is None else len(modes)
+
+        def build(h: tuple[bool, ...], results: str = "fresh") -> Program:
+            return build_program(sig, v, arch, h, runtime, results=results)
+    else:
+        modes, total = [()], 1
+
+        def build(h: tuple[bool, ...], results: str = "fresh") -> Program:
+            return build_path_program(path, sig, v, arch, runtime, results, mutants)
     progs: list[Program] = []
     built = 0
     ended = "complete"
@@ -464,7 +481,7 @@ def explore_sig(sig: Signature, variant: str | Variant, arch: str | Arch = "amd6
         if built >= max_states:
             ended = "limit"
             break
-        p = build_program(sig, v, arch, h, runtime)
+        p = build(h)
         built += len(p.points)
         progs.append(p)
     parent: dict = {}
@@ -486,7 +503,7 @@ def explore_sig(sig: Signature, variant: str | Variant, arch: str | Arch = "amd6
             if n >= max_states:
                 ended = "limit"
                 break
-            q = build_program(sig, v, arch, h, runtime, results="args")
+            q = build(h, "args")
             n += len(q.points)
             mprogs.append(q)
         if ended != "limit":
@@ -498,7 +515,10 @@ def explore_sig(sig: Signature, variant: str | Variant, arch: str | Arch = "amd6
     dt = time.perf_counter() - t0
     bounds = (f"K={gc_cycles} GC, M={stack_moves} stack moves, {len(progs)}/{total} holding "
               f"modes{'' if len(modes) == total else ' (all-direct, all-indirect, single flips)'}"
-              f", one goroutine, {a.name}")
+              f", one goroutine, {a.name}") if path == "value-call" else (
+        f"{path}: K={gc_cycles} GC, M={stack_moves} stack moves, a compiled caller, one "
+        f"goroutine, {a.name}" + (f"; MUTANTS {','.join(sorted(mutants))}" if mutants else ""))
+    what = _sig_text(sig) if path == "value-call" else f"{path} {_sig_text(sig)}"
     if "INV-GC-MARK" in only:
         bounds += ("; INV-GC-MARK: one concurrent cycle per path (start, stack scan, end at "
                    "safepoints; full drains before unbarriered stores), results fresh"
@@ -518,24 +538,25 @@ def explore_sig(sig: Signature, variant: str | Variant, arch: str | Arch = "amd6
                 p = progs[s[0]]
                 tprogs, tparent = progs, parent
             rmode = "; results passed through" if p.results == "args" else ""
-            line = (f"{inv} false for {_sig_text(sig)} ({variant}, {a.name}): {msg} "
+            line = (f"{inv} false for {what} ({variant}, {a.name}): {msg} "
                     f"[{len(tr)}-step trace; {_holding_text(p.holding)}{rmode}]")
             out.append(Verdict("explore", inv, variant, a.name, "VIOLATED", bounds, n, dt, line,
                                {"message": msg, "trace": steps, "holding": list(p.holding),
                                 "results": p.results},
                                {"trace_len": len(tr), "state": s, "signature": str(sig),
-                                "_progs": tprogs, "_parent": tparent}))
+                                "path": path, "_progs": tprogs, "_parent": tparent}))
         else:
             status = "LIMIT" if ended == "limit" else "HOLDS"
-            line = (f"{inv} undecided for {_sig_text(sig)} ({variant}, {a.name}): state limit "
+            line = (f"{inv} undecided for {what} ({variant}, {a.name}): state limit "
                     f"{max_states} reached" if status == "LIMIT" else "")
             out.append(Verdict("explore", inv, variant, a.name, status, bounds, n, dt, line,
-                               extra={"signature": str(sig)}))
+                               extra={"signature": str(sig), "path": path}))
     return out
 
 
 def explore(sig: Signature, variant: str, arch: str = "amd64", gc_cycles: int = 2,
-            stack_moves: int = 2, max_states: int = 2_000_000) -> list[Verdict]:
+            stack_moves: int = 2, max_states: int = 2_000_000,
+            path: str = "value-call") -> list[Verdict]:
     """One Verdict per INV-GC-* invariant for ``sig`` under ``variant``.
 
     Parameters
@@ -550,8 +571,11 @@ def explore(sig: Signature, variant: str, arch: str = "amd64", gc_cycles: int = 
         Bounds K and M on the number of GCs and stack moves on one path.
     max_states : int
         State budget; verdicts become LIMIT when it is exhausted first.
+    path : str
+        "value-call" (Value.Call), "makefunc" (a compiled call of a MakeFunc'd ``sig``) or
+        "method-value" (a compiled call of the method value ``x.M``, x of type ``sig.recv``).
     """
-    return explore_sig(sig, variant, arch, gc_cycles, stack_moves, max_states)
+    return explore_sig(sig, variant, arch, gc_cycles, stack_moves, max_states, path=path)
 
 
 # --------------------------------------------------------------------------------------------
@@ -676,7 +700,11 @@ def add_explore_arguments(parser: Any) -> None:
                         help="with --dot/--svg: the counterexample path alone")
     parser.add_argument("--itf", metavar="F", help="write the first trace as ITF JSON")
     parser.add_argument("--json", action="store_true")
-    parser.add_argument("--recv", metavar="T", help="receiver type (method call)")
+    parser.add_argument("--recv", metavar="T", help="receiver type (method call; with --path "
+                        "method-value: the method value's receiver)")
+    parser.add_argument("--path", default="value-call", choices=EXPLORE_PATHS,
+                        help="the call path: reflect.Value.Call (default), a compiled call of "
+                        "a MakeFunc'd function, or of a method value (needs --recv)")
 
 
 def print_trace(v: Verdict, out: Any = None) -> None:
@@ -686,7 +714,12 @@ def print_trace(v: Verdict, out: Any = None) -> None:
     print(f"{v.invariant} ({v.variant}): {ce['message']}", file=out)
     hold = ", ".join(f"arg {i} {'indirect (ValueOf(&x).Elem())' if h else 'direct'}"
                      for i, h in enumerate(ce["holding"]))
-    print(f"  holding: {hold or '(no arguments)'}", file=out)
+    path = v.extra.get("path", "value-call")
+    if path == "value-call":
+        print(f"  holding: {hold or '(no arguments)'}", file=out)
+    else:
+        print(f"  path: {path} (a compiled caller passes the arguments per ABIInternal)",
+              file=out)
     for d in ce["trace"]:
         ch = {"step": "", "gc": "  ** GC **", "move": "  ** stack copy **",
               "gc-start": "  ** GC starts: stop the world, write barrier on **",
@@ -718,7 +751,8 @@ def print_trace(v: Verdict, out: Any = None) -> None:
 def cli_explore(args: Any) -> int:
     """``regabi explore``: verdict table, traces, exports; exit 1 on a violation."""
     sig = parse_signature(args.sig, recv=args.recv)
-    vs = explore(sig, args.variant, args.arch, args.gc_cycles, args.stack_moves, args.max_states)
+    vs = explore(sig, args.variant, args.arch, args.gc_cycles, args.stack_moves, args.max_states,
+                 getattr(args, "path", "value-call"))
     bad = [v for v in vs if v.status == "VIOLATED"]
     if args.json:
         print(json.dumps([_public(v) for v in vs], indent=2))

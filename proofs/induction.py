@@ -82,10 +82,12 @@ class _Step:
     """One event run symbolically from a free state (a fresh domain per query)."""
 
     def __init__(self, arch: Arch, variant: Variant, has_rcvr: bool,
-                 invs: Sequence[Invariant], tag: str) -> None:
+                 invs: Sequence[Invariant], tag: str,
+                 only: Callable[[str], bool] | None = None, link_sets: bool = False) -> None:
         self.D = Z3Domain(prefix=f"{tag}.", width=PROOF_WIDTH)
+        self.only = only
         self.c = Ctx(self.D, arch, variant, has_rcvr, tuple(invs), size_bound=SIZE_BOUND,
-                     link_sets=False)
+                     link_sets=link_sets)
         self.assume: list[Any] = []
         self.summaries: list[Any] = []
 
@@ -158,6 +160,8 @@ class _Step:
         for inv, g in zip(self.c.invs, J.ghosts, strict=True):
             for name, cond in inv.candidates(self.c, g, J, phase):
                 out[f"{inv.id}:{name}"] = cond
+        if self.only is not None:
+            out = {k: v for k, v in out.items() if self.only(k)}
         return out
 
     def solver(self, timeout_ms: int, rlimit: int | None = None) -> Any:
@@ -177,7 +181,12 @@ class _Situation:
     build: Callable[[_Step], tuple[Joint | None, Joint | None, list[Ob]]]
 
 
-def _situations(has_rcvr: bool) -> list[_Situation]:
+#: A fixed argument list run ahead of the results (finalizers: their one argument is one of a
+#: few concrete types): the fold from j_init through j_between, with its obligations.
+Prefix = Callable[[Ctx], tuple[Joint, list[Ob]]]
+
+
+def _situations(has_rcvr: bool, prefix: Prefix | None = None) -> list[_Situation]:
     def init(st: _Step) -> tuple[Joint | None, Joint | None, list[Ob]]:
         J = j_init(st.c)
         obs: list[Ob] = []
@@ -219,7 +228,20 @@ def _situations(has_rcvr: bool) -> list[_Situation]:
         J = st.between_state("results")
         return J, None, j_final(st.c, J)
 
+    def fixed(st: _Step) -> tuple[Joint | None, Joint | None, list[Ob]]:
+        assert prefix is not None
+        J, obs = prefix(st.c)
+        return None, J, obs
+
     A, AI, R, RI = "args:between", "args:inside", "results:between", "results:inside"
+    if prefix is not None:  # INIT establishes the results' invariant after the fixed arguments
+        return [
+            _Situation("INIT", None, R, fixed),
+            _Situation("BEGIN-RESULT", R, RI, begin("result", "results")),
+            _Situation("GROUP-RESULT", RI, RI, group("result", "results")),
+            _Situation("END-RESULT", RI, R, end("result", "results")),
+            _Situation("FINAL", R, None, final),
+        ]
     return [
         _Situation("INIT", None, A, init),
         _Situation("BEGIN-ARG", A, AI, begin("arg", "args")),
@@ -241,8 +263,10 @@ GOAL_RLIMIT = 150_000_000
 class _Prover:
     def __init__(self, arch: Arch, variant: Variant, timeout_ms: int,
                  invs: Sequence[Invariant] = CATALOGUE,
-                 report: frozenset[str] | None = None) -> None:
+                 report: frozenset[str] | None = None, prefix: Prefix | None = None,
+                 only: Callable[[str], bool] | None = None, link_sets: bool = False) -> None:
         self.arch, self.variant = arch, variant
+        self.prefix, self.only, self.link_sets = prefix, only, link_sets
         # the invariants folded along (their candidates are lemmas), and those whose
         # obligations are decided (default: all of them)
         self.invs = tuple(invs)
@@ -260,7 +284,8 @@ class _Prover:
 
     def step(self, has_rcvr: bool) -> _Step:
         self._n += 1
-        return _Step(self.arch, self.variant, has_rcvr, self.invs, f"s{self._n}")
+        return _Step(self.arch, self.variant, has_rcvr, self.invs, f"s{self._n}", self.only,
+                     self.link_sets)
 
     def build(self, sit: _Situation, has_rcvr: bool
               ) -> tuple[_Step, dict[str, Any], dict[str, Any], list[Ob]]:
@@ -324,7 +349,7 @@ class _Prover:
 
     def houdini(self, has_rcvr: bool) -> dict[str, set[str]]:
         """The largest set of candidates, per situation, that is inductive."""
-        sits = _situations(has_rcvr)
+        sits = _situations(has_rcvr, self.prefix)
         keep: dict[str, set[str]] = {}
         for sit in sits:  # every candidate to begin with
             if sit.post and sit.post not in keep:
@@ -367,7 +392,7 @@ class _Prover:
         return keep
 
     def obligations(self, has_rcvr: bool, keep: dict[str, set[str]]) -> None:
-        for sit in _situations(has_rcvr):
+        for sit in _situations(has_rcvr, self.prefix):
             done: set[str] = set()
             while True:
                 st, pre, _post, obs = self.build(sit, has_rcvr)
@@ -419,20 +444,29 @@ class _Prover:
 def prove_by_induction(arch: Arch, variant: Variant,
                        invariants: Sequence[Invariant] | None = None,
                        timeout_ms: int = 60000, helpers: Sequence[Invariant] | None = None,
-                       receivers: tuple[bool, ...] = (False, True)) -> InductionResult:
+                       receivers: tuple[bool, ...] = (False, True),
+                       prefix: Prefix | None = None,
+                       only: Callable[[str], bool] | None = None,
+                       link_sets: bool = False) -> InductionResult:
     """Try to prove every invariant for all signatures on ``arch`` in ``variant``.
 
     By default the whole registry is folded along and decided. With ``helpers`` (another
     path's invariants, spec/proofs.md PRF-10), the step folds ``invariants`` and ``helpers``
     (whose candidates may become lemmas) and decides only ``invariants``; ``receivers``
-    says which signature families there are (MakeFunc's have no receiver)."""
+    says which signature families there are (MakeFunc's have no receiver). With ``prefix``
+    the arguments are not free: INIT runs it (the fixed arguments and ``between``) and the
+    induction is over the results alone. ``only`` restricts the candidates Houdini starts
+    from (by key, ``fold:…`` or ``INV-…:…``): fewer, cheaper queries where a path's
+    invariants need few of the fold's facts. ``link_sets`` also assumes WF's set linkage
+    (model/summary.py group_wf: a group's pointer bits are its value's pointer words), which
+    the type lemmas do not prove (spec/proofs.md PRF-3): a verdict that uses it says so."""
     t0 = time.perf_counter()
     if helpers is None:
         p = _Prover(arch, variant, timeout_ms)
     else:
         invs = tuple(invariants or ())
         p = _Prover(arch, variant, timeout_ms, (*invs, *helpers),
-                    frozenset(i.id for i in invs))
+                    frozenset(i.id for i in invs), prefix, only, link_sets)
     for has_rcvr in receivers:
         keep = p.houdini(has_rcvr)
         tag = "rcvr" if has_rcvr else "plain"

@@ -31,9 +31,10 @@ from regabi.model.wincallback import (
 )
 from regabi.verdict import Verdict
 
-__all__ = ["CB_INVARIANTS", "CB_PARAMS", "CB_RESULTS", "FIN_INVARIANTS", "MF_INVARIANTS",
-           "MV_INVARIANTS", "REFLECT_ARCHES", "VALUE_GO_BETA1_FIX", "CbSim",
-           "callback_signatures", "check_finalizers", "check_reflect_paths", "check_section",
+__all__ = ["CB_INVARIANTS", "CB_PARAMS", "CB_RESULTS", "FIN_INVARIANTS", "GC_MF_CORPUS",
+           "GC_MV_CORPUS", "MFINAL_GO117_FIX", "MF_INVARIANTS", "MV_INVARIANTS",
+           "REFLECT_ARCHES", "VALUE_GO_BETA1_FIX", "CbSim", "callback_signatures",
+           "check_finalizers", "check_gc_paths", "check_reflect_paths", "check_section",
            "check_wincallback", "emit_callback_repro", "emit_reflect_repro",
            "simulate_callback"]
 
@@ -82,36 +83,99 @@ def check_section(arches: Sequence[str] = ARCHES, variant: str = "current",
     method values (:func:`check_reflect_paths`)."""
     return (check_wincallback(arches, variant) + check_wincallback(arches, "fixed")
             + check_reflect_paths(reflect_arches, n=n, seed=seed)
-            + check_finalizers((*reflect_arches, "386", "arm")))
+            + check_finalizers((*reflect_arches, "386", "arm"))
+            + check_gc_paths())
+
+
+#: MakeFunc'd function types the GC explorer runs (spec/paths.md MF-GC-*): direct and
+#: indirect pointers in registers, register exhaustion (stack arguments and results), stack
+#: results with pointers, floats, interfaces and maps, zero-size values, a mixed struct.
+GC_MF_CORPUS: tuple[str, ...] = (
+    "func(p *int) *int",
+    "func(s string, b []byte) (string, error)",
+    "func(a, b, c, d, e, f, g, h, i int, p *int, s string) ([2]*int, string)",
+    "func(x [2]*int, f float64, g float32) ([2]*int, float32)",
+    "func(e any, m map[int]int) (any, *int)",
+    "func(z struct{}, p *int) struct{}",
+    "func(s struct{a int8; p *int; f float64}) (int, *int)",
+)
+#: (method type, receiver) pairs: a pointer result in a register (the RegArgs copy-back),
+#: all four translation directions (spec/paths.md MV-3's example), stack→register pointers,
+#: stack results, an indirect receiver.
+GC_MV_CORPUS: tuple[tuple[str, str], ...] = (
+    ("func() *int", "*int"),
+    ("func(s string) *int", "struct{a, b int}"),
+    ("func(a, b, c, d, e, f, g, h int, p *int, q [2]*int) (*int, [2]*int)", "*int"),
+    ("func(a int, x [2]*int) ([2]*int, *int)", "struct{a, b int}"),
+    ("func(a, b, c, d, e, f, g int, p struct{a, b int}, q int, r [2]int, z struct{})", "int"),
+    ("func() string", "*struct{p *int}"),
+)
+#: the explorer's bounds for these rows (as `regabi check`'s explorer section: issue 8)
+GC_K, GC_M = 2, 2
+
+
+def check_gc_paths(arches: Sequence[str] = ("amd64", "arm64"),
+                   variants: Sequence[str] = ("go1.17", "current")) -> list[Verdict]:
+    """The GC × call explorer (proofs/explore.py, model/mfmachine.py) on the MakeFunc and
+    method-value paths: one row per (path, variant, arch, INV-GC-*), the first violation over
+    the corpus. go1.17 is the first release with register arguments into these stubs (its arm64
+    is ABI0: zero registers, as the call machine runs it); current is go1.27.3."""
+    from regabi.model.syntax import parse_signature
+    from regabi.proofs.explore import INV_IDS, explore_sig
+
+    out: list[Verdict] = []
+    for path, items in (("makefunc", [(x, None) for x in GC_MF_CORPUS]),
+                        ("method-value", list(GC_MV_CORPUS))):
+        for variant in variants:
+            for arch in arches:
+                t0 = time.monotonic()
+                first: dict[str, Verdict] = {}
+                states = 0
+                for sig_text, recv in items:
+                    for r in explore_sig(parse_signature(sig_text, recv=recv), variant, arch,
+                                         GC_K, GC_M, path=path):
+                        if r.status != "HOLDS":
+                            first.setdefault(r.invariant, r)
+                    states += r.covered or 0
+                secs = time.monotonic() - t0
+                bounds = (f"{len(items)} {path} signatures; K={GC_K} GC, M={GC_M} stack "
+                          f"copies, INV-GC-MARK one concurrent cycle; {states} states")
+                for inv in INV_IDS:
+                    f = first.get(inv)
+                    out.append(Verdict(
+                        "paths", inv, f"{path}/{variant}", arch,
+                        f.status if f else "HOLDS", bounds, len(items), secs / len(INV_IDS),
+                        f.line if f else "", f.counterexample if f else None))
+    return out
 
 
 FIN_ARGS = ("*int", "interface{}", "interface{M()}", "*struct{}")
 FIN_RESULTS = ("int8", "int64", "string", "[3]byte", "struct{a int8; b float64}", "[2]*int")
-FIN_INVARIANTS = ("INV-FIN-ARG", "INV-FIN-FRAME")
+FIN_INVARIANTS = ("INV-FIN-ARG", "INV-FIN-FRAME", "INV-FIN-FRAMESZ")
 
 
 def check_finalizers(arches: Sequence[str], max_results: int = 3) -> list[Verdict]:
     """runFinalizers for every finalizer ``func(A) (R...)`` with A from FIN_ARGS and up to
-    ``max_results`` results from FIN_RESULTS."""
-    from regabi.model.finalizer import check_finalizer, finalizer_results
+    ``max_results`` results from FIN_RESULTS: the fold of model/finalizer.py run concretely
+    (``regabi prove --path finalizer`` proves it for every result list)."""
+    from regabi.model.finalizer import check_finalizer_lists
 
     args, pool = _types(FIN_ARGS), tuple(_types(FIN_RESULTS))
-    rlists = finalizer_results(pool, max_results)
     out: list[Verdict] = []
     for arch in arches:
         t0 = time.monotonic()
         hits: dict[str, str] = {}
         count = 0
         for a in args:
-            for rs in rlists:
-                sig = Signature((a,), rs)
+            for sig, bad in check_finalizer_lists(a, pool, max_results, arch):
                 count += 1
-                for inv, what in check_finalizer(sig, arch):
+                for inv, what in bad:
                     hits.setdefault(inv, f"paths finalizer {arch} {inv}: {sig.go()}: {what}")
         secs = time.monotonic() - t0
         for inv in FIN_INVARIANTS:
+            failed = "LATENT" if inv == "INV-FIN-FRAMESZ" else "VIOLATED"
             out.append(Verdict("paths", inv, "finalizer/current", arch,
-                               "HOLDS" if inv not in hits else "VIOLATED",
+                               "HOLDS" if inv not in hits else failed,
                                bounds=f"{len(FIN_ARGS)} arg types x <= {max_results} results "
                                f"of {len(FIN_RESULTS)}", covered=count,
                                seconds=secs / len(FIN_INVARIANTS), line=hits.get(inv, "")))
@@ -700,6 +764,24 @@ def value_go_beta1(original: str) -> str:
     return original.replace(anchor, repl)
 
 
+#: go1.17 … go1.18's framesz, as an overlay on go1.27.3's runtime/mfinal.go:232 (spec/paths.md
+#: FIN-5, P-7; golang/go#51457): no sizeof(any) when the argument is in registers
+MFINAL_GO117_FIX = (
+    "\t\t\t\tframesz := unsafe.Sizeof((any)(nil)) + f.nret\n",
+    "\t\t\t\tvar framesz uintptr\n\t\t\t\tif argRegs > 0 {\n\t\t\t\t\tframesz = f.nret\n"
+    "\t\t\t\t} else {\n\t\t\t\t\tframesz = unsafe.Sizeof((any)(nil)) + f.nret\n\t\t\t\t}\n",
+)
+
+
+def mfinal_go117(original: str) -> str:
+    """go1.27.3's runtime/mfinal.go with go1.17's framesz (``go build -overlay``; run
+    tests/paths_go/finalizer51457 with it: spec/paths.md P-7)."""
+    anchor, repl = MFINAL_GO117_FIX
+    if original.count(anchor) != 1:
+        raise ValueError(f"anchor {anchor!r} not found exactly once in runtime/mfinal.go")
+    return original.replace(anchor, repl)
+
+
 # --------------------------------------------------------------------------------------------
 # regabi paths
 
@@ -780,6 +862,7 @@ def run_cli(args: Any) -> int:
     reflect_arches = tuple(args.arch.split(",")) if args.arch else REFLECT_ARCHES
     if "makefunc" in paths or "method-value" in paths:
         rows = check_reflect_paths(reflect_arches, n=args.n, seed=args.seed)
+        rows += check_gc_paths(reflect_arches if args.arch else ("amd64", "arm64"))
         verdicts += [v for v in rows if v.variant.split("/")[0] in paths]
     if "finalizer" in paths:
         verdicts += check_finalizers(reflect_arches if args.arch else

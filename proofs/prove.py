@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -180,7 +181,9 @@ def add_prove_arguments(parser: argparse.ArgumentParser) -> None:
                              "reflect.Value.Call), wincallback (Windows callbacks; variants "
                              "current and fixed), makefunc (reflect.MakeFunc; the reflect "
                              "variants), method-value (reflect method values; go1.17beta1 … "
-                             "current), or all (comma list or repeatable)")
+                             "current), finalizer (runFinalizers; the reflect ladder's rungs "
+                             "and two mutants), or all (comma list or repeatable; each path "
+                             "takes the --arch and --variant names it has)")
     parser.add_argument("--invariant", action="append", default=None,
                         help="invariant id (repeatable or comma list; default all)")
     parser.add_argument("--max-params", type=int, default=d.max_params,
@@ -226,9 +229,8 @@ def _bounds(args: argparse.Namespace) -> Bounds:
                   args.timeout)
 
 
-#: the paths ``regabi prove --path`` knows (spec/proofs.md PRF-10); finalizer is checked
-#: concretely by ``regabi paths`` only (spec/paths.md)
-PROVE_PATHS = ("value-call", "wincallback", "makefunc", "method-value")
+#: the paths ``regabi prove --path`` knows (spec/proofs.md PRF-10, PRF-11)
+PROVE_PATHS = ("value-call", "wincallback", "makefunc", "method-value", "finalizer")
 
 
 def prove_paths(args: argparse.Namespace) -> list[str]:
@@ -238,12 +240,29 @@ def prove_paths(args: argparse.Namespace) -> list[str]:
         return list(PROVE_PATHS)
     for p in paths:
         if p not in PROVE_PATHS:
-            known = ("finalizer",)
-            why = (" (checked concretely by `regabi paths`; not yet symbolic)" if p in known
-                   else "")
-            raise InputError(f"--path {p!r}: unknown path{why} (known: "
+            raise InputError(f"--path {p!r}: unknown path (known: "
                              f"{', '.join(PROVE_PATHS)}, all)")
     return list(dict.fromkeys(paths))
+
+
+def _for_path(args: argparse.Namespace, path: str, known_archs: tuple[str, ...] | None,
+              known_variants: tuple[str, ...]) -> tuple[list[str] | None, list[str] | None]:
+    """``--path all``: the --arch and --variant names that apply to ``path`` (None: none was
+    given, the path's defaults). A path none of whose names applies is skipped with a note
+    (``([], …)`` or ``(…, [])``): --arch ppc64 has no windows port, --variant seed no
+    callback variant."""
+    archs = split_arch_specs(args.arch) or None
+    variants = _split(args.variant, []) or None
+    if archs is not None and known_archs is not None:
+        archs = [a for a in archs if a in known_archs]
+    if variants is not None:
+        variants = [v for v in variants if v in known_variants]
+    for what, got, given in (("--arch", archs, args.arch), ("--variant", variants,
+                                                             args.variant)):
+        if got == []:
+            print(f"note: --path all: {path} skipped: no {what} among "
+                  f"{', '.join(_split(given, []))} applies to it", file=sys.stderr)
+    return archs, variants
 
 
 def wincallback_verdicts(args: argparse.Namespace) -> list[Verdict]:
@@ -320,20 +339,109 @@ def makefunc_verdicts(args: argparse.Namespace, path: str = "makefunc") -> list[
     return out
 
 
+#: ``--path finalizer`` defaults: a register ABI and none; go1.17 (golang/go#51457) and today
+FIN_DEFAULT_ARCHS = ["amd64", "386"]
+FIN_DEFAULT_VARIANTS = ["go1.17", "current"]
+
+
+def finalizer_verdicts(args: argparse.Namespace) -> list[Verdict]:
+    """``--path finalizer``: each --arch (default amd64, 386), each --variant among the ladder's
+    rungs and the mutants of model/finalizer.py (default go1.17, current), the finalizer
+    invariants proved for every result list (proofs/finprove.py)."""
+    from regabi.model.finalizer import FIN_CATALOGUE
+    from regabi.proofs.finprove import FIN_PROVE_VARIANTS, prove_finalizer
+
+    ids = tuple(i.id for i in FIN_CATALOGUE)
+    invs = _path_invariants(args, "finalizer", ids)
+    if invs is None:
+        return []
+    archs = [arch_of(a) for a in split_arch_specs(args.arch) or FIN_DEFAULT_ARCHS]
+    variants = _split(args.variant, FIN_DEFAULT_VARIANTS)
+    for v in variants:
+        if v not in FIN_PROVE_VARIANTS:
+            raise InputError(f"--path finalizer --variant {v!r}: unknown (known: "
+                             f"{', '.join(FIN_PROVE_VARIANTS)})")
+    out: list[Verdict] = []
+    for a in archs:
+        for v in variants:
+            out += [prove_one_path(vd) for vd in prove_finalizer(
+                a, v, max_results=args.max_results, max_groups=args.max_groups,
+                timeout_ms=args.timeout, invariants=invs, induction=not args.no_induction)]
+    return out
+
+
 def _check_path_invariants(args: argparse.Namespace, paths: list[str]) -> None:
     """Every --invariant name belongs to one of the paths asked for (path-only runs)."""
+    from regabi.model.finalizer import FIN_CATALOGUE
     from regabi.model.makefunc import MF_CATALOGUE
     from regabi.model.methodvalue import MV_CATALOGUE
     from regabi.model.wincallback import CB_FOLD_INVARIANTS
 
     known = {"wincallback": CB_FOLD_INVARIANTS,
              "makefunc": tuple(i.id for i in MF_CATALOGUE),
-             "method-value": tuple(i.id for i in MV_CATALOGUE)}
+             "method-value": tuple(i.id for i in MV_CATALOGUE),
+             "finalizer": tuple(i.id for i in FIN_CATALOGUE)}
     allowed = {i for p in paths for i in known.get(p, ())}
     for n in _split(getattr(args, "invariant", None), []):
         if n not in allowed:
             raise InputError(f"--path {','.join(paths)} --invariant {n!r}: unknown (known: "
                              f"{', '.join(sorted(allowed))})")
+
+
+def path_verdicts(args: argparse.Namespace, paths: list[str]) -> list[Verdict]:
+    """The verdicts of the paths other than Value.call, in PROVE_PATHS order."""
+    out = makefunc_verdicts(args) if "makefunc" in paths else []
+    if "method-value" in paths:
+        out += makefunc_verdicts(args, "method-value")
+    if "finalizer" in paths:
+        out += finalizer_verdicts(args)
+    if "wincallback" in paths:
+        names = _split(args.invariant, [])
+        sub = argparse.Namespace(**vars(args))
+        sub.invariant = [n for n in names if n.startswith("INV-CB-")] or None
+        if not names or sub.invariant:
+            out += wincallback_verdicts(sub)
+    return out
+
+
+def _names_wincallback() -> tuple[tuple[str, ...] | None, tuple[str, ...]]:
+    from regabi.model.wincallback import ARCHES
+    from regabi.proofs.pathprove import CB_VARIANTS
+
+    return tuple(ARCHES), tuple(CB_VARIANTS)
+
+
+def _names_makefunc() -> tuple[tuple[str, ...] | None, tuple[str, ...]]:
+    from regabi.proofs.mfprove import MF_VARIANTS
+
+    return None, tuple(MF_VARIANTS)
+
+
+def _names_method_value() -> tuple[tuple[str, ...] | None, tuple[str, ...]]:
+    from regabi.model.methodvalue import MV_VARIANTS
+
+    return None, tuple(MV_VARIANTS)
+
+
+def _names_finalizer() -> tuple[tuple[str, ...] | None, tuple[str, ...]]:
+    from regabi.proofs.finprove import FIN_PROVE_VARIANTS
+
+    return None, tuple(FIN_PROVE_VARIANTS)
+
+
+#: per path: the --arch names it takes (None: any) and its variants
+_PATH_NAMES = {"wincallback": _names_wincallback, "makefunc": _names_makefunc,
+               "method-value": _names_method_value, "finalizer": _names_finalizer}
+
+
+def _premise_archs(rows: list[Verdict]) -> list[Arch]:
+    """The architectures of path verdicts (a windows port by its GOARCH), once each."""
+    seen: dict[str, Arch] = {}
+    for v in rows:
+        name = v.arch.split("/")[-1]
+        if name not in seen:
+            seen[name] = arch_of(name)
+    return list(seen.values())
 
 
 def prove_one_path(v: Verdict) -> Verdict:
@@ -346,27 +454,30 @@ def cli_prove(args: argparse.Namespace) -> int:
     paths = prove_paths(args)
     if "value-call" not in paths:
         _check_path_invariants(args, paths)
-        cb = makefunc_verdicts(args) if "makefunc" in paths else []
-        if "method-value" in paths:
-            cb += makefunc_verdicts(args, "method-value")
-        if "wincallback" in paths:
-            names = _split(args.invariant, [])
-            args.invariant = [n for n in names if n.startswith("INV-CB-")] or None
-            if not names or args.invariant:
-                cb += wincallback_verdicts(args)
+        cb = path_verdicts(args, paths)
+        if not args.no_premises:  # what the paths' proofs rest on, as for Value.call
+            cb += premise_verdicts(_premise_archs(cb))
         if args.json:
             print(json.dumps([v.to_json() for v in cb], indent=2))
         else:
             print(render_table(cb))
             print(f"\n{WF_NOTE}" + ("; WF-CB (spec/proofs.md PRF-10) is checked, not proved"
-                                    if "wincallback" in paths else ""))
+                                    if "wincallback" in paths else "")
+                  + ("; WF-LINK (INV-MF-DIRECT's induction, PRF-10) is checked, not proved"
+                     if "makefunc" in paths else ""))
         return exit_status(cb)
     b = _bounds(args)
     invs = _split(args.invariant, []) or None
     for i in invs or ():
         get_invariant(i)
     archs = [arch_of(a) for a in split_arch_specs(args.arch) or ["amd64"]]
-    variants = [get_variant(v) for v in _split(args.variant, ["seed", "current"])]
+    from regabi.model.variants import VARIANTS
+
+    names = [v for v in _split(args.variant, ["seed", "current"]) if v in VARIANTS]
+    if not names:  # --path all with only other paths' variants
+        print("note: --path all: value-call skipped: no --variant among "
+              f"{', '.join(_split(args.variant, []))} applies to it", file=sys.stderr)
+    variants = [get_variant(v) for v in names]
     out: list[Verdict] = []
     for a in archs:
         for v in variants:
@@ -378,20 +489,19 @@ def cli_prove(args: argparse.Namespace) -> int:
                 out.extend(prove(a, v, invs, b, not args.no_induction, b.timeout_ms))
     if args.type_lemmas:
         out.extend(type_lemma_verdicts(sorted({a.ptr_size for a in archs}), b.timeout_ms))
+    others = [p for p in paths if p != "value-call"]
+    rows: list[Verdict] = []
+    for p in others:  # --path all: each path with the --arch and --variant names it has
+        known_a, known_v = _PATH_NAMES[p]()
+        pa, pv = _for_path(args, p, known_a, known_v)
+        if pa == [] or pv == []:
+            continue
+        sub = argparse.Namespace(**vars(args))
+        sub.arch, sub.variant, sub.invariant = pa, pv, None
+        rows += path_verdicts(sub, [p])
     if not args.no_premises:
-        out.extend(premise_verdicts(archs))
-    if "makefunc" in paths:
-        args.invariant = None  # the MakeFunc invariants, whatever --invariant chose
-        out.extend(makefunc_verdicts(args))
-    if "method-value" in paths:
-        args.invariant = None
-        args.variant = None
-        out.extend(makefunc_verdicts(args, "method-value"))
-    if "wincallback" in paths:
-        args.arch = None  # the windows ports, whatever --arch chose for Value.call
-        args.variant = None
-        args.invariant = None
-        out.extend(wincallback_verdicts(args))
+        out.extend(premise_verdicts([*archs, *_premise_archs(rows)]))
+    out.extend(rows)
     for key, dirn, ext in (("go_source", args.go_dir, "go"), ("pytest", args.pytest_dir, "py")):
         if not dirn:
             continue

@@ -42,6 +42,7 @@ def test_verdict_rows_and_exit_status() -> None:
     assert p.returncode == 0, p
     rows = json.loads(p.stdout)
     assert {(r["invariant"], r["arch"], r["status"]) for r in rows} == {
-        (i, a, "HOLDS") for i in ("INV-FIN-ARG", "INV-FIN-FRAME") for a in ("amd64", "arm64")}
+        (i, a, "HOLDS") for i in ("INV-FIN-ARG", "INV-FIN-FRAME", "INV-FIN-FRAMESZ")
+        for a in ("amd64", "arm64")}
     p = regabi("paths", "--path", "wincallback", "--arch", "amd64")
     assert p.returncode == 1 and "INV-CB-ASSIGN" in p.stdout, p

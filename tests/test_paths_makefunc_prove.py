@@ -138,13 +138,15 @@ def test_vacuity_regptrs_mutant(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_current_proved_for_all_signatures() -> None:
     # go1.27.3 on amd64: callReflect follows reflect's abiDesc, which agrees with ASG group by
-    # group (INV-ASSIGN-AGREE's lemmas): every invariant but DIRECT is inductive. DIRECT needs
-    # the link between a type's pointer words and its groups, which the induction does not
-    # assume; the bounded search (with that link) finds no counterexample.
+    # group (INV-ASSIGN-AGREE's lemmas): every invariant is inductive. DIRECT only with the
+    # link between a type's pointer words and its groups (WF-LINK), which the first
+    # induction does not assume (a CTI) and a second one, for DIRECT alone, does — and says.
     rows = prove_makefunc(load_arch("amd64"), CURRENT, Bounds(max_params=1, max_results=1))
     got = {(v.invariant, v.status, v.extra.get("method")) for v in rows}
-    assert got == {(i.id, "PROVED", "bounded" if i.id == "INV-MF-DIRECT" else "induction")
-                   for i in MF_CATALOGUE}
+    assert got == {(i.id, "PROVED", "induction") for i in MF_CATALOGUE}
+    (d,) = [v for v in rows if v.invariant == "INV-MF-DIRECT"]
+    assert d.extra["assumes"] == "WF-LINK" and "WF-LINK" in d.bounds
+    assert d.extra["induction"].startswith("END-ARG")
 
 
 def test_seed_falsified_minimal() -> None:

@@ -174,7 +174,8 @@ def regabi(*args: str) -> subprocess.CompletedProcess[str]:
      "error: --path method-value --variant 'seed': unknown"),
     (("prove", "--path", "method-value", "--invariant", "INV-MF-ARGS"),
      "error: --path method-value --invariant 'INV-MF-ARGS': unknown"),
-    (("prove", "--path", "finalizer"), "error: --path 'finalizer': unknown path"),
+    (("prove", "--path", "finalizer", "--invariant", "INV-MV-ARGS"),
+     "error: --path finalizer --invariant 'INV-MV-ARGS': unknown"),
 ])
 def test_prove_path_method_value_bad_input(args: tuple[str, ...], msg: str) -> None:
     p = regabi(*args)

@@ -214,15 +214,18 @@ def test_seed_counterexample_found_and_minimal(inv_id: str, values: int) -> None
 ])
 def test_prove_reports_an_injected_bug(inv_id: str, mutant, arch: str,  # type: ignore[no-untyped-def]
                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # That the unmutated code is PROVED on these configurations is not re-proved here (≈ 30 s
+    # each; the induction tests above prove current on amd64, 386 and arm64): the mutant's
+    # counterexample is instead shown to be the mutant's, by undoing it and re-checking.
     b = Bounds(max_params=2, max_results=1, max_groups=2, receiver=False, timeout_ms=TIMEOUT_MS)
-    clean = prove(arch, "current", [inv_id], b, timeout_ms=TIMEOUT_MS)
-    assert [v.status for v in clean] == ["PROVED"]
     mutant(monkeypatch)
     got = prove(arch, "current", [inv_id], b, timeout_ms=TIMEOUT_MS)
     assert [v.status for v in got] == ["FALSIFIED"], got
     assert got[0].extra.get("induction"), "the induction step must have failed first"
-    assert get_invariant(inv_id).check(got[0].counterexample.sig, arch_of(arch),
-                                       CURRENT) is not None
+    sig = got[0].counterexample.sig
+    assert get_invariant(inv_id).check(sig, arch_of(arch), CURRENT) is not None
+    monkeypatch.undo()
+    assert get_invariant(inv_id).check(sig, arch_of(arch), CURRENT) is None
 
 
 # --------------------------------------------------------------------------------------------
@@ -354,13 +357,14 @@ def test_type_array_lemma_fires_on_an_array_whose_pointer_words_are_one_short(
 @pytest.mark.parametrize("ps", [8, 4])
 def test_symbolic_summaries_equal_concrete_ones(ps: int) -> None:
     """The summary constructors' symbolic branches (run by the grammar search and the type
-    lemmas) agree with the concrete ones (run by layout) on 300 grammar points and every short
-    array of the grammar's element types. The expected values are ``summarize``'s, which
-    tests/test_differential.py holds against the real Go toolchain."""
+    lemmas) agree with the concrete ones (run by layout) on 160 grammar points (more than the
+    60 `regabi prove` checks, and another seed) and every short array of the grammar's element
+    types. The expected values are ``summarize``'s, which tests/test_differential.py holds
+    against the real Go toolchain."""
     from regabi.proofs.types import symbolic_matches_concrete
 
-    n, bad = symbolic_matches_concrete(ps, samples=300, seed=7)
-    assert not bad and n > 250
+    n, bad = symbolic_matches_concrete(ps, samples=160, seed=7)
+    assert not bad and n > 140
 
 
 def test_symbolic_matches_concrete_fires_on_a_symbolic_only_array_bug(

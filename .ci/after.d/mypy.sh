@@ -30,7 +30,7 @@ strict=(regabi/__init__.py regabi/errors.py regabi/verdict.py regabi/runctl.py)
   regabi/model/variants.py regabi/model/types.py regabi/model/sig.py \
   regabi/model/syntax.py regabi/model/goconst.py regabi/model/gopkg.py regabi/model/corpus.py \
   regabi/gocheck regabi/gotool regabi/oracle.py regabi/strategies.py regabi/__main__.py \
-  regabi/model/__init__.py regabi/model/callmachine.py regabi/model/gcrt.py \
+  regabi/model/__init__.py regabi/model/callmachine.py regabi/model/mfmachine.py regabi/model/gcrt.py \
   regabi/model/makefunc.py regabi/model/methodvalue.py regabi/model/wincallback.py \
   regabi/model/finalizer.py regabi/spec
 echo "mypy: strict on ${strict[*]}; default on cli, render, proofs, the whole model (algorithms, front end, call machine, paths models), gocheck, gotool, oracle"

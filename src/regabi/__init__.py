@@ -96,11 +96,13 @@ def prove(variant: str = "current", arch: str = "amd64", invariants: list[str] |
 
 def explore(sig: str | Signature, variant: str = "current", arch: str = "amd64",
             gc_cycles: int = 1, stack_moves: int = 1, max_states: int = 2_000_000,
-            recv: str | None = None) -> list[Verdict]:
-    """``regabi explore``: one verdict per GC invariant for one reflect call of ``sig``."""
+            recv: str | None = None, path: str = "value-call") -> list[Verdict]:
+    """``regabi explore``: one verdict per GC invariant for one reflect call of ``sig``
+    (``path`` "value-call"), or one compiled call of a MakeFunc'd ``sig`` ("makefunc") or of
+    the method value with receiver type ``recv`` ("method-value")."""
     from regabi.model.arch import parse_arch_spec
     from regabi.proofs.explore import explore as _explore
 
     a = parse_arch_spec(arch)
     return list(_explore(_sig(sig, recv, a.ptr_size), variant, a.name, gc_cycles, stack_moves,
-                         max_states))
+                         max_states, path))

@@ -573,7 +573,9 @@ def _check_sections(args: argparse.Namespace, variants: list[str]) -> list[tuple
     if not args.no_paths:
         secs.append(("paths", "other ABI implementations vs the spec: Windows callbacks "
                               "(amd64, arm64, 386), MakeFunc, method values, finalizers "
-                              f"({PATHS_N} random signatures per arch, seed 1)"))
+                              f"({PATHS_N} random signatures per arch, seed 1); the GC "
+                              "explorer on MakeFunc and method values (go1.17, current; "
+                              "amd64, arm64; K=2, M=2)"))
     return secs
 
 
@@ -749,7 +751,10 @@ examples:
   regabi prove --path wincallback               Windows callbacks: amd64, arm64, 386; current, fixed
   regabi prove --path makefunc                  reflect.MakeFunc: amd64; seed, current
   regabi prove --path method-value              method values: amd64; go1.17beta1, current
-  regabi prove --path all                       Value.call, callbacks, MakeFunc, method values
+  regabi prove --path finalizer                 finalizers: amd64, 386; go1.17, current
+  regabi prove --path all                       Value.call, callbacks, MakeFunc, method values,
+                                                finalizers (each with the --arch/--variant
+                                                names it has)
 
 --timeout is each Z3 query's limit in milliseconds; --time-limit is the whole run's.
 
@@ -776,14 +781,17 @@ def cmd_prove(args: argparse.Namespace) -> int:
     budget = parse_duration(a.time_limit, "--time-limit") if a.time_limit else None
     paths = m.prove_paths(a)  # --path first: one line and exit 2 for an unknown one
     only_cb = "value-call" not in paths  # the paths validate their own variants
-    archs = _split_archs(a.arch) or ([] if only_cb else ["amd64"])
+    archs = _split_archs(a.arch)  # none given: each path's defaults (Value.call: amd64)
     for spec in archs:
         _arch(spec)
     a.arch = archs or None
+    # with --path all, a name any of the paths has (Value.call takes reflect's among them)
+    known_v = [*VARIANTS, *(x for p in paths if p != "value-call"
+                            for x in m._PATH_NAMES[p]()[1] if x not in VARIANTS)]
     for v in [] if only_cb else _split_list(a.variant):
-        if v not in VARIANTS:
+        if v not in known_v:
             raise InputError(f"--variant {v!r}: prove checks reflect's variants "
-                             f"({', '.join(VARIANTS)}); the spec is what they are checked "
+                             f"({', '.join(known_v)}); the spec is what they are checked "
                              "against")
     if a.max_params > 16 or a.max_results > 16 or a.max_groups > 64:
         raise InputError("--max-params/--max-results above 16 or --max-groups above 64: the "
@@ -832,6 +840,8 @@ examples:
   regabi explore 'func(s string) *int'                     current, K=1 GC, M=1 stack move
   regabi explore 'func(s string) string' --variant seed --trace
   regabi explore 'func(p *int) int' -K 2 -M 2 --timeout 60s
+  regabi explore 'func(p *int, s string) *int' --path makefunc   a compiled call of a MakeFunc'd fn
+  regabi explore 'func() *int' --path method-value --recv '*int' --arch arm64   a method value
   regabi explore 'func(s string) string' --variant seed --json | regabi render-trace - -o t.svg
   regabi explore 'func(s string) string' --variant seed --dot trace.dot   (the first trace)
 

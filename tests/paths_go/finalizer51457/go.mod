@@ -1,0 +1,3 @@
+module regabi.test/finalizer51457
+
+go 1.22
