@@ -192,17 +192,31 @@ class SymSet:
     summary's masks, a pre-state's bitmap in an induction step) record every index they are
     asked about, so that the facts assumed of them can be instantiated exactly there."""
 
-    __slots__ = ("asked", "fn", "name")
+    __slots__ = ("asked", "fn", "memo", "name")
 
     def __init__(self, fn: Callable[[Any], Any], name: str = "", base: bool = False) -> None:
         self.fn = fn
         self.name = name
         self.asked: list[Any] | None = [] if base else None
+        # a derived set's term at each index asked, so that a DAG of sets (a struct's bitmap
+        # chosen among field choices, each choice reading the fields before it) is expanded
+        # once per index, not once per path to it; Z3 hash-conses terms, so the term is the
+        # very same one a fresh expansion would build (keyed by AST id: the index is kept)
+        self.memo: dict[Any, tuple[Any, Any]] | None = None if base else {}
 
     def __call__(self, i: Any) -> Any:
         if self.asked is not None:
             self.asked.append(i)
-        return self.fn(i)
+        memo = self.memo
+        if memo is None:
+            return self.fn(i)
+        key = ("c", i) if isinstance(i, int) else i.get_id()
+        hit = memo.get(key)
+        if hit is not None:
+            return hit[1]
+        r = self.fn(i)
+        memo[key] = (i, r)
+        return r
 
 
 class Z3Domain(Domain):

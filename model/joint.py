@@ -153,6 +153,10 @@ class Ctx:
     regs: Regs = field(init=False)
     zregs: Regs = field(init=False)
     assumed: list[tuple[str, Any]] = field(default_factory=list)
+    #: the roles of the values whose WF the events assume: all of them, unless the caller
+    #: knows WF of some by construction and states it otherwise (the bounded search's
+    #: grammar values, real Go types: proofs/bounded.py)
+    wf_roles: frozenset[str] = frozenset(("recv", "arg", "result"))
 
     def __post_init__(self) -> None:
         self.regs = Regs.of(self.arch)
@@ -193,7 +197,8 @@ def value_only(s: Summary) -> Summary:
 def j_begin(c: Ctx, J: Joint, s: Summary, role: str, index: int) -> tuple[Joint, list[Ob]]:
     """A value starts: its summary as a whole (WF of it is assumed)."""
     D, v = c.D, c.variant
-    c.assume(value_wf(D, s, c.ps, c.size_bound))
+    if role in c.wf_roles:
+        c.assume(value_wf(D, s, c.ps, c.size_bound))
     if role == "recv":
         ss = basic("ptr", c.ps)
         is_ptr = rcvr_is_ptr(D, s, c.ps, v)
@@ -220,11 +225,13 @@ def j_group(c: Ctx, J: Joint, gs: Group, gr: Group, role: str,
     rwalk = walk(cur.rs, c.variant)
     live_s = D.ult(cur.j, cur.ss.spec.n)
     live_r = D.ult(cur.j, rwalk.n)
-    c.assume(group_wf(D, gs, live_s, cur.s_end, cur.ss, c.ps, c.link_sets))
-    c.assume(group_wf(D, gr, live_r, cur.r_end, cur.rs, c.ps, c.link_sets))
+    wf = role in c.wf_roles
+    if wf:
+        c.assume(group_wf(D, gs, live_s, cur.s_end, cur.ss, c.ps, c.link_sets))
+        c.assume(group_wf(D, gr, live_r, cur.r_end, cur.rs, c.ps, c.link_sets))
     # the seed's walk starts with the spec's: it visits the same fields in the same order and
     # only skips zero-size ones, which have no groups (WF-SEED-PREFIX)
-    if c.variant.visit_zero_fields is False and role != "recv":
+    if wf and c.variant.visit_zero_fields is False and role != "recv":
         c.assume([("WF-SEED-PREFIX", D.implies(live_s, D.and_(live_r, *[
             D.eq(x, y) for x, y in zip(gs, gr, strict=True)])))])
     spec, s_idx = spec_group(D, cur.spec, gs, live_s)
@@ -241,9 +248,10 @@ def j_group(c: Ctx, J: Joint, gs: Group, gr: Group, role: str,
         r_ni=cur.r_ni + D.ite(D.and_(live_r, gr.isint), gr.n, 0),
         r_nf=cur.r_nf + D.ite(D.and_(live_r, D.not_(gr.isint)), gr.n, 0))
     # a walk delivers no more parts than its summary counts (they are equal at its end)
-    c.assume([("WF-PROGRESS", D.and_(
-        D.ule(ncur.s_ni, cur.ss.spec.ni), D.ule(ncur.s_nf, cur.ss.spec.nf),
-        D.ule(ncur.r_ni, rwalk.ni), D.ule(ncur.r_nf, rwalk.nf)))])
+    if wf:
+        c.assume([("WF-PROGRESS", D.and_(
+            D.ule(ncur.s_ni, cur.ss.spec.ni), D.ule(ncur.s_nf, cur.ss.spec.nf),
+            D.ule(ncur.r_ni, rwalk.ni), D.ule(ncur.r_nf, rwalk.nf)))])
     rec = GroupRec(role, index, cur.j, gs, gr, live_s, live_r, s_idx, r_put, r_idx, z_put)
     return _hooks(c, J, J._replace(cur=ncur), "group", rec)
 
@@ -259,10 +267,12 @@ def j_end(c: Ctx, J: Joint, role: str, index: int) -> tuple[Joint, list[Ob]]:
     D, v, cur = c.D, c.variant, J.cur
     assert cur is not None
     rwalk = walk(cur.rs, v)
-    c.assume([("WF-GROUPS-SEEN", D.and_(D.ule(cur.ss.spec.n, cur.j), D.ule(rwalk.n, cur.j))),
-              ("WF-COUNTS", D.and_(D.eq(cur.s_ni, cur.ss.spec.ni),
-                                   D.eq(cur.s_nf, cur.ss.spec.nf),
-                                   D.eq(cur.r_ni, rwalk.ni), D.eq(cur.r_nf, rwalk.nf)))])
+    if role in c.wf_roles:
+        c.assume([("WF-GROUPS-SEEN", D.and_(D.ule(cur.ss.spec.n, cur.j),
+                                            D.ule(rwalk.n, cur.j))),
+                  ("WF-COUNTS", D.and_(D.eq(cur.s_ni, cur.ss.spec.ni),
+                                       D.eq(cur.s_nf, cur.ss.spec.nf),
+                                       D.eq(cur.r_ni, rwalk.ni), D.eq(cur.r_nf, rwalk.nf)))])
     s = cur.s
     if role == "recv":
         spec = spec_end(D, J.spec, cur.spec, cur.ss, False)

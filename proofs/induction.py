@@ -355,6 +355,11 @@ class _Prover:
             if sit.post and sit.post not in keep:
                 _st, _pre, post, _obs = self.build(sit, has_rcvr)
                 keep[sit.post] = set(post)
+        # per situation, the (hypotheses, goals) last shown inductive: asked again with the
+        # same hypotheses, a subset of those goals is unsat again, so the query is not asked
+        # (Houdini only ever drops candidates: a situation whose pre set did not change since
+        # then has nothing new to refute)
+        proved: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
         changed = True
         while changed:
             changed = False
@@ -362,6 +367,10 @@ class _Prover:
                 if sit.post is None:
                     continue
                 while True:
+                    pre_keep = frozenset(keep[sit.pre]) if sit.pre else frozenset()
+                    last = proved.get(sit.name)
+                    if last is not None and last[0] == pre_keep and keep[sit.post] <= last[1]:
+                        break
                     st, pre, post, _obs = self.build(sit, has_rcvr)
                     want = keep[sit.post]
                     hyps = [v for k, v in pre.items()
@@ -374,6 +383,7 @@ class _Prover:
                         b2, u2 = self.check(st, hyps, [goals[k] for k in keys], keys)
                         bad = {keys[k] for k in b2 | u2}  # not shown inductive: dropped
                     if not bad:
+                        proved[sit.name] = (pre_keep, frozenset(want))
                         break
                     want -= bad
                     self.res.dropped.setdefault(sit.post, []).extend(

@@ -648,20 +648,23 @@ def cmd_check(args: argparse.Namespace) -> int:
               emit=lambda vs, f: render_section(vs, f, baseline),
               on_stop=lambda why, f: print(f"\n(stopped: {why})", file=f))
     checkers = {c for c, _ in sections}
-    with run.watching():
+    def in_process() -> None:
         run.status("layout self-check…")
         run.add(layout_check(args.arch, variants, args.random, args.seed))
         if "oracle" in checkers:
             run.status("comparing with go1.27.3's recorded answers…")
             run.add(oracle_check(arch_name))
+
+    with run.watching():
+        # the longest first (two workers): Z3, then the paths, then the explorer
         jobs: list[tuple[str, Callable[..., list[Any]], str]] = []
         if "z3" in checkers:
             jobs += [(f"Z3 ({v})", _z3_rows, v) for v in variants]
-        if "explore" in checkers:
-            jobs += [(f"explorer ({v})", _explore_rows, v) for v in variants]
         if "paths" in checkers:
             jobs.append(("paths (go1.27.3)", _paths_rows, "current"))
-        _run_jobs(run, jobs, arch_name)
+        if "explore" in checkers:
+            jobs += [(f"explorer ({v})", _explore_rows, v) for v in variants]
+        _run_jobs(run, jobs, arch_name, in_process)
     verdicts = run.decided
     if args.write_baseline:
         entries = [Baseline.entry(v) for v in verdicts if v.status in Baseline.FINDING]
@@ -693,15 +696,22 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def _run_jobs(run: Any, jobs: list[tuple[str, Callable[..., list[Any]], str]],
-              arch: str) -> None:
-    """The Z3 and explorer sections, two worker processes (the machine has two cores); each
-    (section, variant) is printed as soon as it is done, its header naming it."""
+              arch: str, first: Callable[[], None] | None = None) -> None:
+    """The Z3, paths and explorer sections, two worker processes (the machine has two
+    cores); each (section, variant) is printed as soon as it is done, its header naming it.
+    ``first`` (the layout self-check and the oracle) runs in this process while the workers
+    start on the jobs, and its sections are printed first: before, the workers started only
+    after it, one core idle meanwhile."""
     if not jobs:
+        if first is not None:
+            first()
         return
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     with ProcessPoolExecutor(max_workers=min(2, len(jobs))) as ex:
         futs = {ex.submit(fn, arch, v): name for name, fn, v in jobs}
+        if first is not None:
+            first()
         pending = set(futs)
         while pending:
             run.status("running " + ", ".join(n for f, n in futs.items() if f in pending)

@@ -1,0 +1,122 @@
+"""The bounded search's shortcuts (issue 7, Speed) change how fast it answers, never what.
+
+* A derived symbolic set expands its term once per index (``SymSet`` memo): the term must be
+  the one the plain expansion builds.
+* Each shape is asked first *relaxed* — without the grammar values' WF, a subset of the full
+  query's clauses: "unsat" carries over; a model is used only if it satisfies every clause of
+  the full query, else the full query is asked. Checked here against the full query itself.
+* INV-ABI0's seed counterexample needs three values (derivation below) and is found at three.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import z3
+
+from regabi.model import domain as domain_mod
+from regabi.model.arch import load_arch
+from regabi.model.domain import SymSet, Z3Domain
+from regabi.model.invariants import get_invariant
+from regabi.model.variants import CURRENT, SEED
+from regabi.proofs import bounded
+from regabi.proofs.bounded import Bounds, search_grammar, shapes
+from regabi.proofs.grammar import Grammar, SymType
+from regabi.proofs.symbolic import make_solver
+
+AMD64 = load_arch("amd64")
+TIMEOUT_MS = 240_000  # wall-clock: a loaded machine slows the tests, not fails them
+
+
+def test_symset_memo_builds_the_very_term_of_a_plain_expansion(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    g = Grammar(8, 3)
+
+    def sets(D: Z3Domain) -> list[tuple[Any, Any]]:
+        t = SymType(D, g, "x")  # a fresh domain of the same prefix: the same constants
+        return [(D.set_has(t.summary.gc, i), D.set_has(t.summary.heap, i))
+                for i in (D.probe, D.probe + 1, 0, 3, D.probe)]
+
+    memo = sets(Z3Domain(prefix="t."))
+
+    def plain(self: SymSet, i: Any) -> Any:
+        if self.asked is not None:
+            self.asked.append(i)
+        return self.fn(i)
+
+    monkeypatch.setattr(domain_mod.SymSet, "__call__", plain)
+    fresh = sets(Z3Domain(prefix="t."))
+    for (a, b), (c, d) in zip(memo, fresh, strict=True):
+        # the same AST (Z3 hash-conses terms), not merely an equivalent one
+        assert a.eq(c) and b.eq(d), (a.sexpr()[:300], c.sexpr()[:300])
+
+
+@pytest.mark.parametrize("inv_id,variant", [("INV-ABI0", SEED), ("INV-FRAME-SUFFICIENT", SEED),
+                                            ("INV-ABI0", CURRENT)])
+def test_relaxed_answer_is_the_full_querys(inv_id: str, variant: Any) -> None:
+    """Shape by shape, the relaxed-first answer equals the full query's (asked on its own,
+    with the strategy the search used before the relaxation)."""
+    inv = get_invariant(inv_id)
+    b = Bounds(max_params=2, max_results=1, max_groups=3, timeout_ms=TIMEOUT_MS)
+    g = Grammar(AMD64.ptr_size, b.max_groups)
+    shared = bounded._Shared(g)
+    seen = set()
+    for shape in shapes(b):
+        q = bounded._Query(AMD64, variant, inv, shape, b, g, shared)
+        neg = q.negation()
+        if z3.is_false(z3.simplify(neg)):
+            continue
+        got, m, _why, _calls = bounded._check_grammar(q, neg)
+        full = make_solver(q.D, TIMEOUT_MS)
+        full.add(*q.full())
+        full.add(neg)
+        want = full.check()
+        assert got == want, (inv_id, variant.name, shape)
+        if got == z3.sat:  # the model used satisfies every clause of the full query
+            assert all(z3.is_true(m.eval(c, model_completion=True)) for c in [*q.full(), neg])
+        seen.add(str(got))
+    assert seen  # the bounds asked something
+
+
+def test_a_relaxed_model_that_breaks_a_full_clause_is_not_used(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The full query gains a clause no relaxed model is asked to satisfy (value 0 is the
+    leaf ``string``): the model of the relaxed query breaks it, so the full query is asked
+    (two calls), and its model is the answer."""
+    inv = get_invariant("INV-GC-VISIBLE")
+    b = Bounds(max_params=1, max_results=0, receiver=False, timeout_ms=TIMEOUT_MS)
+    g = Grammar(AMD64.ptr_size, b.max_groups)
+    q = bounded._Query(AMD64, SEED, inv, (1, 0, False), b, g)
+    t = q.syms[0]
+    k = g.leaves.index(next(x for x in g.leaves if str(x) == "string"))
+    extra = z3.And(t.is_leaf, t.leaf == k)
+    full = q.full()
+    monkeypatch.setattr(q, "full", lambda: [*full, extra])
+    neg = q.negation()
+    relaxed = bounded._relaxed_solver(TIMEOUT_MS)
+    relaxed.add(*q.relaxed or [], neg)
+    assert relaxed.check() == z3.sat
+    assert not z3.is_true(relaxed.model().eval(extra, model_completion=True))  # premise
+    got, m, _why, calls = bounded._check_grammar(q, neg)
+    # seed's GC-VISIBLE fails for any pointer argument held indirectly; a string has one
+    assert got == z3.sat and calls == 2
+    assert str(q.decoded(m).params[0]) == "string"
+
+
+def test_seed_abi0_counterexample_has_three_values() -> None:
+    """Hand derivation (spec/findings.md F-2, VAR-2): with no registers the seed's regAssign
+    "succeeds" for a zero-size value without touching the stack offset, while ABI0 aligns
+    the offset to the value's alignment. After a 1-byte value a ``[0]int64`` leaves reflect's
+    offset at 1 and moves ABI0's to 8; the zero-size value has no bytes of its own and both
+    start the results PtrSize-aligned, so only a third value, an argument after it, lands
+    at different offsets: two values never break INV-ABI0, ``func(bool, [0]int64, bool)``
+    does."""
+    inv = get_invariant("INV-ABI0")
+    b = Bounds(max_params=3, max_results=1, receiver=False, timeout_ms=TIMEOUT_MS)
+    r = search_grammar(AMD64, SEED, inv, b)
+    assert r.status == "FALSIFIED" and r.violation is not None
+    assert r.violation.sig.nvalues() == 3
+    assert len(r.violation.sig.params) == 3
+    assert inv.check(r.violation.sig, AMD64, SEED) is not None
+    assert inv.check(r.violation.sig, AMD64, CURRENT) is None
