@@ -899,20 +899,7 @@ def _run(m: _Machine) -> None:
     # -- receiver (CALL-4, VAR-8) -------------------------------------------------------------
     in_start = 0
     if sig.recv is not None:
-        st = desc.call.steps[0]
-        if st.kind == "stack":
-            m.write(stack_args, st.stkoff, rcvr_word, True, "storeRcvr's *(*unsafe.Pointer)(p) "
-                    "= …: compiler write barrier (GC-13)")
-            where = f"stackArgs+{st.stkoff}"
-        elif st.kind == "float":
-            m.write("regArgs", ra.floats_offset + 8 * st.freg, rcvr_word)
-            where = f"regArgs.Floats[{st.freg}]"
-        else:
-            where = f"regArgs.Ints[{st.ireg}]"
-            if st.kind == "ptr" and v.rcvr_to_ptrs:
-                m.write("regArgs", ra.ptrs_offset + ps * st.ireg, rcvr_word)
-                where = f"regArgs.Ptrs[{st.ireg}] and Ints[{st.ireg}]"
-            m.write("regArgs", ra.ints_offset + ps * st.ireg, rcvr_word)
+        where = store_rcvr(m, desc, v, stack_args, rcvr_word, "stackArgs", "regArgs")
         m.op(VC, f"storeRcvr(rcvr) → {where} (inlined)", S["storeRcvr"])
         del m.live["rcvr"]  # rcvr's last use (CALL-13)
         in_start = 1
@@ -1087,6 +1074,29 @@ def _run(m: _Machine) -> None:
             sv.append(("INV-GC-VALUE", f"result {ri} ({t}) wrong: {d}"))
         uses |= m.use_value(got, lvs) if lay.size else 0
         m.op("caller", f"use result {ri} ({t}): Kind and bytes, dereference", "", uses, sv)
+
+
+def store_rcvr(m: _Machine, desc: AbiDesc, v: Variant, frame: int | None, word: list,
+               frame_name: str, regs_name: str) -> str:
+    """storeRcvr (reflect/value.go), as Value.call and callMethod both inline it: the receiver
+    word into the frame, a float register, or Ints (and Ptrs with VAR-8) of the RegArgs the
+    machine calls "regArgs"; returns where, in the caller's names (CALL-4, VAR-8)."""
+    ra, ps = m.ra, m.ps
+    st = desc.call.steps[0]
+    if st.kind == "stack":
+        assert frame is not None
+        m.write(frame, st.stkoff, word, True, "storeRcvr's *(*unsafe.Pointer)(p) = …: "
+                "compiler write barrier (GC-13)")
+        return f"{frame_name}+{st.stkoff}"
+    if st.kind == "float":
+        m.write("regArgs", ra.floats_offset + 8 * st.freg, word)
+        return f"{regs_name}.Floats[{st.freg}]"
+    where = f"{regs_name}.Ints[{st.ireg}]"
+    if st.kind == "ptr" and v.rcvr_to_ptrs:
+        m.write("regArgs", ra.ptrs_offset + ps * st.ireg, word)
+        where = f"{regs_name}.Ptrs[{st.ireg}] and Ints[{st.ireg}]"
+    m.write("regArgs", ra.ints_offset + ps * st.ireg, word)
+    return where
 
 
 def _reflectcall(m: _Machine, caller: str, call_src: str, fn: int,

@@ -42,6 +42,7 @@ from regabi.model.callmachine import (
     _value_bytes,
     classify,
     machine_arch,
+    store_rcvr,
 )
 from regabi.model.gcrt import RuntimeVariant, runtime_variant
 from regabi.model.makefunc import mf_registers
@@ -637,20 +638,7 @@ def _method_value(m: _StubMachine, vsig: Signature, mutants: frozenset[str]) -> 
     if a.n_int:
         m.stack_objs["regArgs"] = (CM, ra.ptrs_offset, (1 << a.n_int) - 1)
     m.op(CM, "var methodRegs abi.RegArgs (zeroed)", S["poolGet"])
-    s0 = desc.call.steps[0]
-    if s0.kind == "stack":
-        assert frame is not None
-        m.write(frame, s0.stkoff, rword, True, "storeRcvr: compiler write barrier")
-        where = f"methodFrame+{s0.stkoff}"
-    elif s0.kind == "float":
-        m.write("regArgs", ra.floats_offset + 8 * s0.freg, rword)
-        where = f"methodRegs.Floats[{s0.freg}]"
-    else:
-        where = f"methodRegs.Ints[{s0.ireg}]"
-        if s0.kind == "ptr" and v.rcvr_to_ptrs:
-            m.write("regArgs", ra.ptrs_offset + ps * s0.ireg, rword)
-            where = f"methodRegs.Ptrs[{s0.ireg}] and Ints[{s0.ireg}]"
-        m.write("regArgs", ra.ints_offset + ps * s0.ireg, rword)
+    where = store_rcvr(m, desc, v, frame, rword, "methodFrame", "methodRegs")
     del m.live["cm.rcvr"]
     m.op(CM, f"storeRcvr(rcvr) → {where} (inlined)", S["storeRcvr"])
     intcall = m.rv.int_to_reg_call
