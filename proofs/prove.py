@@ -14,6 +14,7 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from regabi.model.variants import Variant, get_variant
 from regabi.proofs.bounded import Bounds, search
 from regabi.proofs.induction import LEMMAS, InductionResult, prove_by_induction
 from regabi.proofs.repro import go_source, pytest_source
+from regabi.runctl import Unit, default_jobs, reported, run_units
 from regabi.verdict import Verdict, exit_status, render_table
 
 __all__ = ["Bounds", "add_prove_arguments", "arch_of", "cli_prove", "minimise", "prove",
@@ -153,14 +155,21 @@ def prove_one(arch: Arch, v: Variant, inv: Invariant, b: Bounds,
 
 def prove(arch: str | Arch, variant: str | Variant, invariant_ids: list[str] | None = None,
           bounds: Bounds | None = None, induction: bool = True,
-          timeout_ms: int = 60000) -> list[Verdict]:
-    """Prove or falsify each invariant (default: the whole registry) on one (arch, variant)."""
+          timeout_ms: int = 60000,
+          report: Callable[[list[Verdict]], None] | None = None) -> list[Verdict]:
+    """Prove or falsify each invariant (default: the whole registry) on one (arch, variant);
+    ``report`` is given each verdict as it is decided."""
     b = bounds or Bounds(timeout_ms=timeout_ms)
     a = arch if isinstance(arch, Arch) else arch_of(arch)
     v = variant if isinstance(variant, Variant) else get_variant(variant)
     invs = [get_invariant(i) for i in invariant_ids] if invariant_ids else list(CATALOGUE)
     ind = prove_by_induction(a, v, invs, timeout_ms) if induction else None
-    return [prove_one(a, v, inv, b, ind) for inv in invs]
+    out = []
+    for inv in invs:
+        out.append(prove_one(a, v, inv, b, ind))
+        if report is not None:
+            report(out[-1:])
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -210,6 +219,10 @@ def add_prove_arguments(parser: argparse.ArgumentParser) -> None:
                              "answers (WF of every recorded value; the model's type layout and "
                              "the spec's assignment against the compiler's) and the symbolic "
                              "summary constructors against the concrete ones (SYM=CONCRETE)")
+    parser.add_argument("--jobs", type=int, default=None, metavar="N",
+                        help="worker processes: each (architecture, variant) of each path, "
+                             "the premise rows and the type lemmas are separate pieces of work "
+                             "(default: the cores this process may use; 1: in this process)")
     parser.add_argument("--causes", action="store_true",
                         help="isolate every cause per invariant (proofs/causes.py), not only "
                              "the smallest counterexample")
@@ -265,11 +278,11 @@ def _for_path(args: argparse.Namespace, path: str, known_archs: tuple[str, ...] 
     return archs, variants
 
 
-def wincallback_verdicts(args: argparse.Namespace) -> list[Verdict]:
+def wincallback_units(args: argparse.Namespace) -> list[Unit]:
     """``--path wincallback``: each windows port named by --arch (default amd64, arm64, 386),
     variants current and fixed (or --variant among them)."""
     from regabi.model.wincallback import ARCHES
-    from regabi.proofs.pathprove import CB_VARIANTS, prove_wincallback
+    from regabi.proofs.pathprove import CB_VARIANTS
 
     archs = [a for a in split_arch_specs(args.arch) or list(ARCHES)]
     for a in archs:
@@ -288,13 +301,19 @@ def wincallback_verdicts(args: argparse.Namespace) -> list[Verdict]:
         if i not in CB_FOLD_INVARIANTS:
             raise InputError(f"--path wincallback --invariant {i!r}: unknown (known: "
                              f"{', '.join(CB_FOLD_INVARIANTS)})")
-    out: list[Verdict] = []
-    for a in archs:
-        for v in variants:
-            out += [prove_one_path(vd) for vd in prove_wincallback(
-                arch_of(a), v, max_params=max(args.max_params, 8), timeout_ms=args.timeout,
-                invariants=invs or CB_FOLD_INVARIANTS)]
-    return out
+    return [(f"wincallback {a} {v}", _unit_wincallback,
+             (a, v, max(args.max_params, 8), args.timeout, invs or CB_FOLD_INVARIANTS))
+            for a in archs for v in variants]
+
+
+def _unit_wincallback(arch: str, variant: str, max_params: int, timeout_ms: int,
+                      invariants: tuple[str, ...],
+                      report: Callable[[list[Verdict]], None] | None = None) -> list[Verdict]:
+    from regabi.proofs.pathprove import prove_wincallback
+
+    return reported(list(prove_wincallback(arch_of(arch), variant, max_params=max_params,
+                                           timeout_ms=timeout_ms, invariants=invariants)),
+                    report)
 
 
 def _path_invariants(args: argparse.Namespace, path: str, known: tuple[str, ...]
@@ -308,35 +327,47 @@ def _path_invariants(args: argparse.Namespace, path: str, known: tuple[str, ...]
     return mine or None
 
 
-def makefunc_verdicts(args: argparse.Namespace, path: str = "makefunc") -> list[Verdict]:
+def makefunc_units(args: argparse.Namespace, path: str = "makefunc") -> list[Unit]:
     """``--path makefunc``: each --arch (default amd64), each --variant among the reflect
     ladder (default seed, current), the MakeFunc invariants (model/makefunc.py).
     ``--path method-value`` likewise (model/methodvalue.py; default go1.17beta1, current)."""
     from regabi.model.makefunc import MF_CATALOGUE
     from regabi.model.methodvalue import MV_CATALOGUE, MV_VARIANTS
-    from regabi.proofs.mfprove import MF_VARIANTS, prove_makefunc, prove_method_value
+    from regabi.proofs.mfprove import MF_VARIANTS
 
-    cat, known_v, default_v, run = (
-        (MF_CATALOGUE, MF_VARIANTS, ["seed", "current"], prove_makefunc) if path == "makefunc"
-        else (MV_CATALOGUE, MV_VARIANTS, ["go1.17beta1", "current"], prove_method_value))
+    cat, known_v, default_v = (
+        (MF_CATALOGUE, MF_VARIANTS, ["seed", "current"]) if path == "makefunc"
+        else (MV_CATALOGUE, MV_VARIANTS, ["go1.17beta1", "current"]))
     ids = tuple(i.id for i in cat)
     invs = _path_invariants(args, path, ids)
     if invs is None:
         return []
-    archs = [arch_of(a) for a in split_arch_specs(args.arch) or ["amd64"]]
+    archs = split_arch_specs(args.arch) or ["amd64"]
+    for a in archs:
+        arch_of(a)  # a bad name is an input error before any work
     variants = _split(args.variant, default_v)
     for v in variants:
         if v not in known_v:
             raise InputError(f"--path {path} --variant {v!r}: unknown (known: "
                              f"{', '.join(known_v)})")
     b = _bounds(args)
-    chosen = tuple(i for i in cat if i.id in invs)
-    out: list[Verdict] = []
-    for a in archs:
-        for v in variants:
-            out += [prove_one_path(vd) for vd in run(
-                a, get_variant(v), b, chosen, not args.no_induction)]
-    return out
+    chosen = tuple(i for i in ids if i in invs)
+    return [(f"{path} {a} {v}", _unit_makefunc, (path, a, v, b, chosen, not args.no_induction))
+            for a in archs for v in variants]
+
+
+def _unit_makefunc(path: str, arch: str, variant: str, b: Bounds, ids: tuple[str, ...],
+                   induction: bool,
+                   report: Callable[[list[Verdict]], None] | None = None) -> list[Verdict]:
+    from regabi.model.makefunc import MF_CATALOGUE
+    from regabi.model.methodvalue import MV_CATALOGUE
+    from regabi.proofs.mfprove import prove_makefunc, prove_method_value
+
+    cat, run = ((MF_CATALOGUE, prove_makefunc) if path == "makefunc"
+                else (MV_CATALOGUE, prove_method_value))
+    chosen = tuple(i for i in cat if i.id in ids)
+    return reported(list(run(arch_of(arch), get_variant(variant), b, chosen, induction)),
+                    report)
 
 
 #: ``--path finalizer`` defaults: a register ABI and none; go1.17 (golang/go#51457) and today
@@ -344,30 +375,38 @@ FIN_DEFAULT_ARCHS = ["amd64", "386"]
 FIN_DEFAULT_VARIANTS = ["go1.17", "current"]
 
 
-def finalizer_verdicts(args: argparse.Namespace) -> list[Verdict]:
+def finalizer_units(args: argparse.Namespace) -> list[Unit]:
     """``--path finalizer``: each --arch (default amd64, 386), each --variant among the ladder's
     rungs and the mutants of model/finalizer.py (default go1.17, current), the finalizer
     invariants proved for every result list (proofs/finprove.py)."""
     from regabi.model.finalizer import FIN_CATALOGUE
-    from regabi.proofs.finprove import FIN_PROVE_VARIANTS, prove_finalizer
+    from regabi.proofs.finprove import FIN_PROVE_VARIANTS
 
     ids = tuple(i.id for i in FIN_CATALOGUE)
     invs = _path_invariants(args, "finalizer", ids)
     if invs is None:
         return []
-    archs = [arch_of(a) for a in split_arch_specs(args.arch) or FIN_DEFAULT_ARCHS]
+    archs = split_arch_specs(args.arch) or FIN_DEFAULT_ARCHS
+    for a in archs:
+        arch_of(a)
     variants = _split(args.variant, FIN_DEFAULT_VARIANTS)
     for v in variants:
         if v not in FIN_PROVE_VARIANTS:
             raise InputError(f"--path finalizer --variant {v!r}: unknown (known: "
                              f"{', '.join(FIN_PROVE_VARIANTS)})")
-    out: list[Verdict] = []
-    for a in archs:
-        for v in variants:
-            out += [prove_one_path(vd) for vd in prove_finalizer(
-                a, v, max_results=args.max_results, max_groups=args.max_groups,
-                timeout_ms=args.timeout, invariants=invs, induction=not args.no_induction)]
-    return out
+    return [(f"finalizer {a} {v}", _unit_finalizer,
+             (a, v, args.max_results, args.max_groups, args.timeout, invs,
+              not args.no_induction)) for a in archs for v in variants]
+
+
+def _unit_finalizer(arch: str, variant: str, max_results: int, max_groups: int,
+                    timeout_ms: int, invariants: tuple[str, ...], induction: bool,
+                    report: Callable[[list[Verdict]], None] | None = None) -> list[Verdict]:
+    from regabi.proofs.finprove import prove_finalizer
+
+    return reported(list(prove_finalizer(arch_of(arch), variant, max_results=max_results,
+                                         max_groups=max_groups, timeout_ms=timeout_ms,
+                                         invariants=invariants, induction=induction)), report)
 
 
 def _check_path_invariants(args: argparse.Namespace, paths: list[str]) -> None:
@@ -388,20 +427,25 @@ def _check_path_invariants(args: argparse.Namespace, paths: list[str]) -> None:
                              f"{', '.join(sorted(allowed))})")
 
 
-def path_verdicts(args: argparse.Namespace, paths: list[str]) -> list[Verdict]:
-    """The verdicts of the paths other than Value.call, in PROVE_PATHS order."""
-    out = makefunc_verdicts(args) if "makefunc" in paths else []
+def path_units(args: argparse.Namespace, paths: list[str]) -> list[Unit]:
+    """The work of the paths other than Value.call, in PROVE_PATHS order (validated here)."""
+    out = makefunc_units(args) if "makefunc" in paths else []
     if "method-value" in paths:
-        out += makefunc_verdicts(args, "method-value")
+        out += makefunc_units(args, "method-value")
     if "finalizer" in paths:
-        out += finalizer_verdicts(args)
+        out += finalizer_units(args)
     if "wincallback" in paths:
         names = _split(args.invariant, [])
         sub = argparse.Namespace(**vars(args))
         sub.invariant = [n for n in names if n.startswith("INV-CB-")] or None
         if not names or sub.invariant:
-            out += wincallback_verdicts(sub)
+            out += wincallback_units(sub)
     return out
+
+
+def path_verdicts(args: argparse.Namespace, paths: list[str]) -> list[Verdict]:
+    """The verdicts of the paths other than Value.call, in this process."""
+    return [vd for vs in run_units(path_units(args, paths), 1, lambda vs: None) for vd in vs]
 
 
 def _names_wincallback() -> tuple[tuple[str, ...] | None, tuple[str, ...]]:
@@ -434,29 +478,60 @@ _PATH_NAMES = {"wincallback": _names_wincallback, "makefunc": _names_makefunc,
                "method-value": _names_method_value, "finalizer": _names_finalizer}
 
 
-def _premise_archs(rows: list[Verdict]) -> list[Arch]:
-    """The architectures of path verdicts (a windows port by its GOARCH), once each."""
+def _premise_paths(units: list[Unit]) -> list[Arch]:
+    """The architectures the path units run on (a windows port by its GOARCH), once each."""
     seen: dict[str, Arch] = {}
-    for v in rows:
-        name = v.arch.split("/")[-1]
+    for _, fn, args in units:
+        name = args[1] if fn is _unit_makefunc else args[0]
+        name = name.split("/")[-1]
         if name not in seen:
             seen[name] = arch_of(name)
     return list(seen.values())
 
 
-def prove_one_path(v: Verdict) -> Verdict:
-    """A path verdict as it is decided (the CLI wraps this to record it)."""
-    return v
+def _unit_prove(arch: str, variant: str, invs: list[str] | None, b: Bounds, induction: bool,
+                causes: bool,
+                report: Callable[[list[Verdict]], None] | None = None) -> list[Verdict]:
+    a, v = arch_of(arch), get_variant(variant)
+    if causes:
+        from regabi.proofs.causes import variant_verdicts
+
+        return reported(list(variant_verdicts(a, v, b, invs, induction)), report)
+    return prove(a, v, invs, b, induction, b.timeout_ms, report)
 
 
-def cli_prove(args: argparse.Namespace) -> int:
-    """Run ``regabi prove``: a verdict table (or JSON); the exit status of the verdicts."""
+def _unit_type_lemmas(ptr_size: int, timeout_ms: int,
+                      report: Callable[[list[Verdict]], None] | None = None) -> list[Verdict]:
+    return reported(type_lemma_verdicts([ptr_size], timeout_ms), report)
+
+
+def _jobs(args: argparse.Namespace) -> int:
+    n = getattr(args, "jobs", None)
+    if n is None:
+        return default_jobs()
+    if n < 1:
+        raise InputError(f"--jobs must be at least 1, got {n}")
+    return int(n)
+
+
+def cli_prove(args: argparse.Namespace,
+              report: Callable[[list[Verdict]], None] | None = None) -> int:
+    """Run ``regabi prove``: a verdict table (or JSON); the exit status of the verdicts.
+
+    The work is cut into units — each (architecture, variant) of each path, the premise rows
+    of each architecture and pointer size, the type lemmas of each pointer size — run by
+    ``--jobs`` worker processes; ``report`` is given each unit's verdicts as they are decided
+    (the CLI records them for Ctrl-C and --time-limit). The table keeps the units' order."""
+    jobs = _jobs(args)
+    rep = report or (lambda vs: None)
     paths = prove_paths(args)
     if "value-call" not in paths:
         _check_path_invariants(args, paths)
-        cb = path_verdicts(args, paths)
-        if not args.no_premises:  # what the paths' proofs rest on, as for Value.call
-            cb += premise_verdicts(_premise_archs(cb))
+        only = path_units(args, paths)
+        got = run_units(only + ([] if args.no_premises else premise_units(_premise_paths(only))),
+                        jobs, rep)
+        # the paths' rows, then what the paths' proofs rest on, as for Value.call
+        cb = [vd for vs in got for vd in vs]
         if args.json:
             print(json.dumps([v.to_json() for v in cb], indent=2))
         else:
@@ -471,38 +546,37 @@ def cli_prove(args: argparse.Namespace) -> int:
     invs = _split(args.invariant, []) or None
     for i in invs or ():
         get_invariant(i)
-    archs = [arch_of(a) for a in split_arch_specs(args.arch) or ["amd64"]]
+    arch_names = split_arch_specs(args.arch) or ["amd64"]
+    archs = [arch_of(a) for a in arch_names]
     from regabi.model.variants import VARIANTS
 
     names = [v for v in _split(args.variant, ["seed", "current"]) if v in VARIANTS]
     if not names:  # --path all with only other paths' variants
         print("note: --path all: value-call skipped: no --variant among "
               f"{', '.join(_split(args.variant, []))} applies to it", file=sys.stderr)
-    variants = [get_variant(v) for v in names]
-    out: list[Verdict] = []
-    for a in archs:
-        for v in variants:
-            if args.causes:
-                from regabi.proofs.causes import variant_verdicts
-
-                out.extend(variant_verdicts(a, v, b, invs, not args.no_induction))
-            else:
-                out.extend(prove(a, v, invs, b, not args.no_induction, b.timeout_ms))
-    if args.type_lemmas:
-        out.extend(type_lemma_verdicts(sorted({a.ptr_size for a in archs}), b.timeout_ms))
-    others = [p for p in paths if p != "value-call"]
-    rows: list[Verdict] = []
-    for p in others:  # --path all: each path with the --arch and --variant names it has
+    vunits: list[Unit] = [(f"{a} {v}", _unit_prove,
+                           (a, v, invs, b, not args.no_induction, args.causes))
+                          for a in arch_names for v in names]
+    lunits: list[Unit] = ([(f"type lemmas PtrSize {ps}", _unit_type_lemmas, (ps, b.timeout_ms))
+                           for ps in sorted({a.ptr_size for a in archs})]
+                          if args.type_lemmas else [])
+    punits: list[Unit] = []
+    for p in (p for p in paths if p != "value-call"):
+        # --path all: each path with the --arch and --variant names it has
         known_a, known_v = _PATH_NAMES[p]()
         pa, pv = _for_path(args, p, known_a, known_v)
         if pa == [] or pv == []:
             continue
         sub = argparse.Namespace(**vars(args))
         sub.arch, sub.variant, sub.invariant = pa, pv, None
-        rows += path_verdicts(sub, [p])
-    if not args.no_premises:
-        out.extend(premise_verdicts([*archs, *_premise_archs(rows)]))
-    out.extend(rows)
+        punits += path_units(sub, [p])
+    munits = [] if args.no_premises else premise_units([*archs, *_premise_paths(punits)])
+    # the longest first: Value.call's (arch, variant), the paths, the lemmas, the premises
+    got = run_units([*vunits, *punits, *lunits, *munits], jobs, rep)
+    nv, np_ = len(vunits), len(punits)
+    order = [*got[:nv], *got[nv + np_:nv + np_ + len(lunits)], *got[nv + np_ + len(lunits):],
+             *got[nv:nv + np_]]
+    out = [vd for vs in order for vd in vs]
     for key, dirn, ext in (("go_source", args.go_dir, "go"), ("pytest", args.pytest_dir, "py")):
         if not dirn:
             continue
@@ -535,74 +609,92 @@ WF_NOTE = ("note: proofs assume every value's summary is well formed (WF, spec/p
            "(--type-lemmas re-proves them, about 50 s per pointer size)")
 
 
-def premise_verdicts(archs: list[Arch]) -> list[Verdict]:
+def premise_units(archs: list[Arch]) -> list[Unit]:
     """What every verdict above rests on, held against real Go (go1.27.3's answers recorded in
     spec/oracle, no toolchain needed): WF of every recorded value's summary (the induction
     assumes WF, spec/proofs.md PRF-3), and the model's type layout and the spec's assignment
     equal to the compiler's ABIAnalyze on every recorded signature (a bug shared by the spec
     fold and reflect's fold, e.g. in the type summaries, cannot show as a disagreement
-    between them; it shows here)."""
-    from regabi.model.domain import CONCRETE
-    from regabi.model.summary import summarize, wf
-    from regabi.model.syntax import parse_signatures, parse_type
+    between them; it shows here); then SYM=CONCRETE per pointer size."""
     from regabi.oracle import archs as recorded
-    from regabi.oracle import compare, load
 
-    out: list[Verdict] = []
+    units: list[Unit] = []
     done: set[str] = set()
     for a in archs:
         base = a.name.split("/")[0].split(":")[0]
         if base in done or base not in recorded():
             continue
         done.add(base)
+        units.append((f"premises {base}", _unit_premise_arch, (base, a.ptr_size)))
+    units += [(f"SYM=CONCRETE PtrSize {ps}", _unit_premise_sym, (ps,))
+              for ps in sorted({a.ptr_size for a in archs})]
+    return units
+
+
+def premise_verdicts(archs: list[Arch]) -> list[Verdict]:
+    """premise_units' rows, in this process."""
+    return [vd for vs in run_units(premise_units(archs), 1, lambda vs: None) for vd in vs]
+
+
+def _unit_premise_arch(base: str, ptr_size: int,
+                       report: Callable[[list[Verdict]], None] | None = None) -> list[Verdict]:
+    from regabi.model.domain import CONCRETE
+    from regabi.model.summary import summarize, wf
+    from regabi.model.syntax import parse_signatures, parse_type
+    from regabi.oracle import compare, load
+
+    out: list[Verdict] = []
+    t0 = time.perf_counter()
+    rows = load(base).rows
+    bad = ""
+    sigs = parse_signatures([r["func"] for r in rows], source=f"oracle {base}")
+    n = 0
+    for row, sig in zip(rows, sigs, strict=True):
+        if isinstance(sig, Exception):  # a recorded signature the model cannot read
+            bad = bad or f"cannot read recorded {row['func']}: {sig}"
+            continue
+        vals = [*sig.params, *sig.results]
+        if row.get("recv"):
+            vals.append(parse_type(row["recv"], source=f"oracle {base}"))
+        for t in vals:
+            n += 1
+            false = [c for c, ok in wf(CONCRETE, summarize(t, ptr_size), ptr_size)
+                     if ok is not True]
+            if false and not bad:
+                bad = f"WF false for {t} in {row['func']}: {', '.join(false)}"
+    st = "FALSIFIED" if bad else "HOLDS"
+    out.append(Verdict("premise", "WF-RECORDED", "-", base, st,
+                       f"{n} values of {len(rows)} recorded go1.27.3 signatures", n,
+                       time.perf_counter() - t0, bad))
+    # the spec's assignment against the compiler's, and the model of reflect (what the
+    # proofs are about) against go1.27.3's reflect, on every recorded signature
+    for inv_id, variant, what in (
+            ("SPEC=GO1.27.3", "spec", "type layout, assignment, frame vs the compiler's "
+             "ABIAnalyze"),
+            ("REFLECT=GO1.27.3", "current", "reflect's layout (steps, frame, "
+             "inRegPtrs/outRegPtrs) vs go1.27.3's funcLayout")):
         t0 = time.perf_counter()
-        rows = load(base).rows
-        bad = ""
-        sigs = parse_signatures([r["func"] for r in rows], source=f"oracle {base}")
-        n = 0
-        for row, sig in zip(rows, sigs, strict=True):
-            if isinstance(sig, Exception):  # a recorded signature the model cannot read
-                bad = bad or f"cannot read recorded {row['func']}: {sig}"
-                continue
-            vals = [*sig.params, *sig.results]
-            if row.get("recv"):
-                vals.append(parse_type(row["recv"], source=f"oracle {base}"))
-            for t in vals:
-                n += 1
-                false = [c for c, ok in wf(CONCRETE, summarize(t, a.ptr_size), a.ptr_size)
-                         if ok is not True]
-                if false and not bad:
-                    bad = f"WF false for {t} in {row['func']}: {', '.join(false)}"
-        st = "FALSIFIED" if bad else "HOLDS"
-        out.append(Verdict("premise", "WF-RECORDED", "-", base, st,
-                           f"{n} values of {len(rows)} recorded go1.27.3 signatures", n,
-                           time.perf_counter() - t0, bad))
-        # the spec's assignment against the compiler's, and the model of reflect (what the
-        # proofs are about) against go1.27.3's reflect, on every recorded signature
-        for inv_id, variant, what in (
-                ("SPEC=GO1.27.3", "spec", "type layout, assignment, frame vs the compiler's "
-                 "ABIAnalyze"),
-                ("REFLECT=GO1.27.3", "current", "reflect's layout (steps, frame, "
-                 "inRegPtrs/outRegPtrs) vs go1.27.3's funcLayout")):
-            t0 = time.perf_counter()
-            res = compare(base, variant)
-            out.append(Verdict("premise", inv_id, variant, base,
-                               "HOLDS" if res.ok else "FALSIFIED",
-                               f"{res.n} recorded signatures: {what}", res.n,
-                               time.perf_counter() - t0,
-                               "" if res.ok else "; ".join(res.lines(2))))
+        res = compare(base, variant)
+        out.append(Verdict("premise", inv_id, variant, base,
+                           "HOLDS" if res.ok else "FALSIFIED",
+                           f"{res.n} recorded signatures: {what}", res.n,
+                           time.perf_counter() - t0,
+                           "" if res.ok else "; ".join(res.lines(2))))
+    return reported(out, report)
+
+
+def _unit_premise_sym(ptr_size: int,
+                      report: Callable[[list[Verdict]], None] | None = None) -> list[Verdict]:
+    # the symbolic constructors (what the search and the type lemmas run) against the
+    # concrete ones (what layout runs): one semantics, checked
     from regabi.proofs.types import symbolic_matches_concrete
 
-    for ps in sorted({a.ptr_size for a in archs}):
-        # the symbolic constructors (what the search and the type lemmas run) against the
-        # concrete ones (what layout runs): one semantics, checked
-        t0 = time.perf_counter()
-        n, bad = symbolic_matches_concrete(ps, samples=SYM_SAMPLES)
-        out.append(Verdict("premise", "SYM=CONCRETE", "-", f"PtrSize {ps}",
-                           "FALSIFIED" if bad else "HOLDS",
-                           f"{n} types: symbolic summary constructors = summarize", n,
-                           time.perf_counter() - t0, bad))
-    return out
+    t0 = time.perf_counter()
+    n, bad = symbolic_matches_concrete(ptr_size, samples=SYM_SAMPLES)
+    return reported([Verdict("premise", "SYM=CONCRETE", "-", f"PtrSize {ptr_size}",
+                             "FALSIFIED" if bad else "HOLDS",
+                             f"{n} types: symbolic summary constructors = summarize", n,
+                             time.perf_counter() - t0, bad)], report)
 
 
 #: grammar points the SYM=CONCRETE premise compares (tests/test_prove.py runs more)

@@ -194,6 +194,20 @@ def _env() -> dict[str, str]:
     return {**os.environ, "REGABI_NO_PROGRESS": "1"}
 
 
+def _until_watching(p: subprocess.Popen[str], limit: float = 60.0) -> None:
+    """Until the run has blocked SIGINT in its main thread (runctl.Run.watching): on a loaded
+    machine start-up alone can take longer than a fixed sleep, and a SIGINT before that is a
+    plain KeyboardInterrupt with nothing decided yet."""
+    stop = time.perf_counter() + limit
+    while time.perf_counter() < stop and p.poll() is None:
+        with open(f"/proc/{p.pid}/status") as f:
+            blk = next(ln for ln in f if ln.startswith("SigBlk:")).split()[1]
+        if int(blk, 16) & (1 << (signal.SIGINT - 1)):
+            return
+        time.sleep(0.05)
+    raise AssertionError("the run never started watching for SIGINT")
+
+
 def test_timeout_exits_5_with_summary() -> None:
     # --max-params 8: a bounded search that cannot finish in 2 s on any machine
     t0 = time.perf_counter()
@@ -211,7 +225,8 @@ def test_timeout_exits_5_with_summary() -> None:
 def test_ctrl_c_stops_within_a_second(argv: list[str]) -> None:
     p = subprocess.Popen([*REGABI, *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                          text=True, env=_env())
-    time.sleep(4)  # into the run (check: the layout section is done by then, or nearly)
+    _until_watching(p)
+    time.sleep(3)  # into the run (check: the layout section is done by then, or nearly)
     t0 = time.perf_counter()
     p.send_signal(signal.SIGINT)
     out, err = p.communicate(timeout=30)
@@ -224,7 +239,8 @@ def test_ctrl_c_stops_within_a_second(argv: list[str]) -> None:
 def test_ctrl_c_with_json_prints_valid_json() -> None:
     p = subprocess.Popen([*REGABI, "check", "--json", "--random", "0"],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())
-    time.sleep(4)
+    _until_watching(p)
+    time.sleep(3)
     p.send_signal(signal.SIGINT)
     out, err = p.communicate(timeout=30)
     assert p.returncode == 130, err

@@ -142,20 +142,29 @@ def _prove_args(*argv: str) -> argparse.Namespace:
 def test_path_only_runs_print_premises(monkeypatch: pytest.MonkeyPatch,
                                        capsys: pytest.CaptureFixture[str]) -> None:
     asked: list[list[str]] = []
+    sym = Verdict("premise", "SYM=CONCRETE", "-", "PtrSize 8", "HOLDS")
 
-    def premises(archs: list) -> list[Verdict]:
+    def premises(archs: list) -> list:
         asked.append([a.name for a in archs])
-        return [Verdict("premise", "SYM=CONCRETE", "-", "PtrSize 8", "HOLDS")]
+        return [("premises", lambda report=None: [sym], ())]
 
-    rows = [Verdict("z3", "INV-CB-FRAME", "wincallback/fixed", "windows/386", "PROVED"),
-            Verdict("z3", "INV-FIN-ARG", "finalizer/current", "amd64", "PROVED")]
-    monkeypatch.setattr(prove_mod, "premise_verdicts", premises)
-    monkeypatch.setattr(prove_mod, "path_verdicts", lambda args, paths: list(rows))
-    assert prove_mod.cli_prove(_prove_args("--path", "wincallback,finalizer")) == 0
+    def row(*vs: Verdict) -> object:
+        return lambda *a, report=None: list(vs)
+
+    # the path units as path_units builds them: (name, function, its arguments)
+    units = [("wincallback 386 fixed", row(Verdict("z3", "INV-CB-FRAME", "wincallback/fixed",
+                                                   "windows/386", "PROVED")),
+              ("386", "fixed")),
+             ("finalizer amd64 current", row(Verdict("z3", "INV-FIN-ARG", "finalizer/current",
+                                                     "amd64", "PROVED")),
+              ("amd64", "current"))]
+    monkeypatch.setattr(prove_mod, "premise_units", premises)
+    monkeypatch.setattr(prove_mod, "path_units", lambda args, paths: list(units))
+    assert prove_mod.cli_prove(_prove_args("--path", "wincallback,finalizer", "--jobs", "1")) == 0
     assert asked == [["386", "amd64"]]
     assert "SYM=CONCRETE" in capsys.readouterr().out
     asked.clear()
-    prove_mod.cli_prove(_prove_args("--path", "finalizer", "--no-premises"))
+    prove_mod.cli_prove(_prove_args("--path", "finalizer", "--no-premises", "--jobs", "1"))
     assert asked == []
 
 
@@ -163,21 +172,22 @@ def test_path_all_honours_arch_and_variant(monkeypatch: pytest.MonkeyPatch,
                                            capsys: pytest.CaptureFixture[str]) -> None:
     got: dict[str, tuple] = {}
 
-    def paths(args: argparse.Namespace, ps: list[str]) -> list[Verdict]:
+    def paths(args: argparse.Namespace, ps: list[str]) -> list:
         got[ps[0]] = (args.arch, args.variant)
         return []
 
-    monkeypatch.setattr(prove_mod, "path_verdicts", paths)
+    monkeypatch.setattr(prove_mod, "path_units", paths)
     monkeypatch.setattr(prove_mod, "prove", lambda *a, **k: [])
     prove_mod.cli_prove(_prove_args("--path", "all", "--arch", "amd64,ppc64", "--variant",
-                                    "current", "--no-premises"))
+                                    "current", "--no-premises", "--jobs", "1"))
     assert got == {"wincallback": (["amd64"], ["current"]),
                    "makefunc": (["amd64", "ppc64"], ["current"]),
                    "method-value": (["amd64", "ppc64"], ["current"]),
                    "finalizer": (["amd64", "ppc64"], ["current"])}
     got.clear()
     # seed is no callback variant: the callbacks are skipped, and say so
-    prove_mod.cli_prove(_prove_args("--path", "all", "--variant", "seed", "--no-premises"))
+    prove_mod.cli_prove(_prove_args("--path", "all", "--variant", "seed", "--no-premises",
+                                    "--jobs", "1"))
     assert got == {"makefunc": (None, ["seed"]), "finalizer": (None, ["seed"])}
     err = capsys.readouterr().err
     assert "wincallback skipped" in err and "method-value skipped" in err

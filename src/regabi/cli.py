@@ -583,10 +583,12 @@ def _check_sections(args: argparse.Namespace, variants: list[str]) -> list[tuple
 PATHS_N = 100
 
 
-def _paths_rows(arch: str, variant: str) -> list[Any]:
+def _paths_rows(arch: str, variant: str,
+                report: Callable[[list[Any]], None] | None = None) -> list[Any]:
     from regabi.proofs.paths import check_section
+    from regabi.runctl import reported
 
-    return list(check_section(n=PATHS_N))
+    return reported(list(check_section(n=PATHS_N)), report)
 
 
 def oracle_available(arch_name: str) -> bool:
@@ -595,16 +597,20 @@ def oracle_available(arch_name: str) -> bool:
     return ":" not in arch_name and "/regs=" not in arch_name and arch_name in archs()
 
 
-def _z3_rows(arch: str, variant: str) -> list[Any]:
+def _z3_rows(arch: str, variant: str,
+             report: Callable[[list[Any]], None] | None = None) -> list[Any]:
     from regabi.proofs.causes import check_section
+    from regabi.runctl import reported
 
-    return list(check_section(arch, (variant,)))
+    return reported(list(check_section(arch, (variant,))), report)
 
 
-def _explore_rows(arch: str, variant: str) -> list[Any]:
+def _explore_rows(arch: str, variant: str,
+                  report: Callable[[list[Any]], None] | None = None) -> list[Any]:
     from regabi.proofs.explore import check_section
+    from regabi.runctl import reported
 
-    return list(check_section((variant,), arch))
+    return reported(list(check_section((variant,), arch)), report)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -702,24 +708,9 @@ def _run_jobs(run: Any, jobs: list[tuple[str, Callable[..., list[Any]], str]],
     ``first`` (the layout self-check and the oracle) runs in this process while the workers
     start on the jobs, and its sections are printed first: before, the workers started only
     after it, one core idle meanwhile."""
-    if not jobs:
-        if first is not None:
-            first()
-        return
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from regabi.runctl import run_units
 
-    with ProcessPoolExecutor(max_workers=min(2, len(jobs))) as ex:
-        futs = {ex.submit(fn, arch, v): name for name, fn, v in jobs}
-        if first is not None:
-            first()
-        pending = set(futs)
-        while pending:
-            run.status("running " + ", ".join(n for f, n in futs.items() if f in pending)
-                        + "…")
-            done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
-            # as soon as each is decided; the order of the futures breaks ties
-            for f in sorted(done, key=list(futs).index):
-                run.add(f.result())
+    run_units([(name, fn, (arch, v)) for name, fn, v in jobs], 2, run.add, run.status, first)
 
 
 # ------------------------------------------------------------------------- prove, explore
@@ -752,6 +743,9 @@ examples:
   regabi prove --path makefunc                  reflect.MakeFunc: amd64; seed, current
   regabi prove --path method-value              method values: amd64; go1.17beta1, current
   regabi prove --path finalizer                 finalizers: amd64, 386; go1.17, current
+  regabi prove --variant current --arch amd64,arm64,386 --jobs 2
+                                                each (arch, variant) in a worker process
+                                                (default: as many as there are cores)
   regabi prove --path all                       Value.call, callbacks, MakeFunc, method values,
                                                 finalizers (each with the --arch/--variant
                                                 names it has)
@@ -811,25 +805,23 @@ def cmd_prove(args: argparse.Namespace) -> int:
     run = Run("prove", json_out=a.json, budget=budget,
               on_stop=lambda why, f: print(render_table(run.decided) if run.decided else
                                            "nothing decided yet", file=f))
-    orig_one, orig_exit = m.prove_one, m.exit_status
+    orig_exit = m.exit_status
 
-    def prove_one(*xs: Any, **kw: Any) -> Any:
-        v = orig_one(*xs, **kw)
-        run.add([v])
+    def report(vs: list[Any]) -> None:
+        run.add(vs)
         run.status(f"prove: {len(run.decided)} verdicts decided…")
-        return v
 
     def exit_status(vs: list[Any]) -> int:
         final[:] = vs
         return int(orig_exit(vs))
 
-    m.prove_one, m.exit_status = prove_one, exit_status
+    m.exit_status = exit_status
     try:
         with run.watching():
             run.status("prove: induction…")
-            code = int(m.cli_prove(a))
+            code = int(m.cli_prove(a, report))
     finally:
-        m.prove_one, m.exit_status = orig_one, orig_exit
+        m.exit_status = orig_exit
     print(summary_line("prove", final, run.elapsed()),
           file=sys.stderr if a.json else sys.stdout)
     return code

@@ -24,7 +24,7 @@ from typing import Any, TextIO
 from regabi.errors import InputError
 from regabi.verdict import EXIT_INTERRUPTED, EXIT_LIMIT, Verdict
 
-__all__ = ["Run", "parse_duration", "summary_line"]
+__all__ = ["Run", "Unit", "default_jobs", "parse_duration", "reported", "run_units", "summary_line"]
 
 
 def parse_duration(text: str, option: str = "--timeout") -> float:
@@ -177,6 +177,68 @@ class Run:
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.t0
+
+
+#: one piece of a long run: a name (for progress), a module-level function (picklable, so a
+#: worker process can run it), its arguments. The function takes ``report=`` too: in this
+#: process it is given the reporter and calls it with what it decides as it decides it; in a
+#: worker it is given None and the caller reports what it returns.
+Unit = tuple[str, Callable[..., list[Any]], tuple[Any, ...]]
+
+
+def default_jobs() -> int:
+    """Worker processes when ``--jobs`` is not given: the cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def reported(results: list[Any], report: Callable[[list[Any]], None] | None) -> list[Any]:
+    """The end of a unit that decides everything at once: report it here if in this process."""
+    if report is not None:
+        report(results)
+    return results
+
+
+def run_units(units: list[Unit], jobs: int, report: Callable[[list[Any]], None],
+              status: Callable[[str], None] | None = None,
+              first: Callable[[], None] | None = None) -> list[list[Any]]:
+    """Each unit's results, in the order of ``units``, whatever order they finish in.
+
+    ``jobs`` ≤ 1, or a single unit and nothing to overlap it with: one after another in this
+    process. Otherwise a pool of
+    ``jobs`` worker processes, the units submitted in order (put the longest first); each
+    unit's results are reported as soon as it is done, ties broken by the order of ``units``.
+    ``first`` runs in this process while the workers start. Ctrl-C and the time budget are
+    Run's: its watcher ends the workers (``_end_children``)."""
+    if jobs <= 1 or not units or (len(units) == 1 and first is None):
+        if first is not None:
+            first()
+        out = []
+        for name, fn, args in units:
+            if status is not None:
+                status(f"running {name}…")
+            out.append(fn(*args, report=report))
+        return out
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    results: dict[int, list[Any]] = {}
+    with ProcessPoolExecutor(max_workers=min(jobs, len(units))) as ex:
+        futs = {ex.submit(fn, *args, report=None): i for i, (_, fn, args) in enumerate(units)}
+        if first is not None:
+            first()
+        pending = set(futs)
+        while pending:
+            if status is not None:
+                running = [units[i][0] for f, i in futs.items() if f in pending]
+                status(f"running {', '.join(running[:4])}"
+                       + (f" and {len(running) - 4} more" if len(running) > 4 else "") + "…")
+            done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+            for f in sorted(done, key=futs.__getitem__):
+                results[futs[f]] = got = f.result()
+                report(got)
+    return [results[i] for i in range(len(units))]
 
 
 def _end_children() -> None:
