@@ -729,6 +729,23 @@ class _Machine:
         img = [fill] * (self.rs - size)
         return img + data if self.arch.big_endian else data + img
 
+    def reg_bytes(self, cls: str, idx: int, size: int) -> list:
+        """The ``size`` bytes compiled code reads from argument register ``idx`` of class
+        ``cls`` ("int" or "float"): the low-order bits, or a float32 as the ABI holds it."""
+        a = self.arch
+        if cls == "int":
+            return self.sub(self.ints[a.int_regs[idx]], size)
+        img = self.floats[a.float_regs[idx]]
+        return _f32_read(a.float32_reg_format, img, None) if size == 4 else img[:size]
+
+    def read_regs(self, regs: Sequence[tuple], size: int) -> list:
+        """A ``size``-byte value compiled code assembles from its register pieces (the
+        ``regs`` of a SpecParam: class, index, offset, size, …) per ABIInternal (CALL-11)."""
+        got: list = [0] * size
+        for cls, idx, off, sz, *_ in regs:
+            got[off:off + sz] = self.reg_bytes(cls, idx, sz)
+        return got
+
 
 def _value_bytes(m: _Machine, t: GoType, tag: str,
                  reuse: list | None = None) -> tuple[list, list[Leaf]]:
@@ -1204,12 +1221,7 @@ def _reflectcall(m: _Machine, caller: str, call_src: str, fn: int,
                 continue
             base = spec.offset_to_spill_area + p.spill
             for cls, idx, off, sz, _pf in p.regs:
-                if cls == "int":
-                    val = m.sub(m.ints[a.int_regs[idx]], sz)
-                else:
-                    img = m.floats[a.float_regs[idx]]
-                    val = _f32_read(a.float32_reg_format, img, None) if sz == 4 else img[:sz]
-                m.write("callN.frame", base + off, val)
+                m.write("callN.frame", base + off, m.reg_bytes(cls, idx, sz))
 
     def arg_slots(first: int, spilled: bool) -> None:
         """The callee's args map at a safepoint: params >= first are live, stack ones in their
@@ -1257,20 +1269,13 @@ def _reflectcall(m: _Machine, caller: str, call_src: str, fn: int,
                 m.ints[r] = [("J", r, i) for i in range(m.rs)]
             for r in a.float_regs:
                 m.floats[r] = [("J", r, i) for i in range(8)]
-        got = [0] * lay.size
         if p.stack is not None:
             got = m.read("callN.frame", p.stack, lay.size)
         elif spilled:
             assert p.spill is not None  # register-assigned params have a spill slot
             got = m.read("callN.frame", spec.offset_to_spill_area + p.spill, lay.size)
         else:
-            for cls, idx, off, sz, _pf in p.regs:
-                if cls == "int":
-                    got[off:off + sz] = m.sub(m.ints[a.int_regs[idx]], sz)
-                else:
-                    img = m.floats[a.float_regs[idx]]
-                    got[off:off + sz] = (_f32_read(a.float32_reg_format, img, None) if sz == 4
-                                         else img[:sz])
+            got = m.read_regs(p.regs, lay.size)
         got_vals.append(got)
         exp, lvs = expected[pi]
         name = "receiver" if sig.recv is not None and pi == 0 else f"arg {pi - in_start}"

@@ -310,14 +310,7 @@ def _stub_return(m: _StubMachine, vsig: Signature, st: _Stub,
         if p.stack is not None:
             got = m.read("caller.out", p.stack, size)
         else:
-            got = [0] * size
-            for cls, idx, off, sz, _h in p.regs:
-                if cls == "int":
-                    got[off:off + sz] = m.sub(m.ints[a.int_regs[idx]], sz)
-                else:
-                    img = m.floats[a.float_regs[idx]]
-                    got[off:off + sz] = (_f32_read(a.float32_reg_format, img, None) if sz == 4
-                                         else img[:sz])
+            got = m.read_regs(p.regs, size)
         vals.append(got)
         m.write("caller.res", ps * sum(-(-layout(x, ps).size // ps) for x in vsig.results[:ri]),
                 got)
