@@ -47,6 +47,7 @@ __all__ = [
     "Point",
     "Program",
     "build_program",
+    "check_build_args",
     "classify",
     "count_holding_modes",
     "holding_modes",
@@ -811,6 +812,17 @@ def _f32_read(fmt: str, img: list, tag_of: Any) -> list:
     return img[:4]
 
 
+def check_build_args(results: str, mutants: frozenset[str] = frozenset(),
+                     known: Sequence[str] = ()) -> None:
+    """Refuse (InputError) a results mode other than "fresh"/"args" (CALL-12) or a mutant not
+    in ``known``: the argument check every program builder (Value.call and the paths) shares."""
+    bad = sorted(set(mutants) - set(known))
+    if bad:
+        raise InputError(f"unknown mutant(s) {', '.join(bad)} (known: {', '.join(known)})")
+    if results not in ("fresh", "args"):
+        raise InputError(f"results mode {results!r} (known: fresh, args)")
+
+
 def build_program(sig: Signature, variant: str | Variant, arch: str | Arch = "amd64",
                   holding: tuple[bool, ...] | None = None,
                   runtime: RuntimeVariant | None = None, results: str = "fresh") -> Program:
@@ -835,8 +847,7 @@ def build_program(sig: Signature, variant: str | Variant, arch: str | Arch = "am
         allocates, or "args" — the objects its arguments point to, in order, as
         ``func(p *int) *int { return p }`` does (fresh ones once those run out).
     """
-    if results not in ("fresh", "args"):
-        raise InputError(f"results mode {results!r} (known: fresh, args)")
+    check_build_args(results)
     v = get_variant(variant) if isinstance(variant, str) else variant
     rv = runtime if runtime is not None else runtime_variant(v.name)
     a = machine_arch(arch, v.name)

@@ -33,7 +33,13 @@ from __future__ import annotations
 
 from regabi.errors import InputError
 from regabi.model.arch import Arch
-from regabi.model.callmachine import Program, _reflectcall, _value_bytes, machine_arch
+from regabi.model.callmachine import (
+    Program,
+    _reflectcall,
+    _value_bytes,
+    check_build_args,
+    machine_arch,
+)
 from regabi.model.finalizer import fin_in_regs, fin_variant, finalizer_arg, finalizer_layout
 from regabi.model.gcrt import RuntimeVariant, runtime_variant
 from regabi.model.mfmachine import _StubMachine
@@ -84,12 +90,7 @@ def build_fin_program(path: str, sig: Signature, variant: str | Variant,
     if path not in FIN_PATHS:
         raise InputError(f"--path {path!r}: this module compiles {', '.join(FIN_PATHS)}",
                          source="--path")
-    bad = sorted(set(mutants) - FIN_GC_MUTANTS.keys())
-    if bad:
-        raise InputError(f"unknown mutant(s) {', '.join(bad)} (known: "
-                         f"{', '.join(FIN_GC_MUTANTS)})")
-    if results not in ("fresh", "args"):
-        raise InputError(f"results mode {results!r} (known: fresh, args)")
+    check_build_args(results, mutants, tuple(FIN_GC_MUTANTS))
     try:
         arg_t = finalizer_arg(sig)
     except ValueError as e:

@@ -29,6 +29,7 @@ from regabi.model.callmachine import (
     _diff,
     _reflectcall,
     _value_bytes,
+    check_build_args,
     classify,
     machine_arch,
 )
@@ -77,12 +78,7 @@ def build_wc_program(path: str, sig: Signature, variant: str | Variant,
     if path not in WC_PATHS:
         raise InputError(f"--path {path!r}: this module compiles {', '.join(WC_PATHS)}",
                          source="--path")
-    bad = sorted(set(mutants) - WC_GC_MUTANTS.keys())
-    if bad:
-        raise InputError(f"unknown mutant(s) {', '.join(bad)} (known: "
-                         f"{', '.join(WC_GC_MUTANTS)})")
-    if results not in ("fresh", "args"):
-        raise InputError(f"results mode {results!r} (known: fresh, args)")
+    check_build_args(results, mutants, tuple(WC_GC_MUTANTS))
     v = get_variant(variant) if isinstance(variant, str) else variant
     if v.name != "current":
         raise InputError(f"variant {v.name}: --path wincallback models go1.27.3's callbackWrap "
