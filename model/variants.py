@@ -47,10 +47,13 @@ class Variant:
     #: prove --variant go1.17 --arch arm64`` still checks the algorithm with arm64's registers.
     regabi_arches: tuple[str, ...] | None = None
     #: Release differences the fields above (reflect's Value.call algorithm, VAR-1 … VAR-9) do
-    #: not carry, recorded so that the ladder lists them; no code reads them, so they change no
+    #: not carry, noted so that the ladder shows them; no code reads them, so they change no
     #: verdict. "Unmodelled" by this class only: each entry names the module that models it by
-    #: the variant's name (model/gcrt.py for the runtime, model/makefunc.py and
-    #: model/methodvalue.py for makeFuncStub/methodValueCall), or says that nothing does.
+    #: the variant's name, or says that nothing does. The other paths' per-release behaviour is
+    #: modelled the same way, by name, and not repeated here: MakeFunc and method values
+    #: (model/makefunc.py, methodvalue.py), finalizers (model/finalizer.py), Windows callbacks
+    #: (model/wincallback.py: go1.27.3's only), under the GC explorer model/mfmachine.py,
+    #: finmachine.py and wcmachine.py; the runtime's side of Value.call in model/gcrt.py.
     unmodelled: tuple[str, ...] = ()
 
     def deltas(self, other: Variant) -> list[str]:
