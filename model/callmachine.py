@@ -82,8 +82,10 @@ GC_CATALOGUE: tuple[TraceInvariant, ...] = (
     TraceInvariant(
         "INV-GC-FRAME", "spills and copies stay in the reserved frame",
         "The callee's spill of register arguments and its stack results lie inside the "
-        "frameSize reflect reserved (the contract); reported apart from whether the callN frame "
-        "DISPATCH chose absorbs the overflow.",
+        "frameSize the caller of reflectcall reserved (the contract: reflect for Value.call and "
+        "callMethod, the finalizer goroutine for a finalizer, callbackWrap for a Windows "
+        "callback); reported apart from whether the callN frame DISPATCH chose absorbs the "
+        "overflow.",
         "spec/call.md CALL-9, CALL-12"),
     TraceInvariant(
         "INV-GC-VALUE", "values arrive as sent",
@@ -1130,12 +1132,15 @@ def store_rcvr(m: _Machine, desc: AbiDesc, v: Variant, frame: int | None, word: 
 def _reflectcall(m: _Machine, caller: str, call_src: str, fn: int,
                  stack_args: int | str | None,
                  exp_args: list[tuple[list, list[Leaf]]], rcvr_word: list | None,
-                 nil_type: bool = False) -> list[tuple[list, list[Leaf]]] | None:
+                 nil_type: bool = False, reserved_by: str = "reflect reserved"
+                 ) -> list[tuple[list, list[Leaf]]] | None:
     """reflectcall → callNN → the callee → callRet/reflectcallmove, as ``caller`` (Value.call,
     or callMethod: spec/paths.md MF-GC-7) runs it with the frame ``stack_args`` (a heap object) and
     the RegArgs in region "regArgs" (CALL-9 … CALL-15). ``nil_type``: the caller passes
     stackArgsType nil (runFinalizers, spec/paths.md FIN-GC-4); a ``stack_args`` string is a
-    frame on the goroutine stack (callbackWrap's ``frame``, WC-GC-3). Returns the results the
+    frame on the goroutine stack (callbackWrap's ``frame``, WC-GC-3). ``reserved_by`` says, in
+    INV-GC-FRAME's message, who chose the frameSize passed (the contract): reflect for
+    Value.call and callMethod, the finalizer goroutine, callbackWrap. Returns the results the
     callee built (bytes, leaves), or None when no callNN is large enough (the path ends
     there)."""
     sig, a, desc, spec, S, ps = m.sig, m.arch, m.desc, m.spec, m.src, m.ps
@@ -1220,7 +1225,7 @@ def _reflectcall(m: _Machine, caller: str, call_src: str, fn: int,
             absorbed = end <= maxsize
             ms_static.append(("INV-GC-FRAME", (
                 f"morestack spills param {pi} to SP+{off}..{end}: beyond the frameSize "
-                f"{frame_size} reflect reserved (contract); " + (
+                f"{frame_size} {reserved_by} (contract); " + (
                     f"absorbed by {cn}'s {maxsize}-byte frame (no memory corrupted)"
                     if absorbed else f"past {cn}'s {maxsize}-byte frame: overwrites the "
                     "caller's memory"))))

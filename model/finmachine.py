@@ -81,6 +81,11 @@ _SRC = {
 }
 
 
+#: who chose reflectcall's frameSize here, for INV-GC-FRAME's message: framesz (FN:232, 272);
+#: the goroutine's function was runfinq before its rename to runFinalizers (same body)
+_RESERVED_BY = "the finalizer goroutine (runfinq, now runFinalizers) reserved as framesz"
+
+
 def build_fin_program(path: str, sig: Signature, variant: str | Variant,
                       arch: str | Arch = "amd64", runtime: RuntimeVariant | None = None,
                       results: str = "fresh",
@@ -182,7 +187,8 @@ def build_fin_program(path: str, sig: Signature, variant: str | Variant,
         m.write("finblock", ps, [0] * ps)
         m.op(RF, "f.arg = nil (MUTANT: before the call)", _SRC["clear"])
     # -- reflectcall (FIN-GC-4, FIN-GC-5) ------------------------------------------------------
-    res = _reflectcall(m, RF, _SRC["call"], fnobj, frame, [(data, lvs)], None, nil_type=True)
+    res = _reflectcall(m, RF, _SRC["call"], fnobj, frame, [(data, lvs)], None, nil_type=True,
+                       reserved_by=_RESERVED_BY)
     if res is None:
         return _program(m, sig, v, a, results)
     m.op(RF, "results discarded (retOffset = frameSize: reflectcallmove copied none)",

@@ -148,7 +148,8 @@ def build_wc_program(path: str, sig: Signature, variant: str | Variant,
             m.op(CW, f"memmove(&regs.Ints[{part.dst}], args+{part.src}, {part.len})",
                  _SRC["reg"])
     del m.live["callbackWrap.c.fn"]  # its last use: the reflectcall argument
-    res = _reflectcall(m, CW, _SRC["call"], fnobj, "cw.frame", sent, None, nil_type=True)
+    res = _reflectcall(m, CW, _SRC["call"], fnobj, "cw.frame", sent, None, nil_type=True,
+                       reserved_by="callbackWrap reserved from compileCallback's abiMap")
     if res is None:
         return _program(m, sig, v, a, results)
     # -- the result (WC-GC-4) -----------------------------------------------------------------
