@@ -853,23 +853,34 @@ PATHS = ("wincallback", "makefunc", "method-value", "finalizer")
 
 
 def _layout_text(sig: Signature, arch: str) -> str:
+    """``regabi paths --layout``: each argument where compileCallback puts it and where the
+    spec does, in ``regabi layout``'s notation (``BX[0:1]`` bytes 0..1 of the value in BX,
+    ``@8`` at stack offset 8), and callbackWrap's memmoves (SW:368-378) from C's ``args``."""
     from regabi.model.wincallback import check_signature as cb_check
+    from regabi.render.words import reg_part
 
     try:
         cb, mm = cb_check(sig, arch)
     except Refused as e:
         return f"windows/{arch} {sig.go()}: refused: {e.message} ({e.cite})"
-    spec = spec_assign(sig, load_arch(arch))
+    a = load_arch(arch)
+    spec = spec_assign(sig, a)
     lines = [f"windows/{arch} {sig.go()}"]
     for i, (p, sp) in enumerate(zip(cb.params, spec.params, strict=True)):
-        got = (f"regs {[r for r, _, _ in p.regs]}" if p.where == "reg" else
-               f"stack {p.stack}" if p.where == "stack" else f"zero-size at {p.stack}")
-        want = (f"regs {[i_ if c == 'int' else f'F{i_}' for c, i_, *_ in sp.regs]}"
-                if sp.regs
-                else f"stack {sp.stack}")
-        slot = "" if p.slot is None else f" C slot {p.slot // load_arch(arch).ptr_size}"
+        got = (" ".join(reg_part(a.int_reg_name(r), off, sz) for r, off, sz in p.regs)
+               if p.where == "reg" else f"@{p.stack}" if p.where == "stack"
+               else f"(zero size) @{p.stack}")
+        want = (" ".join(reg_part(a.int_reg_name(r) if c == "int" else a.float_reg_name(r), off,
+                                  sz) for c, r, off, sz, _ptr in sp.regs) if sp.regs
+                else f"@{sp.stack}" if sp.stack is not None else "(zero size)")
+        slot = "" if p.slot is None else f" (C slot {p.slot // a.ptr_size})"
         lines.append(f"  arg {i} {p.type}: callback {got}{slot}; spec {want}")
-    lines.append(f"  parts {[tuple(x) for x in cb.parts]}")
+    # memmove(&regs.Ints[dst] or frame+dst, args+src, len): a register part fills the low
+    # bytes of its Ints word (every windows port is little-endian)
+    moves = [f"args[{x.src}:{x.src + x.len}] → "
+             + (reg_part(a.int_reg_name(x.dst), 0, x.len) if x.kind == "reg"
+                else f"frame[{x.dst}:{x.dst + x.len}]") for x in cb.parts]
+    lines.append(f"  parts {', '.join(moves) or '-'}")
     lines.append(f"  frameSize {cb.frame_size} (stack args {cb.stack_args_size}, spill "
                  f"{cb.spill}); result from {cb.result_from}")
     lines += [f"  {m.status} {m.invariant}: {m.what} ({m.cite})" for m in mm]
