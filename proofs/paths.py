@@ -152,9 +152,9 @@ def check_gc_paths(arches: Sequence[str] = ("amd64", "arm64"),
     the corpus. go1.17 is the first release with register arguments into these stubs (its arm64
     is ABI0: zero registers, as the call machine runs it); current is go1.27.3."""
     out: list[Verdict] = []
-    items: list[tuple[str, str | None]]
-    for path, items in (("makefunc", [(x, None) for x in GC_MF_CORPUS]),
-                        ("method-value", list(GC_MV_CORPUS))):
+    mf: list[tuple[str, str | None]] = [(x, None) for x in GC_MF_CORPUS]
+    mv: list[tuple[str, str | None]] = list(GC_MV_CORPUS)
+    for path, items in (("makefunc", mf), ("method-value", mv)):
         for variant in variants:
             for arch in arches:
                 out += _gc_rows(path, items, variant, arch, path, f"{path}/{variant}", arch)
