@@ -47,6 +47,7 @@ __all__ = [
     "Point",
     "Program",
     "build_program",
+    "check_build_args",
     "classify",
     "count_holding_modes",
     "holding_modes",
@@ -81,8 +82,10 @@ GC_CATALOGUE: tuple[TraceInvariant, ...] = (
     TraceInvariant(
         "INV-GC-FRAME", "spills and copies stay in the reserved frame",
         "The callee's spill of register arguments and its stack results lie inside the "
-        "frameSize reflect reserved (the contract); reported apart from whether the callN frame "
-        "DISPATCH chose absorbs the overflow.",
+        "frameSize the caller of reflectcall reserved (the contract: reflect for Value.call and "
+        "callMethod, the finalizer goroutine for a finalizer, callbackWrap for a Windows "
+        "callback); reported apart from whether the callN frame DISPATCH chose absorbs the "
+        "overflow.",
         "spec/call.md CALL-9, CALL-12"),
     TraceInvariant(
         "INV-GC-VALUE", "values arrive as sent",
@@ -729,6 +732,23 @@ class _Machine:
         img = [fill] * (self.rs - size)
         return img + data if self.arch.big_endian else data + img
 
+    def reg_bytes(self, cls: str, idx: int, size: int) -> list:
+        """The ``size`` bytes compiled code reads from argument register ``idx`` of class
+        ``cls`` ("int" or "float"): the low-order bits, or a float32 as the ABI holds it."""
+        a = self.arch
+        if cls == "int":
+            return self.sub(self.ints[a.int_regs[idx]], size)
+        img = self.floats[a.float_regs[idx]]
+        return _f32_read(a.float32_reg_format, img, None) if size == 4 else img[:size]
+
+    def read_regs(self, regs: Sequence[tuple], size: int) -> list:
+        """A ``size``-byte value compiled code assembles from its register pieces (the
+        ``regs`` of a SpecParam: class, index, offset, size, …) per ABIInternal (CALL-11)."""
+        got: list = [0] * size
+        for cls, idx, off, sz, *_ in regs:
+            got[off:off + sz] = self.reg_bytes(cls, idx, sz)
+        return got
+
 
 def _value_bytes(m: _Machine, t: GoType, tag: str,
                  reuse: list | None = None) -> tuple[list, list[Leaf]]:
@@ -794,6 +814,17 @@ def _f32_read(fmt: str, img: list, tag_of: Any) -> list:
     return img[:4]
 
 
+def check_build_args(results: str, mutants: frozenset[str] = frozenset(),
+                     known: Sequence[str] = ()) -> None:
+    """Refuse (InputError) a results mode other than "fresh"/"args" (CALL-12) or a mutant not
+    in ``known``: the argument check every program builder (Value.call and the paths) shares."""
+    bad = sorted(set(mutants) - set(known))
+    if bad:
+        raise InputError(f"unknown mutant(s) {', '.join(bad)} (known: {', '.join(known)})")
+    if results not in ("fresh", "args"):
+        raise InputError(f"results mode {results!r} (known: fresh, args)")
+
+
 def build_program(sig: Signature, variant: str | Variant, arch: str | Arch = "amd64",
                   holding: tuple[bool, ...] | None = None,
                   runtime: RuntimeVariant | None = None, results: str = "fresh") -> Program:
@@ -818,8 +849,7 @@ def build_program(sig: Signature, variant: str | Variant, arch: str | Arch = "am
         allocates, or "args" — the objects its arguments point to, in order, as
         ``func(p *int) *int { return p }`` does (fresh ones once those run out).
     """
-    if results not in ("fresh", "args"):
-        raise InputError(f"results mode {results!r} (known: fresh, args)")
+    check_build_args(results)
     v = get_variant(variant) if isinstance(variant, str) else variant
     rv = runtime if runtime is not None else runtime_variant(v.name)
     a = machine_arch(arch, v.name)
@@ -1102,12 +1132,15 @@ def store_rcvr(m: _Machine, desc: AbiDesc, v: Variant, frame: int | None, word: 
 def _reflectcall(m: _Machine, caller: str, call_src: str, fn: int,
                  stack_args: int | str | None,
                  exp_args: list[tuple[list, list[Leaf]]], rcvr_word: list | None,
-                 nil_type: bool = False) -> list[tuple[list, list[Leaf]]] | None:
+                 nil_type: bool = False, reserved_by: str = "reflect reserved"
+                 ) -> list[tuple[list, list[Leaf]]] | None:
     """reflectcall → callNN → the callee → callRet/reflectcallmove, as ``caller`` (Value.call,
     or callMethod: spec/paths.md MF-GC-7) runs it with the frame ``stack_args`` (a heap object) and
     the RegArgs in region "regArgs" (CALL-9 … CALL-15). ``nil_type``: the caller passes
     stackArgsType nil (runFinalizers, spec/paths.md FIN-GC-4); a ``stack_args`` string is a
-    frame on the goroutine stack (callbackWrap's ``frame``, WC-GC-3). Returns the results the
+    frame on the goroutine stack (callbackWrap's ``frame``, WC-GC-3). ``reserved_by`` says, in
+    INV-GC-FRAME's message, who chose the frameSize passed (the contract): reflect for
+    Value.call and callMethod, the finalizer goroutine, callbackWrap. Returns the results the
     callee built (bytes, leaves), or None when no callNN is large enough (the path ends
     there)."""
     sig, a, desc, spec, S, ps = m.sig, m.arch, m.desc, m.spec, m.src, m.ps
@@ -1192,7 +1225,7 @@ def _reflectcall(m: _Machine, caller: str, call_src: str, fn: int,
             absorbed = end <= maxsize
             ms_static.append(("INV-GC-FRAME", (
                 f"morestack spills param {pi} to SP+{off}..{end}: beyond the frameSize "
-                f"{frame_size} reflect reserved (contract); " + (
+                f"{frame_size} {reserved_by} (contract); " + (
                     f"absorbed by {cn}'s {maxsize}-byte frame (no memory corrupted)"
                     if absorbed else f"past {cn}'s {maxsize}-byte frame: overwrites the "
                     "caller's memory"))))
@@ -1204,12 +1237,7 @@ def _reflectcall(m: _Machine, caller: str, call_src: str, fn: int,
                 continue
             base = spec.offset_to_spill_area + p.spill
             for cls, idx, off, sz, _pf in p.regs:
-                if cls == "int":
-                    val = m.sub(m.ints[a.int_regs[idx]], sz)
-                else:
-                    img = m.floats[a.float_regs[idx]]
-                    val = _f32_read(a.float32_reg_format, img, None) if sz == 4 else img[:sz]
-                m.write("callN.frame", base + off, val)
+                m.write("callN.frame", base + off, m.reg_bytes(cls, idx, sz))
 
     def arg_slots(first: int, spilled: bool) -> None:
         """The callee's args map at a safepoint: params >= first are live, stack ones in their
@@ -1257,20 +1285,13 @@ def _reflectcall(m: _Machine, caller: str, call_src: str, fn: int,
                 m.ints[r] = [("J", r, i) for i in range(m.rs)]
             for r in a.float_regs:
                 m.floats[r] = [("J", r, i) for i in range(8)]
-        got = [0] * lay.size
         if p.stack is not None:
             got = m.read("callN.frame", p.stack, lay.size)
         elif spilled:
             assert p.spill is not None  # register-assigned params have a spill slot
             got = m.read("callN.frame", spec.offset_to_spill_area + p.spill, lay.size)
         else:
-            for cls, idx, off, sz, _pf in p.regs:
-                if cls == "int":
-                    got[off:off + sz] = m.sub(m.ints[a.int_regs[idx]], sz)
-                else:
-                    img = m.floats[a.float_regs[idx]]
-                    got[off:off + sz] = (_f32_read(a.float32_reg_format, img, None) if sz == 4
-                                         else img[:sz])
+            got = m.read_regs(p.regs, lay.size)
         got_vals.append(got)
         exp, lvs = expected[pi]
         name = "receiver" if sig.recv is not None and pi == 0 else f"arg {pi - in_start}"

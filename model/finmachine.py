@@ -33,7 +33,13 @@ from __future__ import annotations
 
 from regabi.errors import InputError
 from regabi.model.arch import Arch
-from regabi.model.callmachine import Program, _reflectcall, _value_bytes, machine_arch
+from regabi.model.callmachine import (
+    Program,
+    _reflectcall,
+    _value_bytes,
+    check_build_args,
+    machine_arch,
+)
 from regabi.model.finalizer import fin_in_regs, fin_variant, finalizer_arg, finalizer_layout
 from regabi.model.gcrt import RuntimeVariant, runtime_variant
 from regabi.model.mfmachine import _StubMachine
@@ -75,6 +81,11 @@ _SRC = {
 }
 
 
+#: who chose reflectcall's frameSize here, for INV-GC-FRAME's message: framesz (FN:232, 272);
+#: the goroutine's function was runfinq before its rename to runFinalizers (same body)
+_RESERVED_BY = "the finalizer goroutine (runfinq, now runFinalizers) reserved as framesz"
+
+
 def build_fin_program(path: str, sig: Signature, variant: str | Variant,
                       arch: str | Arch = "amd64", runtime: RuntimeVariant | None = None,
                       results: str = "fresh",
@@ -84,12 +95,7 @@ def build_fin_program(path: str, sig: Signature, variant: str | Variant,
     if path not in FIN_PATHS:
         raise InputError(f"--path {path!r}: this module compiles {', '.join(FIN_PATHS)}",
                          source="--path")
-    bad = sorted(set(mutants) - FIN_GC_MUTANTS.keys())
-    if bad:
-        raise InputError(f"unknown mutant(s) {', '.join(bad)} (known: "
-                         f"{', '.join(FIN_GC_MUTANTS)})")
-    if results not in ("fresh", "args"):
-        raise InputError(f"results mode {results!r} (known: fresh, args)")
+    check_build_args(results, mutants, tuple(FIN_GC_MUTANTS))
     try:
         arg_t = finalizer_arg(sig)
     except ValueError as e:
@@ -181,7 +187,8 @@ def build_fin_program(path: str, sig: Signature, variant: str | Variant,
         m.write("finblock", ps, [0] * ps)
         m.op(RF, "f.arg = nil (MUTANT: before the call)", _SRC["clear"])
     # -- reflectcall (FIN-GC-4, FIN-GC-5) ------------------------------------------------------
-    res = _reflectcall(m, RF, _SRC["call"], fnobj, frame, [(data, lvs)], None, nil_type=True)
+    res = _reflectcall(m, RF, _SRC["call"], fnobj, frame, [(data, lvs)], None, nil_type=True,
+                       reserved_by=_RESERVED_BY)
     if res is None:
         return _program(m, sig, v, a, results)
     m.op(RF, "results discarded (retOffset = frameSize: reflectcallmove copied none)",

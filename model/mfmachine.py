@@ -40,6 +40,7 @@ from regabi.model.callmachine import (
     _Machine,
     _reflectcall,
     _value_bytes,
+    check_build_args,
     classify,
     machine_arch,
     store_rcvr,
@@ -158,11 +159,7 @@ def build_path_program(path: str, sig: Signature, variant: str | Variant,
     if path not in PATHS:
         raise InputError(f"--path {path!r}: the explorer runs value-call, "
                          f"{', '.join(PATHS)}", source="--path")
-    bad = sorted(set(mutants) - MUTANTS.keys())
-    if bad:
-        raise InputError(f"unknown mutant(s) {', '.join(bad)} (known: {', '.join(MUTANTS)})")
-    if results not in ("fresh", "args"):
-        raise InputError(f"results mode {results!r} (known: fresh, args)")
+    check_build_args(results, mutants, tuple(MUTANTS))
     v = get_variant(variant) if isinstance(variant, str) else variant
     if not mf_registers(v):
         raise InputError(f"variant {v.name}: makeFuncStub and methodValueCall take register "
@@ -310,14 +307,7 @@ def _stub_return(m: _StubMachine, vsig: Signature, st: _Stub,
         if p.stack is not None:
             got = m.read("caller.out", p.stack, size)
         else:
-            got = [0] * size
-            for cls, idx, off, sz, _h in p.regs:
-                if cls == "int":
-                    got[off:off + sz] = m.sub(m.ints[a.int_regs[idx]], sz)
-                else:
-                    img = m.floats[a.float_regs[idx]]
-                    got[off:off + sz] = (_f32_read(a.float32_reg_format, img, None) if sz == 4
-                                         else img[:sz])
+            got = m.read_regs(p.regs, size)
         vals.append(got)
         m.write("caller.res", ps * sum(-(-layout(x, ps).size // ps) for x in vsig.results[:ri]),
                 got)

@@ -22,7 +22,7 @@ from regabi.model.summary import summarize
 from regabi.model.types import GoType
 from regabi.model.variants import get_variant
 from regabi.render.bitmap import bits_string, folded_runs, hex_bytes, hex_summary, runs_summary
-from regabi.render.words import byte_span, call_n_text
+from regabi.render.words import byte_span, call_n_text, reg_part
 
 __all__ = ["SCHEMA", "layout_json", "layout_report", "render_text"]
 
@@ -271,8 +271,8 @@ def render_text(rep: dict[str, Any]) -> str:
             where, detail = "stack", f"@{v['stack_offset']}"
         elif v["where"] == "regs":
             where = "regs"
-            detail = " ".join(f"{r['reg']}{'*' if r['pointer'] else ''}"
-                              f"[{r['offset']}:{r['offset'] + r['size']}]" for r in v["regs"])
+            detail = " ".join(reg_part(r["reg"], r["offset"], r["size"], r["pointer"])
+                              for r in v["regs"])
         else:
             where, detail = "-", "(zero size)" if v["size"] == 0 else ""
         if v.get("spill_offset") is not None:

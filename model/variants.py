@@ -46,8 +46,14 @@ class Variant:
     #: i.e. 0 registers); ``None``: every architecture in spec/arch. Descriptive only: ``regabi
     #: prove --variant go1.17 --arch arm64`` still checks the algorithm with arm64's registers.
     regabi_arches: tuple[str, ...] | None = None
-    #: Release differences the model does not cover (the callMethod / methodValueCall path is
-    #: not modelled), so that the ladder records them; they change no verdict.
+    #: Release differences the fields above (reflect's Value.call algorithm, VAR-1 … VAR-9) do
+    #: not carry, noted so that the ladder shows them; no code reads them, so they change no
+    #: verdict. "Unmodelled" by this class only: each entry names the module that models it by
+    #: the variant's name, or says that nothing does. The other paths' per-release behaviour is
+    #: modelled the same way, by name, and not repeated here: MakeFunc and method values
+    #: (model/makefunc.py, methodvalue.py), finalizers (model/finalizer.py), Windows callbacks
+    #: (model/wincallback.py: go1.27.3's only), under the GC explorer model/mfmachine.py,
+    #: finmachine.py and wcmachine.py; the runtime's side of Value.call in model/gcrt.py.
     unmodelled: tuple[str, ...] = ()
 
     def deltas(self, other: Variant) -> list[str]:
@@ -115,9 +121,11 @@ SEED = Variant(
     indirect_ptrs_to_ptrs=False, rcvr_to_ptrs=False, ret_kind_from_result=False,
     regabi_arches=(), unmodelled=(
         "runtime: callNN declared with 5 arguments, so regArgs is missing from their argument "
-        "pointer map (fixed by bc489dd6d5, CL 300154, go1.17beta1)",
+        "pointer map (fixed by bc489dd6d5, CL 300154, go1.17beta1; modelled by model/gcrt.py "
+        "calln_decl_args)",
         "reflect: no register handling in makeFuncStub/callReflect/callMethod "
-        "(28c5fed557, CL 298670, go1.17beta1)"),
+        "(28c5fed557, CL 298670, go1.17beta1; modelled by model/makefunc.py mf_registers: "
+        "ABI0 offsets)"),
 )
 
 # reflect at master dc00dc6c6b (2021-06-10, the go1.17beta1 cut): every layout fix is in;
@@ -129,16 +137,19 @@ GO1_17BETA1 = replace(
     regabi_arches=("amd64",), unmodelled=(
         "reflect callMethod: a value-ABI stack argument that the method ABI puts in a register "
         "panics \"method ABI and value ABI do not align\" (golang/go#46696; fixed in go1.17 by "
-        "9d46ee5ac4, CL 327089)",
-        "register ABI only on GOOS linux, android, darwin, windows (internal/buildcfg/exp.go)"),
+        "9d46ee5ac4, CL 327089; modelled by model/methodvalue.py callmethod_stack_to_reg)",
+        "register ABI only on GOOS linux, android, darwin, windows (internal/buildcfg/exp.go; "
+        "not modelled: the architecture tables are per GOARCH)"),
 )
 
-# go1.17: master before the 1.18 version bump (5805efc78e, 2021-08-12). Same modelled behaviour
-# as beta1; callMethod gained stack→register translation (9d46ee5ac4, CL 327089, 2021-06-12).
+# go1.17: master before the 1.18 version bump (5805efc78e, 2021-08-12). Same Value.call as beta1;
+# callMethod gained stack→register translation (9d46ee5ac4, CL 327089, 2021-06-12: model/
+# methodvalue.py callmethod_stack_to_reg).
 GO1_17 = replace(
     GO1_17BETA1, name="go1.17", go="go1.17 (master 5805efc78e, 2021-08-12)",
     unmodelled=("register ABI only on GOOS linux, android, darwin, windows "
-                "(internal/buildcfg/exp.go)",),
+                "(internal/buildcfg/exp.go; not modelled: the architecture tables are per "
+                "GOARCH)",),
 )
 
 # go1.18 (master acc5f55bac, 2022-02-28): Value.call copies pointer words of indirectly held

@@ -29,6 +29,7 @@ from regabi.model.callmachine import (
     _diff,
     _reflectcall,
     _value_bytes,
+    check_build_args,
     classify,
     machine_arch,
 )
@@ -77,12 +78,7 @@ def build_wc_program(path: str, sig: Signature, variant: str | Variant,
     if path not in WC_PATHS:
         raise InputError(f"--path {path!r}: this module compiles {', '.join(WC_PATHS)}",
                          source="--path")
-    bad = sorted(set(mutants) - WC_GC_MUTANTS.keys())
-    if bad:
-        raise InputError(f"unknown mutant(s) {', '.join(bad)} (known: "
-                         f"{', '.join(WC_GC_MUTANTS)})")
-    if results not in ("fresh", "args"):
-        raise InputError(f"results mode {results!r} (known: fresh, args)")
+    check_build_args(results, mutants, tuple(WC_GC_MUTANTS))
     v = get_variant(variant) if isinstance(variant, str) else variant
     if v.name != "current":
         raise InputError(f"variant {v.name}: --path wincallback models go1.27.3's callbackWrap "
@@ -152,7 +148,8 @@ def build_wc_program(path: str, sig: Signature, variant: str | Variant,
             m.op(CW, f"memmove(&regs.Ints[{part.dst}], args+{part.src}, {part.len})",
                  _SRC["reg"])
     del m.live["callbackWrap.c.fn"]  # its last use: the reflectcall argument
-    res = _reflectcall(m, CW, _SRC["call"], fnobj, "cw.frame", sent, None, nil_type=True)
+    res = _reflectcall(m, CW, _SRC["call"], fnobj, "cw.frame", sent, None, nil_type=True,
+                       reserved_by="callbackWrap reserved from compileCallback's abiMap")
     if res is None:
         return _program(m, sig, v, a, results)
     # -- the result (WC-GC-4) -----------------------------------------------------------------

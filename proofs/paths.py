@@ -115,38 +115,49 @@ GC_MV_CORPUS: tuple[tuple[str, str], ...] = (
 GC_K, GC_M = 2, 2
 
 
+def _gc_rows(path: str, items: Sequence[tuple[str, str | None]], variant: str, arch: str,
+             noun: str, row_variant: str, row_arch: str) -> list[Verdict]:
+    """One row per INV-GC-*: the GC × call explorer (proofs/explore.py) on ``path`` over the
+    (signature, receiver) ``items``, the first violation of each invariant; ``noun`` names the
+    items in the bounds, ``row_variant``/``row_arch`` label the rows."""
+    from regabi.model.syntax import parse_signature
+    from regabi.proofs.explore import INV_IDS, explore_sig
+
+    t0 = time.monotonic()
+    first: dict[str, Verdict] = {}
+    states = 0
+    for sig_text, recv in items:
+        for r in explore_sig(parse_signature(sig_text, recv=recv), variant, arch, GC_K, GC_M,
+                             path=path):
+            if r.status != "HOLDS":
+                first.setdefault(r.invariant, r)
+        states += r.covered or 0
+    secs = time.monotonic() - t0
+    bounds = (f"{len(items)} {noun} signatures; K={GC_K} GC, M={GC_M} stack copies, "
+              f"INV-GC-MARK one concurrent cycle; {states} states")
+    out: list[Verdict] = []
+    for inv in INV_IDS:
+        f = first.get(inv)
+        out.append(Verdict(
+            "paths", inv, row_variant, row_arch, f.status if f else "HOLDS", bounds,
+            len(items), secs / len(INV_IDS), f.line if f else "",
+            f.counterexample if f else None))
+    return out
+
+
 def check_gc_paths(arches: Sequence[str] = ("amd64", "arm64"),
                    variants: Sequence[str] = ("go1.17", "current")) -> list[Verdict]:
     """The GC × call explorer (proofs/explore.py, model/mfmachine.py) on the MakeFunc and
     method-value paths: one row per (path, variant, arch, INV-GC-*), the first violation over
     the corpus. go1.17 is the first release with register arguments into these stubs (its arm64
     is ABI0: zero registers, as the call machine runs it); current is go1.27.3."""
-    from regabi.model.syntax import parse_signature
-    from regabi.proofs.explore import INV_IDS, explore_sig
-
     out: list[Verdict] = []
-    for path, items in (("makefunc", [(x, None) for x in GC_MF_CORPUS]),
-                        ("method-value", list(GC_MV_CORPUS))):
+    mf: list[tuple[str, str | None]] = [(x, None) for x in GC_MF_CORPUS]
+    mv: list[tuple[str, str | None]] = list(GC_MV_CORPUS)
+    for path, items in (("makefunc", mf), ("method-value", mv)):
         for variant in variants:
             for arch in arches:
-                t0 = time.monotonic()
-                first: dict[str, Verdict] = {}
-                states = 0
-                for sig_text, recv in items:
-                    for r in explore_sig(parse_signature(sig_text, recv=recv), variant, arch,
-                                         GC_K, GC_M, path=path):
-                        if r.status != "HOLDS":
-                            first.setdefault(r.invariant, r)
-                    states += r.covered or 0
-                secs = time.monotonic() - t0
-                bounds = (f"{len(items)} {path} signatures; K={GC_K} GC, M={GC_M} stack "
-                          f"copies, INV-GC-MARK one concurrent cycle; {states} states")
-                for inv in INV_IDS:
-                    f = first.get(inv)
-                    out.append(Verdict(
-                        "paths", inv, f"{path}/{variant}", arch,
-                        f.status if f else "HOLDS", bounds, len(items), secs / len(INV_IDS),
-                        f.line if f else "", f.counterexample if f else None))
+                out += _gc_rows(path, items, variant, arch, path, f"{path}/{variant}", arch)
     return out
 
 
@@ -174,31 +185,10 @@ def check_gc_finalizer(arches: Sequence[str] = ("amd64", "arm64", "386"),
     (variant, arch, INV-GC-*), the first violation over GC_FIN_CORPUS (spec/paths.md
     FIN-GC-*). A release without the register ABI on an arch runs it with the argument in the
     frame (386 always)."""
-    from regabi.model.syntax import parse_signature
-    from regabi.proofs.explore import INV_IDS, explore_sig
-
-    out: list[Verdict] = []
-    for variant in variants:
-        for arch in arches:
-            t0 = time.monotonic()
-            first: dict[str, Verdict] = {}
-            states = 0
-            for sig_text in GC_FIN_CORPUS:
-                for r in explore_sig(parse_signature(sig_text), variant, arch, GC_K, GC_M,
-                                     path="finalizer"):
-                    if r.status != "HOLDS":
-                        first.setdefault(r.invariant, r)
-                states += r.covered or 0
-            secs = time.monotonic() - t0
-            bounds = (f"{len(GC_FIN_CORPUS)} finalizer signatures; K={GC_K} GC, M={GC_M} "
-                      f"stack copies, INV-GC-MARK one concurrent cycle; {states} states")
-            for inv in INV_IDS:
-                f = first.get(inv)
-                out.append(Verdict(
-                    "paths", inv, f"finalizer/{variant}", arch, f.status if f else "HOLDS",
-                    bounds, len(GC_FIN_CORPUS), secs / len(INV_IDS), f.line if f else "",
-                    f.counterexample if f else None))
-    return out
+    items = [(x, None) for x in GC_FIN_CORPUS]
+    return [row for variant in variants for arch in arches
+            for row in _gc_rows("finalizer", items, variant, arch, "finalizer",
+                                f"finalizer/{variant}", arch)]
 
 
 #: Windows callbacks the GC explorer runs (spec/paths.md WC-GC-*): Go pointers in registers,
@@ -217,30 +207,10 @@ GC_WC_CORPUS: tuple[str, ...] = (
 def check_gc_wincallback(arches: Sequence[str] = ARCHES) -> list[Verdict]:
     """The GC explorer (model/wcmachine.py) on go1.27.3's callbackWrap: one row per (arch,
     INV-GC-*), the first violation over GC_WC_CORPUS (spec/paths.md WC-GC-*)."""
-    from regabi.model.syntax import parse_signature
-    from regabi.proofs.explore import INV_IDS, explore_sig
-
-    out: list[Verdict] = []
-    for arch in arches:
-        t0 = time.monotonic()
-        first: dict[str, Verdict] = {}
-        states = 0
-        for sig_text in GC_WC_CORPUS:
-            for r in explore_sig(parse_signature(sig_text), "current", arch, GC_K, GC_M,
-                                 path="wincallback"):
-                if r.status != "HOLDS":
-                    first.setdefault(r.invariant, r)
-            states += r.covered or 0
-        secs = time.monotonic() - t0
-        bounds = (f"{len(GC_WC_CORPUS)} callback signatures; K={GC_K} GC, M={GC_M} stack "
-                  f"copies, INV-GC-MARK one concurrent cycle; {states} states")
-        for inv in INV_IDS:
-            f = first.get(inv)
-            out.append(Verdict(
-                "paths", inv, "wincallback/current", f"windows/{arch}",
-                f.status if f else "HOLDS", bounds, len(GC_WC_CORPUS), secs / len(INV_IDS),
-                f.line if f else "", f.counterexample if f else None))
-    return out
+    items = [(x, None) for x in GC_WC_CORPUS]
+    return [row for arch in arches
+            for row in _gc_rows("wincallback", items, "current", arch, "callback",
+                                "wincallback/current", f"windows/{arch}")]
 
 
 FIN_ARGS = ("*int", "interface{}", "interface{M()}", "*struct{}")
@@ -883,23 +853,34 @@ PATHS = ("wincallback", "makefunc", "method-value", "finalizer")
 
 
 def _layout_text(sig: Signature, arch: str) -> str:
+    """``regabi paths --layout``: each argument where compileCallback puts it and where the
+    spec does, in ``regabi layout``'s notation (``BX[0:1]`` bytes 0..1 of the value in BX,
+    ``@8`` at stack offset 8), and callbackWrap's memmoves (SW:368-378) from C's ``args``."""
     from regabi.model.wincallback import check_signature as cb_check
+    from regabi.render.words import reg_part
 
     try:
         cb, mm = cb_check(sig, arch)
     except Refused as e:
         return f"windows/{arch} {sig.go()}: refused: {e.message} ({e.cite})"
-    spec = spec_assign(sig, load_arch(arch))
+    a = load_arch(arch)
+    spec = spec_assign(sig, a)
     lines = [f"windows/{arch} {sig.go()}"]
     for i, (p, sp) in enumerate(zip(cb.params, spec.params, strict=True)):
-        got = (f"regs {[r for r, _, _ in p.regs]}" if p.where == "reg" else
-               f"stack {p.stack}" if p.where == "stack" else f"zero-size at {p.stack}")
-        want = (f"regs {[i_ if c == 'int' else f'F{i_}' for c, i_, *_ in sp.regs]}"
-                if sp.regs
-                else f"stack {sp.stack}")
-        slot = "" if p.slot is None else f" C slot {p.slot // load_arch(arch).ptr_size}"
+        got = (" ".join(reg_part(a.int_reg_name(r), off, sz) for r, off, sz in p.regs)
+               if p.where == "reg" else f"@{p.stack}" if p.where == "stack"
+               else f"(zero size) @{p.stack}")
+        want = (" ".join(reg_part(a.int_reg_name(r) if c == "int" else a.float_reg_name(r), off,
+                                  sz) for c, r, off, sz, _ptr in sp.regs) if sp.regs
+                else f"@{sp.stack}" if sp.stack is not None else "(zero size)")
+        slot = "" if p.slot is None else f" (C slot {p.slot // a.ptr_size})"
         lines.append(f"  arg {i} {p.type}: callback {got}{slot}; spec {want}")
-    lines.append(f"  parts {[tuple(x) for x in cb.parts]}")
+    # memmove(&regs.Ints[dst] or frame+dst, args+src, len): a register part fills the low
+    # bytes of its Ints word (every windows port is little-endian)
+    moves = [f"args[{x.src}:{x.src + x.len}] → "
+             + (reg_part(a.int_reg_name(x.dst), 0, x.len) if x.kind == "reg"
+                else f"frame[{x.dst}:{x.dst + x.len}]") for x in cb.parts]
+    lines.append(f"  parts {', '.join(moves) or '-'}")
     lines.append(f"  frameSize {cb.frame_size} (stack args {cb.stack_args_size}, spill "
                  f"{cb.spill}); result from {cb.result_from}")
     lines += [f"  {m.status} {m.invariant}: {m.what} ({m.cite})" for m in mm]

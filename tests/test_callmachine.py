@@ -237,3 +237,24 @@ def test_runtime_ladder() -> None:
     assert "riscv64" in r["go1.19"].regabi_arches and "loong64" not in r["go1.19"].regabi_arches
     assert set(r["current"].regabi_arches) == {"amd64", "arm64", "ppc64", "ppc64le", "riscv64",
                                                 "loong64", "s390x"}
+
+
+def test_builders_refuse_bad_arguments_alike() -> None:
+    """The four program builders (Value.call, MakeFunc/method values, finalizers, Windows
+    callbacks) refuse an unknown results mode and an unknown mutant with the same one-line
+    InputError (check_build_args); the known mutants are each builder's own."""
+    from regabi.model.finmachine import build_fin_program
+    from regabi.model.mfmachine import build_path_program
+    from regabi.model.wcmachine import build_wc_program
+
+    sig = parse_signature("func(p *int) uintptr")
+    with pytest.raises(InputError, match=r"^results mode 'both' \(known: fresh, args\)$"):
+        build_program(sig, "current", results="both")
+    for build, path, known in ((build_path_program, "makefunc", "skip-reg, early-retvalid, "
+                                "no-stackobj, no-keepalive-regs"),
+                               (build_fin_program, "finalizer", "early-clear, scan-frame"),
+                               (build_wc_program, "wincallback", "no-keeper")):
+        with pytest.raises(InputError, match=r"^results mode 'both' \(known: fresh, args\)$"):
+            build(path, sig, "current", results="both")
+        with pytest.raises(InputError, match=rf"^unknown mutant\(s\) a, z \(known: {known}\)$"):
+            build(path, sig, "current", mutants=frozenset({"z", "a"}))

@@ -95,6 +95,15 @@ def test_go117_spill_overruns_callnn() -> None:
         "HOLDS"}
 
 
+def test_frame_message_names_the_finalizer_goroutine() -> None:
+    """INV-GC-FRAME says who reserved the frame: on this path the finalizer goroutine's framesz
+    (FN:232, passed as frameSize at FN:272; go1.17's runfinq: framesz = nret = 32), not reflect."""
+    msg = _run("func(x any) [4]int64", "go1.17")["INV-GC-FRAME"].counterexample["message"]
+    assert ("beyond the frameSize 32 the finalizer goroutine (runfinq, now runFinalizers) "
+            "reserved as framesz (contract)") in msg
+    assert "reflect" not in msg
+
+
 def test_seed_dummy_regargs() -> None:
     """The seed's runfinq writes the argument at frame[0:] and passes a zero RegArgs (seed
     runtime/mfinal.go:223-227), while the seed's amd64 call machine loads AX from it: the

@@ -15,28 +15,12 @@ The overlay rebuilds the runtime (about 80 s at load ≈ 4, 2 cores), so this ru
 
 from __future__ import annotations
 
-import json
-import os
-import platform
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from gooverlay import build_and_run, real_run_marks
 
-
-def go_binary() -> str | None:
-    cand = Path(sys.prefix) / "bin" / "go"
-    return str(cand) if cand.exists() else shutil.which("go")
-
-
-pytestmark = [
-    pytest.mark.gotoolchain,
-    pytest.mark.skipif(os.environ.get("REGABI_REAL_FINGC") != "1",
-                       reason="set REGABI_REAL_FINGC=1: rebuilds the runtime"),
-    pytest.mark.skipif(platform.machine() not in ("x86_64", "AMD64"), reason="native amd64"),
-]
+pytestmark = real_run_marks("REGABI_REAL_FINGC", "rebuilds the runtime")
 
 PROG = """package main
 
@@ -82,29 +66,9 @@ CASES = {
 
 @pytest.mark.parametrize("case", list(CASES))
 def test_real_run(tmp_path: Path, case: str) -> None:
-    go = go_binary()
-    assert go is not None
     before, freed = CASES[case]
-    goroot = subprocess.run([go, "env", "GOROOT"], capture_output=True, text=True,
-                            check=True).stdout.strip()
-    (tmp_path / "main.go").write_text(PROG)
-    (tmp_path / "go.mod").write_text("module regabi.test/fingc\n\ngo 1.22\n")
-    src = Path(goroot) / "src" / "runtime" / "mfinal.go"
-    text = src.read_text()
-    assert text.count(_CALL) == 1
-    ov = tmp_path / "ov"
-    ov.mkdir()
-    (ov / "mfinal.go").write_text(text.replace(_CALL, before + _CALL))
-    (tmp_path / "overlay.json").write_text(json.dumps({"Replace": {str(src): str(ov /
-                                                                                "mfinal.go")}}))
-    env = dict(os.environ, GOTOOLCHAIN="local", CGO_ENABLED="0")
-    b = subprocess.run([go, "build", f"-overlay={tmp_path / 'overlay.json'}", "-o",
-                        str(tmp_path / "prog"), "."], cwd=tmp_path, env=env,
-                       capture_output=True, text=True, timeout=900)
-    assert b.returncode == 0, b.stderr
-    r = subprocess.run([str(tmp_path / "prog")], env=dict(env, GODEBUG="clobberfree=1"),
-                       capture_output=True, text=True, timeout=120)
-    line = r.stdout.strip().splitlines()[-1] if r.stdout.strip() else r.stderr[-300:]
+    line, err = build_and_run(tmp_path, PROG, "regabi.test/fingc",
+                              {"runtime/mfinal.go": [(_CALL, before + _CALL)]})
     # the model: the real order holds (every finalizer sees its object); the mutant frees it
     # at the forced GC (every finalizer reads a freed object)
-    assert line == ("bad 50" if freed else "bad 0"), (line, r.stderr[-500:])
+    assert line == ("bad 50" if freed else "bad 0"), (line, err)

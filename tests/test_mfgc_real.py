@@ -15,27 +15,12 @@ these run only with ``REGABI_REAL_MFGC=1`` (native amd64)."""
 
 from __future__ import annotations
 
-import json
-import os
-import platform
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from gooverlay import build_and_run, real_run_marks
 
-
-def go_binary() -> str | None:
-    cand = Path(sys.prefix) / "bin" / "go"
-    return str(cand) if cand.exists() else shutil.which("go")
-
-pytestmark = [
-    pytest.mark.gotoolchain,
-    pytest.mark.skipif(os.environ.get("REGABI_REAL_MFGC") != "1",
-                       reason="set REGABI_REAL_MFGC=1: rebuilds the standard library"),
-    pytest.mark.skipif(platform.machine() not in ("x86_64", "AMD64"), reason="native amd64"),
-]
+pytestmark = real_run_marks("REGABI_REAL_MFGC", "rebuilds the standard library")
 
 _BIG = """type Big struct {
 	p [4]*int
@@ -109,33 +94,8 @@ CASES = {
 
 @pytest.mark.parametrize("case", list(CASES))
 def test_real_run(tmp_path: Path, case: str) -> None:
-    go = go_binary()
-    assert go is not None
     prog, edits, freed = CASES[case]
-    goroot = subprocess.run([go, "env", "GOROOT"], capture_output=True, text=True,
-                            check=True).stdout.strip()
-    (tmp_path / "main.go").write_text(prog)
-    (tmp_path / "go.mod").write_text("module regabi.test/mfgc\n\ngo 1.22\n")
-    ov = tmp_path / "ov"
-    ov.mkdir()
-    replace = {}
-    for rel, subs in edits.items():
-        text = (Path(goroot) / "src" / rel).read_text()
-        for anchor, repl in subs:
-            assert text.count(anchor) == 1, (rel, anchor)
-            text = text.replace(anchor, repl)
-        dst = ov / rel.replace("/", "_")
-        dst.write_text(text)
-        replace[str(Path(goroot) / "src" / rel)] = str(dst)
-    (tmp_path / "overlay.json").write_text(json.dumps({"Replace": replace}))
-    env = dict(os.environ, GOTOOLCHAIN="local", CGO_ENABLED="0")
-    b = subprocess.run([go, "build", f"-overlay={tmp_path / 'overlay.json'}", "-o",
-                        str(tmp_path / "prog"), "."], cwd=tmp_path, env=env,
-                       capture_output=True, text=True, timeout=900)
-    assert b.returncode == 0, b.stderr
-    r = subprocess.run([str(tmp_path / "prog")], env=dict(env, GODEBUG="clobberfree=1"),
-                       capture_output=True, text=True, timeout=120)
-    line = r.stdout.strip().splitlines()[-1] if r.stdout.strip() else r.stderr[-300:]
+    line, err = build_and_run(tmp_path, prog, "regabi.test/mfgc", edits)
     # the model: the real code holds (every call correct); the mutant frees the object at
     # the forced GC (every call wrong)
-    assert line == ("bad 50" if freed else "bad 0"), (line, r.stderr[-500:])
+    assert line == ("bad 50" if freed else "bad 0"), (line, err)

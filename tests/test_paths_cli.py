@@ -34,9 +34,48 @@ def test_layout_shows_partial_struct() -> None:
                "a10 uintptr) uintptr", "func(f float64) uintptr")
     assert p.returncode == 0, p
     # Hand-derived (tests/test_paths_wincallback.py::test_partial_struct_parts_hand_derived).
-    assert "  arg 9 uintptr: callback stack 8 C slot 9; spec regs [8]" in p.stdout
+    # a10: the 9th integer register on amd64 is R11 (AX BX CX DI SI R8 R9 R10 R11)
+    assert "  arg 9 uintptr: callback @8 (C slot 9); spec R11[0:8]" in p.stdout
     assert ("windows/amd64 func(f float64) uintptr: refused: compileCallback: float arguments "
             "not supported") in p.stdout
+
+
+def test_layout_text_in_layout_notation() -> None:
+    """--layout renders places as `regabi layout` does — REG[lo:hi] for bytes lo..hi of the
+    value in REG, @off for a stack offset — never as Python lists. Hand-derived from
+    go1.27.3 src/runtime/syscall_windows.go (SW) and the ABI:
+    amd64: a → AX; s's three uint8 fields → BX, CX, DI (SW:165-218, one register per field);
+    p → SI, f → R8; one 8-byte C slot per argument (SW:160-162), so the parts copy args[0:1],
+    args[8:9], args[9:10], args[10:11], args[16:24], args[24:32] into the low bytes of those
+    registers; no stack arguments, spill 1 + 3 + 8 + 8 = 24 (each aligned: SW:132-133), the
+    result in Ints[0].
+    386 (no registers): p at @0, n at @4, their stack parts merged (SW:64-73) into
+    args[0:8] → frame[0:8]; the result word reserved after them (SW:294-297): stack args 12."""
+    p = regabi("paths", "--layout", "--arch", "amd64,386",
+               "func(a uint8, s struct{a, b, c uint8}, p *int, f uintptr) uintptr",
+               "func(p *int, n uintptr) uintptr")
+    assert p.returncode == 0, p
+    lines = p.stdout.splitlines()
+    amd64 = lines.index("windows/amd64 func(a uint8, s struct{a uint8; b uint8; c uint8}, "
+                        "p *int, f uintptr) uintptr")
+    assert lines[amd64 + 1:amd64 + 7] == [
+        "  arg 0 uint8: callback AX[0:1] (C slot 0); spec AX[0:1]",
+        "  arg 1 struct{a uint8; b uint8; c uint8}: callback BX[0:1] CX[1:2] DI[2:3] (C slot 1);"
+        " spec BX[0:1] CX[1:2] DI[2:3]",
+        "  arg 2 *int: callback SI[0:8] (C slot 2); spec SI[0:8]",
+        "  arg 3 uintptr: callback R8[0:8] (C slot 3); spec R8[0:8]",
+        "  parts args[0:1] → AX[0:1], args[8:9] → BX[0:1], args[9:10] → CX[0:1], "
+        "args[10:11] → DI[0:1], args[16:24] → SI[0:8], args[24:32] → R8[0:8]",
+        "  frameSize 24 (stack args 0, spill 24); result from Ints[0]",
+    ]
+    i386 = lines.index("windows/386 func(p *int, n uintptr) uintptr")
+    assert lines[i386 + 1:i386 + 5] == [
+        "  arg 0 *int: callback @0 (C slot 0); spec @0",
+        "  arg 1 uintptr: callback @4 (C slot 1); spec @4",
+        "  parts args[0:8] → frame[0:8]",
+        "  frameSize 12 (stack args 12, spill 0); result from frame[retOffset]",
+    ]
+    assert "[(" not in p.stdout and "regs [" not in p.stdout
 
 
 def test_verdict_rows_and_exit_status() -> None:

@@ -57,7 +57,8 @@ OLD_MARKER: dict[str, tuple[str, str]] = {
     "ret_kind_from_result": (VALUE, r"regArgs\.Ptrs\[steps\[0\]\.ireg\], flag\(t\.Kind\(\)\)"),
     "direct_iface": (TYPES, r"t\.NumFields\(\) == 1 && IsDirectIface\(t\.Field\(0\)\.Type\)"),
 }
-# callMethod's stack→register translation (not modelled; recorded in ``unmodelled``)
+# callMethod's stack→register translation (no VAR field: recorded in ``unmodelled``, modelled by
+# model/methodvalue.py callmethod_stack_to_reg)
 STACK_TO_REG = (VALUE, r"methodRegs\.Ptrs\[mStep\.ireg\] = \*\(\*unsafe\.Pointer\)\(from\)")
 
 

@@ -102,3 +102,21 @@ def test_cli_and_rows(capsys: pytest.CaptureFixture[str]) -> None:
     rows = check_gc_wincallback()
     assert len(rows) == 18 and {r.status for r in rows} == {"HOLDS"}
     assert {r.arch for r in rows} == {"windows/amd64", "windows/arm64", "windows/386"}
+
+
+def test_frame_message_names_callbackwrap(monkeypatch: pytest.MonkeyPatch) -> None:
+    """INV-GC-FRAME names who reserved the frame: on this path callbackWrap passes frameSize =
+    alignUp(dstStackSize, PtrSize) + dstSpill (SW:382-383) from compileCallback's abiMap, not
+    reflect. Vacuity by a layout without dstSpill: func(p *int, n uintptr) uintptr on amd64 has
+    p in AX, n in BX, no stack arguments, so frameSize 0 while the callee spills p at SP+0..8;
+    DISPATCH picks call16 (the smallest class), whose frame absorbs it."""
+    from regabi.model import wcmachine
+
+    real = wcmachine.compile_callback
+    monkeypatch.setattr(wcmachine, "compile_callback",
+                        lambda sig, a: real(sig, a)._replace(frame_size=0))
+    r = _run("func(p *int, n uintptr) uintptr")
+    assert {i for i, v in r.items() if v.status != "HOLDS"} == {"INV-GC-FRAME"}
+    assert ("morestack spills param 0 to SP+0..8: beyond the frameSize 0 callbackWrap reserved "
+            "from compileCallback's abiMap (contract); absorbed by call16's 16-byte frame") in \
+        r["INV-GC-FRAME"].counterexample["message"]

@@ -3,7 +3,7 @@ that may be missing, so that no message reads ``[16,16)`` or ``at None``."""
 
 from __future__ import annotations
 
-__all__ = ["byte_span", "call_n_text", "place"]
+__all__ = ["byte_span", "call_n_text", "place", "reg_part"]
 
 
 def byte_span(lo: int, hi: int, what: str = "bytes") -> str:
@@ -32,3 +32,9 @@ def call_n_text(call_n: int | None, frame_size: int) -> str:
         return f"call{call_n}"
     return (f"no callN holds {frame_size} bytes: reflectcall panics "
             "\"arg size to reflect.call more than 1GB\"")
+
+
+def reg_part(reg: str, offset: int, size: int, pointer: bool = False) -> str:
+    """One register part of a value as ``regabi layout`` shows it: ``BX[0:1]`` (bytes 0..1
+    of the value in BX), ``SI*[0:8]`` for a pointer part."""
+    return f"{reg}{'*' if pointer else ''}[{offset}:{offset + size}]"
