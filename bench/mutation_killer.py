@@ -96,7 +96,8 @@ def test_current_amd64_premises() -> None:
 
     got = {v.invariant: v.status for v in premise_verdicts([arch_of("amd64")])}
     assert got == {"WF-RECORDED": "HOLDS", "SPEC=GO1.27.3": "HOLDS",
-                   "REFLECT=GO1.27.3": "HOLDS", "SYM=CONCRETE": "HOLDS"}, got
+                   "REFLECT=GO1.27.3": "HOLDS", "JOINT=LAYOUT": "HOLDS",
+                   "SYM=CONCRETE": "HOLDS"}, got
 
 
 def test_older_variants_gc_visible() -> None:

@@ -52,7 +52,7 @@ from regabi.model.domain import Domain
 from regabi.model.summary import Group, Summary, basic, group_wf, value_wf
 from regabi.model.variants import Variant
 
-__all__ = ["Ctx", "Cur", "Finals", "GroupRec", "Joint", "Ob", "ValueRec", "run"]
+__all__ = ["Ctx", "Cur", "Finals", "GroupRec", "Joint", "Ob", "ValueRec", "driver_mismatch", "run"]
 
 
 class Ob(NamedTuple):
@@ -361,6 +361,57 @@ def run(c: Ctx, rcvr: Summary | None, params: Sequence[Summary],
 
 
 _ = (ReflCur, Group)
+
+
+def driver_mismatch(sig: Any, arch: Arch, v: Variant) -> str:
+    """Where this fold, run concretely, disagrees with the layout's own drivers on ``sig``
+    (model/assign.py ``reflect_assign`` and ``spec_assign``, what ``regabi layout`` runs and
+    what the REFLECT=/SPEC=GO1.27.3 premises hold against go1.27.3): "" when it agrees.
+
+    The two share every step function but not the loop over the values (this one also folds
+    the invariants' ghosts, the no-register reflect and ABI0 alongside), so a slip in either
+    loop — a value's role or index, a flag passed to a step — would leave the proofs about a
+    fold that is not the one laid out and recorded. PRF-3's premise JOINT=LAYOUT runs this on
+    every recorded signature."""
+    from regabi.model.assign import reflect_assign, spec_assign
+    from regabi.model.domain import CONCRETE
+    from regabi.model.summary import summarize
+
+    ps = arch.ptr_size
+    c = Ctx(CONCRETE, arch, v, sig.recv is not None, (), sig=sig)
+    J, _ = run(c, summarize(sig.recv, ps) if sig.recv is not None else None,
+               [summarize(t, ps) for t in sig.params], [summarize(t, ps) for t in sig.results])
+    f = finals(c, J)
+    d, sp = reflect_assign(sig, arch, v), spec_assign(sig, arch)
+    pairs = (
+        ("reflect stackCallArgsSize", J.r_args, d.stack_call_args_size),
+        ("reflect retOffset", J.r_ret, d.ret_offset),
+        ("reflect spill", J.spill, d.spill),
+        ("reflect stackPtrs", J.refl.sptrs, d.stack_ptrs),
+        ("reflect stackPtrs.n", J.refl.sn, d.stack_ptrs_n),
+        ("reflect inRegPtrs", J.refl.inptrs if v.in_reg_ptrs else None, d.in_reg_ptrs),
+        ("reflect outRegPtrs", J.refl.outptrs, d.out_reg_ptrs),
+        ("reflect results' stack bytes", J.refl.S - J.r_ret, d.ret.stack_bytes),
+        ("reflect result registers", (J.refl.I, J.refl.F), (d.ret.iregs, d.ret.fregs)),
+        ("frametype.size", f.frame_type_size, d.frame_type_size),
+        ("frameSize", f.frame_size, d.frame_size),
+        ("spec end of stack arguments", J.s_args, sp.args_stack_size),
+        ("spec results offset", J.s_ret, sp.ret_offset),
+        ("spec offset to the spill area", f.offset_to_spill_area, sp.offset_to_spill_area),
+        ("spec spill area size", f.spill_area_size, sp.spill_area_size),
+    )
+    for what, got, want in pairs:
+        if got != want:
+            bits = what.endswith("Ptrs")  # bitmaps: words or registers, bit i = i
+            return (f"{what}: the proofs' fold gives {_show(got, bits)}, the layout gives "
+                    f"{_show(want, bits)} for {sig.go()}"
+                    + (f" [recv {sig.recv}]" if sig.recv is not None else "")
+                    + f" ({v.name}, {arch.name})")
+    return ""
+
+
+def _show(x: Any, bits: bool) -> str:
+    return f"{x:#b}" if bits and isinstance(x, int) else str(x)
 
 
 def machine_candidates(c: Ctx, J: Joint, phase: str) -> list[tuple[str, Any]]:

@@ -639,6 +639,7 @@ def premise_verdicts(archs: list[Arch]) -> list[Verdict]:
 def _unit_premise_arch(base: str, ptr_size: int,
                        report: Callable[[list[Verdict]], None] | None = None) -> list[Verdict]:
     from regabi.model.domain import CONCRETE
+    from regabi.model.joint import driver_mismatch
     from regabi.model.summary import summarize, wf
     from regabi.model.syntax import parse_signatures, parse_type
     from regabi.oracle import compare, load
@@ -649,13 +650,16 @@ def _unit_premise_arch(base: str, ptr_size: int,
     bad = ""
     sigs = parse_signatures([r["func"] for r in rows], source=f"oracle {base}")
     n = 0
+    read: list[Signature] = []
     for row, sig in zip(rows, sigs, strict=True):
         if isinstance(sig, Exception):  # a recorded signature the model cannot read
             bad = bad or f"cannot read recorded {row['func']}: {sig}"
             continue
-        vals = [*sig.params, *sig.results]
         if row.get("recv"):
-            vals.append(parse_type(row["recv"], source=f"oracle {base}"))
+            sig = Signature(sig.params, sig.results,
+                            parse_type(row["recv"], source=f"oracle {base}"))
+        read.append(sig)
+        vals = [*sig.params, *sig.results, *([sig.recv] if sig.recv is not None else [])]
         for t in vals:
             n += 1
             false = [c for c, ok in wf(CONCRETE, summarize(t, ptr_size), ptr_size)
@@ -680,6 +684,16 @@ def _unit_premise_arch(base: str, ptr_size: int,
                            f"{res.n} recorded signatures: {what}", res.n,
                            time.perf_counter() - t0,
                            "" if res.ok else "; ".join(res.lines(2))))
+    # the proofs' fold (model/joint.py run) against the layout's drivers that the two rows
+    # above hold against go1.27.3: the same step functions, but two loops over the values
+    t0 = time.perf_counter()
+    arch, cur = arch_of(base), get_variant("current")
+    diff = next((m for m in (driver_mismatch(sig, arch, cur) for sig in read) if m), "")
+    out.append(Verdict("premise", "JOINT=LAYOUT", "current", base,
+                       "FALSIFIED" if diff else "HOLDS",
+                       f"{len(read)} recorded signatures: the proofs' fold (joint.run) = "
+                       "reflect_assign and spec_assign", len(read), time.perf_counter() - t0,
+                       diff))
     return reported(out, report)
 
 

@@ -470,6 +470,34 @@ def test_reflect_premise_catches_an_inregptrs_bug_the_proofs_miss(
     bad = {v.invariant: v.status for v in premise_verdicts([AMD64])}
     assert bad["REFLECT=GO1.27.3"] == "FALSIFIED"
 
+def test_joint_layout_premise_catches_a_slip_in_the_proofs_loop(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Vacuity of JOINT=LAYOUT: the same slip as above, but in the proofs' fold (model/joint.py,
+    mutmut's ``x_j_end__mutmut_112``, which survived the fifth mutation run) instead of the
+    layout's driver. REFLECT=GO1.27.3 still holds — the layout is untouched — and the
+    induction's INV-INREGPTRS-RCVR witness ``func()`` with receiver ``*int`` has no argument,
+    so only this premise sees it. By hand: recv ``int`` is held indirectly in an interface (an
+    int is not pointer-shaped), so the receiver word reflect passes in AX is a pointer (RFL-5:
+    ``rcvr.IfaceIndir() || rcvr.Pointers()``); ``func(*int)`` puts the argument in BX.
+    go1.27.3 marks, for argument 0, stepsForValue(0) — the receiver's AX: inRegPtrs 0b1; the
+    slipped fold marks the argument's own BX: 0b10."""
+    from regabi.model.joint import driver_mismatch
+    from regabi.model.sig import Signature
+    from regabi.model.syntax import parse_type
+    from regabi.proofs.prove import premise_verdicts
+
+    orig = joint_mod.refl_end_arg
+    monkeypatch.setattr(joint_mod, "refl_end_arg",
+                        lambda D, st, cur, s, regs, v, has_rcvr: orig(D, st, cur, s, regs, v,
+                                                                      False))
+    sig = Signature((parse_type("*int"),), (), parse_type("int"))
+    msg = driver_mismatch(sig, AMD64, CURRENT)
+    assert msg.startswith("reflect inRegPtrs: the proofs' fold gives 0b10, the layout gives "
+                          "0b1 for func(*int) [recv int]"), msg
+    bad = {v.invariant: v.status for v in premise_verdicts([AMD64])}
+    assert bad["JOINT=LAYOUT"] == "FALSIFIED" and bad["REFLECT=GO1.27.3"] == "HOLDS", bad
+
+
 def test_premises_hold_and_catch_a_shared_type_layout_bug(monkeypatch: pytest.MonkeyPatch) -> None:
     """prove's premises against go1.27.3's recorded answers hold for the model as it is, and
     catch a bug in the type summaries that the spec's fold and reflect's share (so no
@@ -484,6 +512,7 @@ def test_premises_hold_and_catch_a_shared_type_layout_bug(monkeypatch: pytest.Mo
     assert [(v.invariant, v.status) for v in ok] == [("WF-RECORDED", "HOLDS"),
                                                      ("SPEC=GO1.27.3", "HOLDS"),
                                                      ("REFLECT=GO1.27.3", "HOLDS"),
+                                                     ("JOINT=LAYOUT", "HOLDS"),
                                                      ("SYM=CONCRETE", "HOLDS")]
     orig = summary_mod.struct_end
     monkeypatch.setattr(summary_mod, "struct_end",

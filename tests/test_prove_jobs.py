@@ -68,4 +68,4 @@ def test_parallel_run_equals_serial_run() -> None:
     assert [(r[1], r[3]) for r in rows[0]] == [
         *((i, "386") for i in fin), *((i, "arm") for i in fin),
         ("WF-RECORDED", "386"), ("SPEC=GO1.27.3", "386"), ("REFLECT=GO1.27.3", "386"),
-        ("SYM=CONCRETE", "PtrSize 4")]
+        ("JOINT=LAYOUT", "386"), ("SYM=CONCRETE", "PtrSize 4")]
