@@ -381,8 +381,9 @@ def _struct_groups(ps: int, timeout_ms: int) -> TypeLemma:
 
 def _failed(lemma: str, ps: int, bad: dict[str, str], dt: float) -> TypeLemma:
     status = "FALSIFIED" if "sat" in bad.values() else "UNKNOWN"
+    why = {"sat": "not inductive", "vacuous": "hypotheses inconsistent"}
     return TypeLemma(lemma, status, f"PtrSize {ps}: " + ", ".join(
-        f"{k} {'not inductive' if r == 'sat' else 'Z3 gave up'}" for k, r in bad.items()), dt)
+        f"{k} {why.get(r, 'Z3 gave up')}" for k, r in bad.items()), dt)
 
 
 def _group_obligations(ps: int, timeout_ms: int, link: bool) -> dict[str, str]:
@@ -646,7 +647,8 @@ def _count_obligations(ps: int, timeout_ms: int) -> dict[str, str]:
     SEQ laws give; END — ``struct_end`` gives them of the ended struct (its walks' groups are
     the fold's, checked on the model with group slots); ARRAY — ``array(n, e)`` for any n and
     any e satisfying them: its walks are e's or groupless (EMPTY_OK / EMPTY_FAIL)."""
-    z3 = __import__("z3")
+    import z3
+
     out: dict[str, str] = {}
 
     def setup(tag: str) -> tuple[Z3IntDomain, StructAcc, Summary, Any]:
@@ -666,7 +668,7 @@ def _count_obligations(ps: int, timeout_ms: int) -> dict[str, str]:
         sane = str(s.check())  # hypotheses without a model would prove anything
         s.pop()
         if sane != "sat":
-            out[f"{name} hypotheses"] = "unknown" if sane != "unsat" else "sat"
+            out[name] = "vacuous" if sane == "unsat" else sane
             return
         for clause, c in goals:
             if isinstance(c, bool):
@@ -689,7 +691,8 @@ def _count_obligations(ps: int, timeout_ms: int) -> dict[str, str]:
     facts: list[Any] = []
 
     def cat(x: _Walk, y: _Walk, c: Any, name: str, t: Any) -> _Walk:
-        ci, cf = _free_walk(D, name)[1:]
+        ci, cf = (z3.Function(f"{D.prefix}{name}.{k}", z3.IntSort(), z3.IntSort())
+                  for k in ("SI", "SF"))
         for pc, px, py in ((ci, x.si, y.si), (cf, x.sf, y.sf)):  # SEQ-1, SEQ-3 at t
             facts.append(D.implies(D.ule(t, x.L), D.eq(pc(t), px(t))))
             facts.append(D.implies(D.and_(D.ule(x.L, t), D.ule(t, x.L + y.L)),

@@ -471,6 +471,37 @@ def test_type_struct_counts_lemma_fires_on_a_seed_walk_shifted_elsewhere(
     assert lem.status == "FALSIFIED" and "STEP one offset" in lem.detail, lem.detail
 
 
+def test_type_struct_counts_lemma_fires_on_a_shift_that_changes_a_groups_class(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """SEQ-3's premises are checked on the model's ``_shift``: one that turns every shifted
+    group into an integer group (by hand: struct{f float64}'s float group would count as an
+    integer part, so its nf = 1 would no longer be the sum of its groups' floating-point parts,
+    0) is refused."""
+    from regabi.model import summary as summary_mod
+    from regabi.proofs import types as types_mod
+
+    orig = summary_mod._shift
+    monkeypatch.setattr(summary_mod, "_shift", lambda D, p, off: orig(D, p, off)._replace(
+        groups=tuple(g._replace(isint=True) for g in orig(D, p, off).groups)))
+    assert types_mod._shift_facts(TIMEOUT_MS) == "sat"
+    lem = types_mod._struct_counts(8, TIMEOUT_MS)
+    assert lem.status == "FALSIFIED" and "SHIFT" in lem.detail, lem.detail
+
+
+def test_type_struct_counts_lemma_is_not_proved_from_inconsistent_hypotheses(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hypotheses without a model prove anything: a fold fact no state satisfies (an offset
+    below 0) makes STEP and END UNKNOWN (never PROVED), saying why."""
+    from regabi.proofs import types as types_mod
+
+    orig = types_mod._acc_facts
+    monkeypatch.setattr(types_mod, "_acc_facts", lambda D, acc, ps: [
+        *orig(D, acc, ps), ("ACC-NONE", D.ult(acc.off, 0))])
+    lem = types_mod._struct_counts(8, TIMEOUT_MS)
+    assert lem.status == "UNKNOWN", lem
+    assert "STEP hypotheses inconsistent, END hypotheses inconsistent" in lem.detail
+
+
 def test_type_struct_lemma_fires_on_a_fold_that_drops_a_fields_pointers(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Vacuity: a struct fold that forgets a field's GC words but keeps its heap words. By
