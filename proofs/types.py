@@ -15,6 +15,10 @@ induction on type structure (spec/proofs.md PRF-9):
   facts about the fold state (``_acc_facts``);
 * TYPE-STRUCT-GROUPS — its walks' groups are well formed (WF-GROUP): induction on fields, an
   earlier group and a shifted field group each stay well formed (``_struct_groups``);
+* TYPE-STRUCT-COUNTS — its walks' counts (n, ni, nf: the groups and their parts) and the seed's
+  walk against the spec's group by group (WF-SEED-PREFIX): induction on type structure over
+  ghosts of the concrete walks (length, prefix sums, prefix agreement), laws of concatenation
+  proved in general form by induction on position (``_struct_counts``);
 * TYPE-LINK — WF's set linkage (WF-LINK: a group's pointer bits are its value's GC and heap
   words) of every type: basic kinds by enumeration, arrays by cases on the length, structs by
   TYPE-STRUCT-GROUPS' obligations with the linkage in the invariant (``_link``).
@@ -25,7 +29,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from regabi.model.domain import CONCRETE, Z3Domain, Z3IntDomain
 from regabi.model.summary import (
@@ -363,7 +367,7 @@ def _struct_groups(ps: int, timeout_ms: int) -> TypeLemma:
     the field, given that the previous group ended at most ``e + off`` (e: its predecessor's
     end inside the field; for the field's first group, the struct's last group ended below
     ``acc.off ≤ off``); END — G implies ``group_wf`` against ``struct_end``. The counts (n, ni,
-    nf as sums over the groups) and WF-SEED-PREFIX follow from the concatenation alone."""
+    nf as sums over the groups) and WF-SEED-PREFIX are TYPE-STRUCT-COUNTS."""
     t0 = time.perf_counter()
     results = _group_obligations(ps, timeout_ms, link=False)
     dt = time.perf_counter() - t0
@@ -371,14 +375,15 @@ def _struct_groups(ps: int, timeout_ms: int) -> TypeLemma:
     if not bad:
         return TypeLemma("TYPE-STRUCT-GROUPS", "PROVED", f"WF-GROUP of every struct's walks, "
                          f"PtrSize {ps} (induction on fields: KEEP, SHIFT, END; counts and "
-                         "WF-SEED-PREFIX by concatenation)", dt)
+                         "WF-SEED-PREFIX: TYPE-STRUCT-COUNTS)", dt)
     return _failed("TYPE-STRUCT-GROUPS", ps, bad, dt)
 
 
 def _failed(lemma: str, ps: int, bad: dict[str, str], dt: float) -> TypeLemma:
     status = "FALSIFIED" if "sat" in bad.values() else "UNKNOWN"
+    why = {"sat": "not inductive", "vacuous": "hypotheses inconsistent"}
     return TypeLemma(lemma, status, f"PtrSize {ps}: " + ", ".join(
-        f"{k} {'not inductive' if r == 'sat' else 'Z3 gave up'}" for k, r in bad.items()), dt)
+        f"{k} {why.get(r, 'Z3 gave up')}" for k, r in bad.items()), dt)
 
 
 def _group_obligations(ps: int, timeout_ms: int, link: bool) -> dict[str, str]:
@@ -438,6 +443,363 @@ def _group_obligations(ps: int, timeout_ms: int, link: bool) -> dict[str, str]:
 
 
 # --------------------------------------------------------------------------------------------
+# the walks' counts and the seed's prefix (TYPE-STRUCT-COUNTS)
+#
+# WF's group-level count clauses (model/summary.py ``wf``: WF-SPEC-COUNTS, WF-SEED-COUNTS — n at
+# most the groups present, ni and nf the integer and floating-point parts of the first n
+# groups) and WF-SEED-PREFIX (the seed's groups equal the spec's at every position below the
+# spec's n that both walks have) speak of whole walks, which TYPE-STRUCT's induction does not
+# model (``cap = 0``) and TYPE-STRUCT-GROUPS sees one group at a time. Here a concrete walk is
+# represented by *ghosts*: its length L (``len(groups)``), its prefix sums SI(t), SF(t) (the
+# parts ``wf`` counts, over the first t groups) and, for a type's pair of walks, the prefix
+# agreement AG(t) (its first t groups equal). The clauses in ghost form:
+#   counts:  n ≤ L ∧ ni = SI(n) ∧ nf = SF(n)          (``wf``'s sums, for n ≤ L)
+#   prefix:  AG(min(spec.n, L_spec, L_seed))          (``wf`` zips the two walks)
+#   EXACT:   n = L — a concrete walk has no groups past its n (symbolic walks have fixed slots,
+#            hence WF's n ≤ L). Not a WF clause but the induction needs it: ``_append`` puts the
+#            field's groups after *all* groups present (tuple concatenation), which are the live
+#            ones only when n = L.
+
+
+class _Walk(NamedTuple):
+    """A concrete walk's ghosts: its number of groups and its prefix sums (Python callables
+    from a position t to a term)."""
+
+    L: Any
+    si: Callable[[Any], Any]
+    sf: Callable[[Any], Any]
+
+
+def _walk_clauses(D: Any, p: Parts, w: _Walk) -> tuple[Any, Any]:
+    """(counts, EXACT) of walk ``p`` in ghost form."""
+    counts = D.and_(D.ule(p.n, w.L), D.eq(p.ni, w.si(p.n)), D.eq(p.nf, w.sf(p.n)))
+    return counts, D.eq(p.n, w.L)
+
+
+def _min(D: Any, *xs: Any) -> Any:
+    out = xs[0]
+    for x in xs[1:]:
+        out = D.ite(D.ult(x, out), x, out)
+    return out
+
+
+def _prefix_clause(D: Any, s: Summary, ws: _Walk, wd: _Walk, ag: Callable[[Any], Any]) -> Any:
+    return ag(_min(D, s.spec.n, ws.L, wd.L))
+
+
+def _type_clauses(D: Any, s: Summary, ws: _Walk, wd: _Walk,
+                  ag: Callable[[Any], Any]) -> list[tuple[str, Any]]:
+    """The clauses TYPE-STRUCT-COUNTS proves of every type, in ghost form."""
+    sc, se = _walk_clauses(D, s.spec, ws)
+    dc, de = _walk_clauses(D, s.seed, wd)
+    return [("WF-SPEC-COUNTS", sc), ("WF-SEED-COUNTS", dc),
+            ("WF-SEED-PREFIX", _prefix_clause(D, s, ws, wd, ag)), ("EXACT", D.and_(se, de))]
+
+
+def _concrete_walk(p: Parts) -> _Walk:
+    """The ghosts of a concrete walk, computed from its groups as ``wf`` sums them."""
+    def psum(isint: bool) -> Callable[[Any], Any]:
+        return lambda t: sum(g.n for g in p.groups[:t] if bool(g.isint) == isint)
+    return _Walk(len(p.groups), psum(True), psum(False))
+
+
+def _concrete_agree(a: Parts, b: Parts) -> Callable[[Any], Any]:
+    return lambda t: all(tuple(x) == tuple(y) for x, y in zip(a.groups[:t], b.groups[:t],
+                                                               strict=False))
+
+
+def _free_walk(D: Z3IntDomain, name: str) -> _Walk:
+    z3 = D.z3
+    i = z3.IntSort()
+    D._n += 1
+    return _Walk(D.fresh(f"{name}.L"), z3.Function(f"{D.prefix}{name}.SI#{D._n}", i, i),
+                 z3.Function(f"{D.prefix}{name}.SF#{D._n}", i, i))
+
+
+def _free_agree(D: Z3IntDomain, name: str) -> Any:
+    D._n += 1
+    return D.z3.Function(f"{D.prefix}{name}.AG#{D._n}", D.z3.IntSort(), D.z3.BoolSort())
+
+
+def _follows(z3: Any, ok_after: Any, ok_field: Any) -> Any:
+    """Whether a walk after a step *is* the field's (element's) walk appended: ``_append`` hands
+    the result its second walk's ``ok``, a walk left as it was keeps its own, so the result
+    took the field's walk exactly where its ``ok`` depends on the field's. Read off the model's
+    own term (the condition is written once, in ``struct_field``/``array``)."""
+    if isinstance(ok_after, bool):
+        return False
+    return z3.Xor(z3.substitute(ok_after, (ok_field, z3.BoolVal(True))),
+                  z3.substitute(ok_after, (ok_field, z3.BoolVal(False))))
+
+
+#: Laws of sequence concatenation the struct step uses (spec/proofs.md PRF-9), proved once in
+#: general form by ``_seq_laws`` — sequences as functions from positions to an uninterpreted
+#: sort of groups, prefix sums and prefix agreement by their recurrences — then instantiated
+#: at the step's terms:
+#: SEQ-1  Σ over (A ++ B)'s first t groups = Σ A's first t (t ≤ |A|), = Σ A + Σ B's first
+#:        t − |A| (|A| ≤ t ≤ |A| + |B|);
+#: SEQ-2  A1 ++ B1 and A2 ++ B2 agree on their first t groups iff A1, A2 do (t ≤ |A1|, |A2|),
+#:        iff A1, A2 agree wholly and B1, B2 on their first t − |A| (|A1| = |A2| = |A|);
+#: SEQ-3  a sequence shifted group by group by an injective, count-preserving map (``_shift``:
+#:        ``_shift_facts``) has the prefix sums, and a pair of them the agreement, of the
+#:        unshifted.
+_SEQ_LAWS = ("SEQ-1", "SEQ-2", "SEQ-3")
+
+
+def _seq_laws(timeout_ms: int) -> list[str]:
+    """The SEQ laws Z3 did not prove (empty: all proved), each by induction on the position:
+    a base and a step query (the recurrences instantiated at the step's position)."""
+    import z3
+
+    ints = z3.IntSort()
+    G = z3.DeclareSort("seq.G")
+    w = z3.Function("seq.w", G, ints)
+    sh = z3.Function("seq.sh", G, G)
+    L1, L2, M1, M2, j = z3.Ints("seq.L1 seq.L2 seq.M1 seq.M2 seq.j")
+    A1, A2, B1, B2 = (z3.Function(f"seq.{n}", ints, G) for n in ("A1", "A2", "B1", "B2"))
+
+    def cat(X: Any, LX: Any, Y: Any) -> Callable[[Any], Any]:  # Python's (x + y)[i]
+        return lambda i: z3.If(i < LX, X(i), Y(i - LX))
+
+    def shifted(X: Any) -> Callable[[Any], Any]:
+        return lambda i: sh(X(i))
+
+    C1, C2 = cat(A1, L1, B1), cat(A2, L2, B2)
+
+    def psum(name: str, X: Any) -> tuple[Any, Callable[[Any], Any]]:
+        P = z3.Function(f"seq.P{name}", ints, ints)
+        return P, lambda i: z3.And(P(0) == 0, P(i + 1) == P(i) + w(X(i)))
+
+    def agree(name: str, X: Any, Y: Any) -> tuple[Any, Callable[[Any], Any]]:
+        A = z3.Function(f"seq.AG{name}", ints, z3.BoolSort())
+        return A, lambda i: z3.And(A(0), A(i + 1) == z3.And(A(i), X(i) == Y(i)))
+
+    PA, dA = psum("A", A1)
+    PB, dB = psum("B", B1)
+    PC, dC = psum("C", C1)
+    PS, dS = psum("S", shifted(A1))
+    GA, eA = agree("A", A1, A2)
+    GB, eB = agree("B", B1, B2)
+    GC, eC = agree("C", C1, C2)
+    GS, eS = agree("S", shifted(A1), shifted(A2))
+    # (hypotheses, claim) per base and step; the step assumes the claim at j, shows it at j + 1
+    k = j - L1
+    laws: dict[str, list[tuple[list[Any], Any]]] = {
+        "SEQ-1": [([dA(0), dC(0)], PC(0) == PA(0)),
+                  ([0 <= j, j < L1, PC(j) == PA(j), dA(j), dC(j)], PC(j + 1) == PA(j + 1)),
+                  ([PC(L1) == PA(L1), dB(0)], PC(L1) == PA(L1) + PB(0)),
+                  ([0 <= k, k < M1, PC(j) == PA(L1) + PB(k), dB(k), dC(j)],
+                   PC(j + 1) == PA(L1) + PB(k + 1))],
+        "SEQ-2": [([eA(0), eC(0)], GC(0) == GA(0)),
+                  ([0 <= j, j < L1, j < L2, GC(j) == GA(j), eA(j), eC(j)],
+                   GC(j + 1) == GA(j + 1)),
+                  ([L1 == L2, GC(L1) == GA(L1), eB(0)], GC(L1) == z3.And(GA(L1), GB(0))),
+                  ([L1 == L2, 0 <= k, k < M1, k < M2, GC(j) == z3.And(GA(L1), GB(k)), eB(k),
+                    eC(j)], GC(j + 1) == z3.And(GA(L1), GB(k + 1)))],
+        "SEQ-3": [([dA(0), dS(0), eA(0), eS(0)], z3.And(PS(0) == PA(0), GS(0) == GA(0))),
+                  ([0 <= j, PS(j) == PA(j), GS(j) == GA(j), dA(j), dS(j), eA(j), eS(j),
+                    w(sh(A1(j))) == w(A1(j)),
+                    z3.Implies(sh(A1(j)) == sh(A2(j)), A1(j) == A2(j))],
+                   z3.And(PS(j + 1) == PA(j + 1), GS(j + 1) == GA(j + 1)))],
+    }
+    bad = []
+    for name, cases in laws.items():
+        for hyps, claim in cases:
+            s = z3.Solver()
+            s.set("timeout", timeout_ms)
+            s.add(L1 >= 0, L2 >= 0, M1 >= 0, M2 >= 0, *hyps, z3.Not(claim))
+            if str(s.check()) != "unsat":
+                bad.append(name)
+                break
+    return bad
+
+
+def _shift_facts(timeout_ms: int) -> str:
+    """SEQ-3's premises of the model's own ``_shift``: it keeps a walk's length and counts and
+    each group's class and part count (what ``wf`` sums), and shifted groups are equal only if
+    the groups were (one offset for both walks: ``struct_field`` shifts both by ``off``)."""
+    from regabi.model.summary import _shift
+
+    D = Z3IntDomain(prefix="tsh.")
+    g, h = _free_group(D, "g"), _free_group(D, "h")
+    p = Parts((g, h), D.fresh("n"), D.fresh("ni"), D.fresh("nf"), D.fresh_bool("ok"))
+    q = _shift(D, p, D.fresh("o"))
+    if len(q.groups) != len(p.groups):
+        return "sat"
+    g2, h2 = q.groups
+
+    def same(a: Group, b: Group) -> Any:
+        return D.and_(*[D.eq(x, y) for x, y in zip(a, b, strict=True)])
+
+    claim = D.and_(*[D.eq(x, y) for x, y in zip(q[1:], p[1:], strict=True)],
+                   D.eq(g2.isint, g.isint), D.eq(g2.n, g.n), D.eq(same(g2, h2), same(g, h)))
+    s = _int_solver(D, timeout_ms)
+    s.add(*D.nonneg, D.not_(claim))
+    return str(s.check())
+
+
+def _count_obligations(ps: int, timeout_ms: int) -> dict[str, str]:
+    """Z3's answer (``unsat``: proved) to each obligation of TYPE-STRUCT-COUNTS but the laws:
+    STEP — for any fold state whose walks satisfy the clauses in ghost form (and value WF and
+    the ``_acc_facts``, as TYPE-STRUCT-GROUPS assumes) and any field satisfying them and value
+    WF, ``struct_field`` keeps them: each walk after the field is the walk so far, or it
+    followed by the field's shifted walk (read off the model: ``_follows``), whose ghosts the
+    SEQ laws give; END — ``struct_end`` gives them of the ended struct (its walks' groups are
+    the fold's, checked on the model with group slots); ARRAY — ``array(n, e)`` for any n and
+    any e satisfying them: its walks are e's or groupless (EMPTY_OK / EMPTY_FAIL)."""
+    import z3
+
+    out: dict[str, str] = {}
+
+    def setup(tag: str) -> tuple[Z3IntDomain, StructAcc, Summary, Any]:
+        D = Z3IntDomain(prefix=f"tc{tag}.")
+        acc = _free_acc(D)
+        f = free_summary(D, "f", 0)
+        s = _int_solver(D, timeout_ms)
+        for _n, c in [*value_wf(D, struct_end(D, acc), ps, SIZE_BOUND),
+                      *_acc_facts(D, acc, ps), *value_wf(D, f, ps, SIZE_BOUND)]:
+            if not isinstance(c, bool):
+                s.add(c)
+        return D, acc, f, s
+
+    def ask(D: Z3IntDomain, s: Any, name: str, goals: list[tuple[str, Any]]) -> None:
+        s.push()
+        s.add(*D.nonneg)
+        sane = str(s.check())  # hypotheses without a model would prove anything
+        s.pop()
+        if sane != "sat":
+            out[name] = "vacuous" if sane == "unsat" else sane
+            return
+        for clause, c in goals:
+            if isinstance(c, bool):
+                out[f"{name} {clause}"] = "unsat" if c else "sat"
+                continue
+            s.push()
+            s.add(*D.nonneg, D.not_(c))
+            out[f"{name} {clause}"] = str(s.check())
+            s.pop()
+
+    # STEP
+    D, acc, f, s = setup("s")
+    xs, xd, ys, yd = (_free_walk(D, n) for n in ("xs", "xd", "ys", "yd"))
+    agx, agy = _free_agree(D, "x"), _free_agree(D, "y")
+    s.add(*[c for _n, c in _type_clauses(D, _acc_view(acc), xs, xd, agx)])
+    s.add(*[c for _n, c in _type_clauses(D, f, ys, yd, agy)])
+    post = struct_field(D, acc, f, ps, cap=0)
+    s.add(D.ult(struct_end(D, post).size, SIZE_BOUND))
+    cs, cd = _follows(z3, post.spec.ok, f.spec.ok), _follows(z3, post.seed.ok, f.seed.ok)
+    facts: list[Any] = []
+
+    def cat(x: _Walk, y: _Walk, c: Any, name: str, t: Any) -> _Walk:
+        ci, cf = (z3.Function(f"{D.prefix}{name}.{k}", z3.IntSort(), z3.IntSort())
+                  for k in ("SI", "SF"))
+        for pc, px, py in ((ci, x.si, y.si), (cf, x.sf, y.sf)):  # SEQ-1, SEQ-3 at t
+            facts.append(D.implies(D.ule(t, x.L), D.eq(pc(t), px(t))))
+            facts.append(D.implies(D.and_(D.ule(x.L, t), D.ule(t, x.L + y.L)),
+                                   D.eq(pc(t), px(x.L) + py(t - x.L))))
+        return _Walk(x.L + D.ite(c, y.L, 0),
+                     lambda u: D.ite(c, ci(u), x.si(u)), lambda u: D.ite(c, cf(u), x.sf(u)))
+
+    zs = cat(xs, ys, cs, "zs", post.spec.n)
+    zd = cat(xd, yd, cd, "zd", post.seed.n)
+    agz = _free_agree(D, "z")
+    t = _min(D, post.spec.n, zs.L, zd.L)
+    lbs, lbd = D.ite(cs, ys.L, 0), D.ite(cd, yd.L, 0)
+    facts.append(D.implies(D.ule(t, _min(D, xs.L, xd.L)), D.eq(agz(t), agx(t))))  # SEQ-2
+    facts.append(D.implies(
+        D.and_(D.eq(xs.L, xd.L), D.ule(xs.L, t), D.ule(t, xs.L + _min(D, lbs, lbd))),
+        D.eq(agz(t), D.and_(agx(xs.L), D.ite(D.and_(cs, cd), agy(t - xs.L), True)))))
+    s.add(*facts)
+    ask(D, s, "STEP", _type_clauses(D, _acc_view(post), zs, zd, agz))
+    # SEQ-3 takes both walks' field groups shifted by one offset: a field whose two walks
+    # start with the same group g gets the same group in both, wherever both take it
+    D = Z3IntDomain(prefix="tco.")
+    g = _free_group(D, "g")
+    p0 = Parts((_free_group(D, "junk"),), 0, 0, 0, True)
+    acc = _free_acc(D)._replace(spec=p0, seed=p0)
+    f = free_summary(D, "f", 0)
+    f = f._replace(spec=Parts((g,), 1, f.spec.ni, f.spec.nf, f.spec.ok),
+                   seed=Parts((g,), 1, f.seed.ni, f.seed.nf, f.seed.ok))
+    post = struct_field(D, acc, f, ps, cap=1)
+    both = D.and_(_follows(z3, post.spec.ok, f.spec.ok), _follows(z3, post.seed.ok, f.seed.ok))
+    s = _int_solver(D, timeout_ms)
+    s.add(*D.nonneg, both, D.not_(D.and_(*[D.eq(x, y) for x, y in
+                                           zip(post.spec.groups[0], post.seed.groups[0],
+                                               strict=True)])))
+    out["STEP one offset"] = str(s.check())
+
+    # END: struct_end keeps the fold's groups (checked with slots), so their ghosts
+    D, acc, f, s = setup("e")
+    D2 = Z3IntDomain(prefix="tce2.")
+    acc2 = _free_acc(D2)._replace(spec=free_parts(D2, "spec", 2), seed=free_parts(D2, "seed", 2))
+    end2 = struct_end(D2, acc2)
+    kept = all(x is y or z3.is_true(z3.simplify(D2.eq(x, y)))
+               for p, q in ((end2.spec, acc2.spec), (end2.seed, acc2.seed))
+               for gp, gq in zip(p.groups, q.groups, strict=True)
+               for x, y in zip(gp, gq, strict=True))
+    if not kept:
+        out["END groups kept"] = "sat"
+    xs, xd, agx = _free_walk(D, "xs"), _free_walk(D, "xd"), _free_agree(D, "x")
+    s.add(*[c for _n, c in _type_clauses(D, _acc_view(acc), xs, xd, agx)])
+    ask(D, s, "END", _type_clauses(D, struct_end(D, acc), xs, xd, agx))
+
+    # ARRAY: [n]e takes e's walks or none (the empty walks have no groups, checked below)
+    D = Z3IntDomain(prefix="tca.")
+    e = free_summary(D, "e", 0)
+    n = D.fresh("n")
+    a = array(D, n, e, ps)
+    s = _int_solver(D, timeout_ms)
+    s.add(*[c for _n, c in value_wf(D, e, ps, SIZE_BOUND) if not isinstance(c, bool)])
+    s.add(D.ult(a.size, SIZE_BOUND))
+    ys, yd, agy = _free_walk(D, "ys"), _free_walk(D, "yd"), _free_agree(D, "y")
+    s.add(*[c for _n, c in _type_clauses(D, e, ys, yd, agy)])
+    ts, td = _follows(z3, a.spec.ok, e.spec.ok), _follows(z3, a.seed.ok, e.seed.ok)
+
+    def took(y: _Walk, c: Any) -> _Walk:
+        return _Walk(D.ite(c, y.L, 0), lambda u: D.ite(c, y.si(u), 0),
+                     lambda u: D.ite(c, y.sf(u), 0))
+
+    ask(D, s, "ARRAY", _type_clauses(D, a, took(ys, ts), took(yd, td),
+                                     lambda u: D.ite(D.and_(ts, td), agy(u), True)))
+    elem = basic("string", ps)  # (the branch taken depends on n alone)
+    if any(w.groups for k in (0, 2, 3) for w in (array(CONCRETE, k, elem, ps).spec,
+                                                 array(CONCRETE, k, elem, ps).seed)):
+        out["ARRAY empty walks"] = "sat"
+    return out
+
+
+def _struct_counts(ps: int, timeout_ms: int) -> TypeLemma:
+    """TYPE-STRUCT-COUNTS: WF's count clauses and WF-SEED-PREFIX (with EXACT) of every type, by
+    induction on type structure: basic kinds and the empty struct by enumeration, arrays and
+    the struct step and end by Z3 on the model's ``array``, ``struct_field``, ``struct_end``
+    (``_count_obligations``), with the SEQ laws of concatenation proved in general form and
+    ``_shift``'s premises of SEQ-3 on the model's ``_shift``."""
+    t0 = time.perf_counter()
+    bad: dict[str, str] = {law: "unknown" for law in _seq_laws(timeout_ms)}
+    r = _shift_facts(timeout_ms)
+    if r != "unsat":
+        bad["SHIFT"] = r
+    shapes = [k for k in _SHAPES if k != "int64/4"]
+    concrete = [(f"BASIC {k}", basic(k, ps)) for k in shapes]
+    concrete.append(("BEGIN", _acc_view(struct_begin(CONCRETE))))
+    for name, v in concrete:
+        wrong = [c for c, ok in _type_clauses(CONCRETE, v, _concrete_walk(v.spec),
+                                             _concrete_walk(v.seed),
+                                             _concrete_agree(v.spec, v.seed)) if ok is not True]
+        if wrong:
+            bad[f"{name} {'/'.join(wrong)}"] = "sat"
+    bad.update({k: r for k, r in _count_obligations(ps, timeout_ms).items() if r != "unsat"})
+    dt = time.perf_counter() - t0
+    if not bad:
+        return TypeLemma("TYPE-STRUCT-COUNTS", "PROVED", f"WF-SPEC-COUNTS, WF-SEED-COUNTS (n, "
+                         f"ni, nf as sums over the groups) and WF-SEED-PREFIX of every type, "
+                         f"PtrSize {ps}: {len(shapes)} basic shapes and the empty struct "
+                         "(enumeration), arrays, struct STEP and END (Z3; with SEQ-1…3, "
+                         "proved)", dt)
+    return _failed("TYPE-STRUCT-COUNTS", ps, bad, dt)
+
+
+# --------------------------------------------------------------------------------------------
 # WF-LINK
 
 
@@ -476,14 +838,15 @@ def prove_type_lemmas(ps: int, groups: int = 3, timeout_ms: int = 60000) -> list
     """The type lemmas for one pointer size."""
     kept: list[str] = []
     out = [_basic(ps), _array(ps, groups, timeout_ms), *_struct(ps, timeout_ms, kept),
-           _link(ps, groups, timeout_ms)]
+           _struct_counts(ps, timeout_ms), _link(ps, groups, timeout_ms)]
     return [_rests_on_houdini(lem, kept) for lem in out]
 
 
 def _rests_on_houdini(lem: TypeLemma, kept: list[str]) -> TypeLemma:
-    """TYPE-STRUCT-GROUPS and TYPE-LINK assume, of the struct so far, value WF and every
-    ``_acc_facts`` fact: proved only if TYPE-STRUCT's induction kept them all."""
-    if lem.id not in ("TYPE-STRUCT-GROUPS", "TYPE-LINK") or lem.status != "PROVED":
+    """TYPE-STRUCT-GROUPS, TYPE-STRUCT-COUNTS and TYPE-LINK assume, of the struct so far, value
+    WF and every ``_acc_facts`` fact: proved only if TYPE-STRUCT's induction kept them all."""
+    if lem.id not in ("TYPE-STRUCT-GROUPS", "TYPE-STRUCT-COUNTS", "TYPE-LINK") \
+            or lem.status != "PROVED":
         return lem
     D = Z3IntDomain(prefix="tk.")
     assumed = [*_VALUE, *(n for n, _c in _acc_facts(D, _free_acc(D), 4))]

@@ -305,7 +305,8 @@ def test_type_lemmas_array_and_struct_proved(ps: int) -> None:
 
     got = {lem.id: lem.status for lem in prove_type_lemmas(ps, timeout_ms=TIMEOUT_MS)}
     assert got == {"TYPE-BASIC": "PROVED", "TYPE-ARRAY": "PROVED", "TYPE-STRUCT": "PROVED",
-                   "TYPE-STRUCT-GROUPS": "PROVED", "TYPE-LINK": "PROVED"}
+                   "TYPE-STRUCT-GROUPS": "PROVED", "TYPE-STRUCT-COUNTS": "PROVED",
+                   "TYPE-LINK": "PROVED"}
 
 
 def test_struct_group_lemmas_rest_on_the_facts_houdini_kept() -> None:
@@ -320,6 +321,8 @@ def test_struct_group_lemmas_rest_on_the_facts_houdini_kept() -> None:
     assert _rests_on_houdini(lem, [*_VALUE, *facts]) == lem
     got = _rests_on_houdini(lem, [*_VALUE, *[f for f in facts if f != "ACC-PTRS-ALIGNED"]])
     assert got.status == "UNKNOWN" and "ACC-PTRS-ALIGNED" in got.detail
+    counts = TypeLemma("TYPE-STRUCT-COUNTS", "PROVED", "d", 0.0)
+    assert _rests_on_houdini(counts, [*_VALUE, *facts[1:]]).status == "UNKNOWN"
     basic = TypeLemma("TYPE-BASIC", "PROVED", "d", 0.0)
     assert _rests_on_houdini(basic, []) == basic
 
@@ -380,6 +383,123 @@ def test_type_struct_groups_lemma_fires_on_a_field_walk_left_unshifted(
     monkeypatch.setattr(summary_mod, "_shift", lambda D, p, off: p)
     lem = types_mod._struct_groups(8, TIMEOUT_MS)
     assert lem.status == "FALSIFIED" and "SHIFT" in lem.detail
+
+
+@pytest.mark.parametrize("ps", [8, 4])
+def test_count_ghosts_agree_with_wf_on_random_go_types(ps: int) -> None:
+    """TYPE-STRUCT-COUNTS states WF's count clauses and WF-SEED-PREFIX over ghosts of a walk
+    (its length, prefix sums, prefix agreement) and adds EXACT (a concrete walk has exactly n
+    groups). Computed from real summaries' groups, the ghost form holds wherever ``wf``'s own
+    clauses do — on random types and on walks built by hand to break each clause."""
+    from regabi.model.summary import EMPTY_OK, Group, Parts
+    from regabi.proofs.types import _concrete_agree, _concrete_walk, _type_clauses
+
+    def ghost(s):  # type: ignore[no-untyped-def]
+        return {n: ok for n, ok in _type_clauses(CONCRETE, s, _concrete_walk(s.spec),
+                                                 _concrete_walk(s.seed),
+                                                 _concrete_agree(s.spec, s.seed))}
+
+    seed = 20261202
+    rng = random.Random(seed)
+    for n in range(200):
+        t = _random_type(rng)
+        s = summarize(t, ps)
+        assert all(ghost(s).values()), f"seed {seed}, type #{n} {t}: {ghost(s)}"
+    # by hand: one int64 group; its counts claimed as a float part; a seed walk whose one group
+    # sits elsewhere; a walk with a group past its n
+    s = summarize(BASIC["int64"], 8)
+    g = Group(True, 0, 8, 1, 0, 0)
+    for walks, clause in [((Parts((g,), 1, 0, 1, True),) * 2, "WF-SPEC-COUNTS"),
+                          ((Parts((g,), 1, 1, 0, True), Parts((g._replace(off=4),), 1, 1, 0,
+                                                               True)), "WF-SEED-PREFIX")]:
+        bad = s._replace(spec=walks[0], seed=walks[1])
+        assert not ghost(bad)[clause]
+        assert any(ok is False for n, ok in wf(CONCRETE, bad, 8) if n == clause)
+    junk = s._replace(seed=EMPTY_OK._replace(groups=(g,)))
+    assert not ghost(junk)["EXACT"] and ghost(junk)["WF-SEED-COUNTS"]
+
+
+def test_type_struct_counts_lemma_fires_on_a_fold_that_swaps_a_fields_counts(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Vacuity of TYPE-STRUCT-COUNTS: a struct fold that adds a field's floating-point parts
+    to the integer count and its integer parts to the floating-point count. By hand (PtrSize
+    8): struct{f float64} then has one floating-point group (1 part at offset 0) but ni = 1,
+    nf = 0 — WF-SPEC-COUNTS (ni, nf the sums of its groups' parts: 0 and 1) is false, so the
+    struct STEP is not provable. Its value clauses (ni + nf, each ≤ the size; n ≤ ni + nf ≤
+    3n) and its groups are untouched: TYPE-STRUCT and TYPE-STRUCT-GROUPS stay PROVED."""
+    from regabi.model import summary as summary_mod
+    from regabi.proofs import types as types_mod
+
+    orig = summary_mod._append
+
+    def swapped(D, a, b, cap):  # type: ignore[no-untyped-def]
+        return orig(D, a, b, cap)._replace(ni=a.ni + b.nf, nf=a.nf + b.ni)
+
+    monkeypatch.setattr(summary_mod, "_append", swapped)
+    lem = types_mod._struct_counts(8, TIMEOUT_MS)
+    assert lem.status == "FALSIFIED" and "STEP WF-SPEC-COUNTS" in lem.detail, lem.detail
+    assert [x.status for x in types_mod._struct(8, TIMEOUT_MS)] == ["PROVED", "PROVED"]
+    # the concrete fold agrees with the hand derivation
+    acc = summary_mod.struct_field(CONCRETE, summary_mod.struct_begin(CONCRETE),
+                                   summary_mod.basic("float64", 8), 8)
+    s = summary_mod.struct_end(CONCRETE, acc)
+    assert (s.spec.ni, s.spec.nf) == (1, 0)
+    assert dict(wf(CONCRETE, s, 8))["WF-SPEC-COUNTS"] is False
+
+
+def test_type_struct_counts_lemma_fires_on_a_seed_walk_shifted_elsewhere(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Vacuity of TYPE-STRUCT-COUNTS' prefix: a struct fold that shifts a field's seed walk one
+    byte further than its spec walk. By hand: struct{a int8; b int8} then has spec groups at
+    offsets 0, 1 and seed groups at 0, 2 — both walks complete, so WF-SEED-PREFIX (equal at
+    every position below the spec's n = 2) is false at position 1: the STEP's premise that one
+    offset shifts both walks fails."""
+    from regabi.model.summary import _append, _shift
+    from regabi.proofs import types as types_mod
+
+    orig = types_mod.struct_field
+
+    def elsewhere(D, acc, f, ps, cap=None):  # type: ignore[no-untyped-def]
+        post = orig(D, acc, f, ps, cap)
+        fseed = _shift(D, f.seed, post.off - f.size + 1)
+        nonzero = D.not_(D.eq(f.size, 0))
+        return post._replace(seed=D.sel(D.and_(acc.seed.ok, nonzero),
+                                        _append(D, acc.seed, fseed, cap), acc.seed))
+
+    monkeypatch.setattr(types_mod, "struct_field", elsewhere)
+    lem = types_mod._struct_counts(8, TIMEOUT_MS)
+    assert lem.status == "FALSIFIED" and "STEP one offset" in lem.detail, lem.detail
+
+
+def test_type_struct_counts_lemma_fires_on_a_shift_that_changes_a_groups_class(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """SEQ-3's premises are checked on the model's ``_shift``: one that turns every shifted
+    group into an integer group (by hand: struct{f float64}'s float group would count as an
+    integer part, so its nf = 1 would no longer be the sum of its groups' floating-point parts,
+    0) is refused."""
+    from regabi.model import summary as summary_mod
+    from regabi.proofs import types as types_mod
+
+    orig = summary_mod._shift
+    monkeypatch.setattr(summary_mod, "_shift", lambda D, p, off: orig(D, p, off)._replace(
+        groups=tuple(g._replace(isint=True) for g in orig(D, p, off).groups)))
+    assert types_mod._shift_facts(TIMEOUT_MS) == "sat"
+    lem = types_mod._struct_counts(8, TIMEOUT_MS)
+    assert lem.status == "FALSIFIED" and "SHIFT" in lem.detail, lem.detail
+
+
+def test_type_struct_counts_lemma_is_not_proved_from_inconsistent_hypotheses(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hypotheses without a model prove anything: a fold fact no state satisfies (an offset
+    below 0) makes STEP and END UNKNOWN (never PROVED), saying why."""
+    from regabi.proofs import types as types_mod
+
+    orig = types_mod._acc_facts
+    monkeypatch.setattr(types_mod, "_acc_facts", lambda D, acc, ps: [
+        *orig(D, acc, ps), ("ACC-NONE", D.ult(acc.off, 0))])
+    lem = types_mod._struct_counts(8, TIMEOUT_MS)
+    assert lem.status == "UNKNOWN", lem
+    assert "STEP hypotheses inconsistent, END hypotheses inconsistent" in lem.detail
 
 
 def test_type_struct_lemma_fires_on_a_fold_that_drops_a_fields_pointers(
