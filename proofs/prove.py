@@ -213,7 +213,7 @@ def add_prove_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--type-lemmas", action="store_true",
                         help="also try the type lemmas that justify WF (spec/proofs.md PRF-3): "
                              "TYPE-BASIC, TYPE-ARRAY, TYPE-STRUCT, TYPE-STRUCT-GROUPS, "
-                             "TYPE-LINK (Z3, ≈50 s per pointer size)")
+                             "TYPE-STRUCT-COUNTS, TYPE-LINK (Z3, ≈20 s per pointer size)")
     parser.add_argument("--no-premises", action="store_true",
                         help="skip checking the proofs' premises against go1.27.3's recorded "
                              "answers (WF of every recorded value; the model's type layout and "
@@ -604,9 +604,10 @@ def cli_prove(args: argparse.Namespace,
 
 #: what every "PROVED for all signatures" rests on (spec/proofs.md PRF-3, PRF-4)
 WF_NOTE = ("note: proofs assume every value's summary is well formed (WF, spec/proofs.md PRF-3); "
-           "lemmas TYPE-BASIC, TYPE-ARRAY, TYPE-STRUCT and TYPE-STRUCT-GROUPS prove it of every "
-           "Go type by induction on type structure, and TYPE-LINK its set linkage WF-LINK "
-           "(--type-lemmas re-proves them, about 50 s per pointer size)")
+           "lemmas TYPE-BASIC, TYPE-ARRAY, TYPE-STRUCT, TYPE-STRUCT-GROUPS and TYPE-STRUCT-COUNTS "
+           "prove it of every Go type by induction on type structure, and TYPE-LINK its set "
+           "linkage WF-LINK "
+           "(--type-lemmas re-proves them, about 20 s per pointer size)")
 
 
 def premise_units(archs: list[Arch]) -> list[Unit]:
