@@ -1,7 +1,7 @@
 """Mutation testing of the algorithm modules with mutmut 3, ``regabi prove`` as the killer.
 
     python bench/mutation.py [--modules assign,summary] [--sample N] [--seed S]
-                             [--max-children 2] [--work /tmp/regabi-mutation]
+                             [--mutants NAME,…] [--max-children 2] [--work /tmp/regabi-mutation]
 
 mutmut mutates a ``src/`` tree and imports the mutants from ``mutants/src``; regabi's package
 layout (model/ → regabi.model, proofs/ → regabi.proofs via package-dir) does not fit that, so
@@ -93,6 +93,9 @@ def main() -> int:
                     help=f"comma list of {', '.join(MODULES)}")
     ap.add_argument("--sample", type=int, default=0, help="mutants per module (0: all)")
     ap.add_argument("--seed", type=int, default=None)
+    ap.add_argument("--mutants", default="",
+                    help="comma list of mutant names to run instead of a sample (e.g. a "
+                         "survivor of an earlier run, after a new invariant)")
     ap.add_argument("--max-children", type=int, default=2)
     ap.add_argument("--work", type=Path, default=Path("/tmp/regabi-mutation"))
     args = ap.parse_args()
@@ -108,12 +111,19 @@ def main() -> int:
     names = generate(args.work)
     rng = random.Random(seed)
     chosen: list[str] = []
-    for m in mods:
+    wanted = [n.strip() for n in args.mutants.split(",") if n.strip()]
+    unknown = [n for n in wanted if n not in names]
+    if unknown:
+        print(f"error: --mutants {unknown[0]!r}: no such mutant of {','.join(mods)}",
+              file=sys.stderr)
+        return 2
+    for m in [] if wanted else mods:
         mine = [n for n in names if n.startswith(f"regabi.{MODULES[m][:-3].replace('/', '.')}.")]
         pick = mine if not args.sample or args.sample >= len(mine) else rng.sample(
             mine, args.sample)
         print(f"  {m}: {len(mine)} mutants, running {len(pick)}", flush=True)
         chosen += sorted(pick)
+    chosen += wanted
     t0 = time.monotonic()
     run = mutmut(args.work, "run", "--max-children", str(args.max_children), *chosen,
                  check=False)
