@@ -160,13 +160,13 @@ def test_the_bytecode_cache_is_keyed(tmp_path: Path, monkeypatch: pytest.MonkeyP
     code = compile("x = 1", "<t>", "exec")
     f = str(tmp_path / "m.concrete.bin")
     monkeypatch.setattr(sys, "dont_write_bytecode", True)
-    sp._store(f, "key-1", code)
+    sp.store_cached(f, "key-1", code)
     assert not Path(f).exists()
     monkeypatch.setattr(sys, "dont_write_bytecode", False)
-    sp._store(f, "key-1", code)
-    assert sp._load(f, "key-1") == code
-    assert sp._load(f, "key-2") is None
+    sp.store_cached(f, "key-1", code)
+    assert sp.load_cached(f, "key-1") == code
+    assert sp.load_cached(f, "key-2") is None
     Path(f).write_bytes(b"\x00garbage")
-    assert sp._load(f, "key-1") is None
+    assert sp.load_cached(f, "key-1") is None
     # a directory that cannot be made: not written (the user's cache is tried next)
-    assert sp._store(str(tmp_path / "m.concrete.bin" / "sub" / "x.bin"), "key-1", code) is False
+    assert sp.store_cached(str(tmp_path / "m.concrete.bin" / "sub" / "x.bin"), "key-1", code) is False
