@@ -169,4 +169,5 @@ def test_the_bytecode_cache_is_keyed(tmp_path: Path, monkeypatch: pytest.MonkeyP
     Path(f).write_bytes(b"\x00garbage")
     assert sp.load_cached(f, "key-1") is None
     # a directory that cannot be made: not written (the user's cache is tried next)
-    assert sp.store_cached(str(tmp_path / "m.concrete.bin" / "sub" / "x.bin"), "key-1", code) is False
+    bad = str(tmp_path / "m.concrete.bin" / "sub" / "x.bin")
+    assert sp.store_cached(bad, "key-1", code) is False
