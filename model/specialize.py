@@ -124,7 +124,11 @@ def specialize(ns: dict[str, Any], generic: Iterable[str], drivers: Iterable[str
         if ns.get(name) is g:
             ns[f"_g_{name}"], ns[f"_c_{name}"] = g, c
     routed = [*generic, *(n for n in imported if ns.get(n) is imported[n][0])]
-    key = repr((sys.version, len(src), zlib.crc32(src), _SELF, generic, drivers, routed))
+    # the NamedTuple classes in the module's namespace: _replace on them is built directly
+    records = {k: tuple(v._fields) for k, v in ns.items()
+               if isinstance(v, type) and issubclass(v, tuple) and hasattr(v, "_fields")}
+    key = repr((sys.version, len(src), zlib.crc32(src), _SELF, generic, drivers, routed,
+                sorted(records.items())))
     caches = cache_files(path, f"{ns['__name__']}.concrete-{sys.implementation.cache_tag}.bin")
     code = None
     for cf in caches:
@@ -134,7 +138,7 @@ def specialize(ns: dict[str, Any], generic: Iterable[str], drivers: Iterable[str
     else:
         from regabi.model.specialize_rules import compile_concrete
 
-        code = compile_concrete(src, path, generic, drivers, routed)
+        code = compile_concrete(src, path, generic, drivers, routed, records)
         for cf in caches:
             if store_cached(cf, key, code):
                 break

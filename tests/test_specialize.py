@@ -171,3 +171,64 @@ def test_the_bytecode_cache_is_keyed(tmp_path: Path, monkeypatch: pytest.MonkeyP
     # a directory that cannot be made: not written (the user's cache is tried next)
     bad = str(tmp_path / "m.concrete.bin" / "sub" / "x.bin")
     assert sp.store_cached(bad, "key-1", code) is False
+
+
+_RECORD_SRC = b'''
+from typing import NamedTuple
+
+class P(NamedTuple):
+    a: int
+    b: int
+    c: int = 0
+
+def side(log, x):
+    log.append(x)
+    return x
+
+def pure(D, p: P, x) -> P:
+    return p._replace(c=x + 1, a=x)
+
+def ordered(D, p: P, log):
+    return p._replace(a=side(log, 1), c=side(log, 3))
+
+def unordered(D, p: P, log):
+    return p._replace(c=side(log, 3), a=side(log, 1))
+
+def through(D, p: P):
+    q = pure(D, p, 5)
+    r = q._replace(b=7)
+    return r._replace(a=r.a + 1)
+'''
+
+
+def test_replace_is_built_directly_and_exactly() -> None:
+    """The specialiser's ``_replace`` rule (model/specialize_rules.py): a NamedTuple local's
+    ``_replace`` becomes a direct tuple build where it is exact — the class is checked at run
+    time (a subclass takes ``_replace``), and impure values given out of field order are left
+    alone, so the evaluation order is kept. Expected values written by hand."""
+    from regabi.model.specialize_rules import compile_concrete
+
+    names = ["pure", "ordered", "unordered", "through"]
+    ns: dict[str, object] = {"__name__": "t"}
+    exec(compile(_RECORD_SRC, "<t>", "exec"), ns)
+    code = compile_concrete(_RECORD_SRC, "<t>", names, [], [], {"P": ("a", "b", "c")})
+    exec(code, ns)
+    P = ns["P"]
+
+    class Q(P):  # type: ignore[misc, valid-type]
+        pass
+
+    def co(fn: str) -> str:
+        return str(ns[f"_c_{fn}"].__code__.co_names)  # type: ignore[attr-defined]
+
+    assert "_sp_tnew" in co("pure") and "_sp_tnew" in co("ordered")
+    assert "_sp_tnew" not in co("unordered")  # side effects out of field order: kept
+    assert "_sp_tnew" in co("through")  # q, r: classes from the return annotation, _replace
+    p = P(1, 2)  # type: ignore[operator]
+    assert ns["_c_pure"](None, p, 4) == (4, 2, 5)  # type: ignore[operator]
+    assert type(ns["_c_pure"](None, Q(1, 2), 4)) is Q  # type: ignore[operator]
+    log: list[int] = []
+    assert ns["_c_ordered"](None, p, log) == (1, 2, 3) and log == [1, 3]  # type: ignore[operator]
+    log = []
+    assert ns["_c_unordered"](None, p, log) == (1, 2, 3) and log == [3, 1]  # type: ignore[operator]
+    assert ns["_c_through"](None, p) == (6, 7, 6)  # type: ignore[operator]
