@@ -127,8 +127,11 @@ def specialize(ns: dict[str, Any], generic: Iterable[str], drivers: Iterable[str
     # the NamedTuple classes in the module's namespace: _replace on them is built directly
     records = {k: tuple(v._fields) for k, v in ns.items()
                if isinstance(v, type) and issubclass(v, tuple) and hasattr(v, "_fields")}
+    defaults = {k: {f: d for f, d in ns[k]._field_defaults.items()
+                    if d is None or type(d) in (int, bool, str)} for k in records}
     key = repr((sys.version, len(src), zlib.crc32(src), _SELF, generic, drivers, routed,
-                sorted(records.items())))
+                sorted(records.items()), sorted((k, sorted(d.items()))
+                                                for k, d in defaults.items())))
     caches = cache_files(path, f"{ns['__name__']}.concrete-{sys.implementation.cache_tag}.bin")
     code = None
     for cf in caches:
@@ -138,7 +141,7 @@ def specialize(ns: dict[str, Any], generic: Iterable[str], drivers: Iterable[str
     else:
         from regabi.model.specialize_rules import compile_concrete
 
-        code = compile_concrete(src, path, generic, drivers, routed, records)
+        code = compile_concrete(src, path, generic, drivers, routed, records, defaults)
         for cf in caches:
             if store_cached(cf, key, code):
                 break

@@ -144,10 +144,41 @@ class _Rewrite(ast.NodeTransformer):
     listed functions to their specialised versions."""
 
     def __init__(self, routed: Iterable[str],
-                 records: dict[str, tuple[str, ...]] | None = None) -> None:
+                 records: dict[str, tuple[str, ...]] | None = None,
+                 defaults: dict[str, dict[str, Any]] | None = None) -> None:
         self.routed = frozenset(routed)
         self.records = records or {}
+        self.defaults = defaults or {}
         self.vars: dict[str, str] = {}  # the function's NamedTuple locals (_record_vars)
+
+    def _construct(self, node: ast.Call) -> ast.expr | None:
+        """``C(a, k=v)`` with ``C`` a NamedTuple class of the module: ``_sp_tnew(C, (a, v,
+        …))`` with the fields' constant defaults filled in (what ``C.__new__`` does, without its
+        Python call). Exact under the same conditions as :meth:`_replace`."""
+        f = node.func
+        if not (isinstance(f, ast.Name) and f.id in self.records):
+            return None
+        fields = self.records[f.id]
+        defaults = self.defaults.get(f.id, {})
+        n = len(node.args)
+        keys = [k.arg for k in node.keywords]
+        if (n > len(fields) or any(isinstance(a, ast.Starred) for a in node.args)
+                or None in keys or len(set(keys)) != len(keys)
+                or not set(keys) <= set(fields[n:])
+                or any(fl not in keys and fl not in defaults for fl in fields[n:])
+                or any(isinstance(x, ast.NamedExpr) for a in (*node.args, *node.keywords)
+                       for x in ast.walk(a))):
+            return None
+        if not (all(_pure(k.value) for k in node.keywords)
+                or keys == sorted(keys, key=fields.index)):  # type: ignore[arg-type]
+            return None
+        vals = {k.arg: k.value for k in node.keywords}
+        elts = [*node.args, *(vals[fl] if fl in vals else ast.Constant(defaults[fl])
+                              for fl in fields[n:])]
+        out = ast.Call(func=ast.Name("_sp_tnew", ast.Load()),
+                       args=[ast.Name(f.id, ast.Load()), ast.Tuple(elts, ast.Load())],
+                       keywords=[])
+        return ast.fix_missing_locations(ast.copy_location(out, node))
 
     def _replace(self, node: ast.Call) -> ast.expr | None:
         """``x._replace(k=v, …)`` with ``x`` a local of NamedTuple class ``C``:
@@ -202,7 +233,7 @@ class _Rewrite(ast.NodeTransformer):
                 if out is not None:  # fold what the expansion decides (``True and m``)
                     return self.visit(ast.fix_missing_locations(ast.copy_location(out, node)))
             return node
-        fast = self._replace(node)
+        fast = self._replace(node) or self._construct(node)
         if fast is not None:
             return fast
         if isinstance(f, ast.Name) and f.id in self.routed:
@@ -324,14 +355,15 @@ def _strip_annotations(fn: ast.FunctionDef) -> None:
 
 
 def compile_concrete(src: bytes, path: str, generic: list[str], drivers: list[str],
-                     routed: list[str], records: dict[str, tuple[str, ...]] | None = None
-                     ) -> Any:
+                     routed: list[str], records: dict[str, tuple[str, ...]] | None = None,
+                     defaults: dict[str, dict[str, Any]] | None = None) -> Any:
     """The module's listed functions, rewritten, as one code object. ``records``: the
-    NamedTuple classes the module's names refer to, with their fields."""
+    NamedTuple classes the module's names refer to, with their fields; ``defaults``: their
+    fields' default values that are constants (int, bool, str, None)."""
     tree = ast.parse(src, path)
     defs = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
     records = records or {}
-    rw = _Rewrite(routed, records)
+    rw = _Rewrite(routed, records, defaults)
     body: list[ast.stmt] = [ast.parse("_sp_tnew = tuple.__new__").body[0]]
     # (read before any function is rewritten: rewriting strips the annotations)
     local = {name: _record_vars(defs[name], defs, records) for name in (*generic, *drivers)}

@@ -198,20 +198,28 @@ def through(D, p: P):
     q = pure(D, p, 5)
     r = q._replace(b=7)
     return r._replace(a=r.a + 1)
+
+def build(D, x):
+    return P(x, b=x + 1)
+
+def build_unordered(D, log):
+    return P(c=side(log, 3), a=side(log, 1), b=2)
 '''
 
 
 def test_replace_is_built_directly_and_exactly() -> None:
-    """The specialiser's ``_replace`` rule (model/specialize_rules.py): a NamedTuple local's
-    ``_replace`` becomes a direct tuple build where it is exact — the class is checked at run
-    time (a subclass takes ``_replace``), and impure values given out of field order are left
-    alone, so the evaluation order is kept. Expected values written by hand."""
+    """The specialiser's NamedTuple rules (model/specialize_rules.py): a NamedTuple local's
+    ``_replace``, and a call of the class, become a direct tuple build where that is exact —
+    ``_replace`` checks the class at run time (a subclass takes ``_replace``), and impure
+    values given out of field order are left alone, so the evaluation order is kept. Expected
+    values written by hand."""
     from regabi.model.specialize_rules import compile_concrete
 
-    names = ["pure", "ordered", "unordered", "through"]
+    names = ["pure", "ordered", "unordered", "through", "build", "build_unordered"]
     ns: dict[str, object] = {"__name__": "t"}
     exec(compile(_RECORD_SRC, "<t>", "exec"), ns)
-    code = compile_concrete(_RECORD_SRC, "<t>", names, [], [], {"P": ("a", "b", "c")})
+    code = compile_concrete(_RECORD_SRC, "<t>", names, [], [], {"P": ("a", "b", "c")},
+                            {"P": {"c": 0}})
     exec(code, ns)
     P = ns["P"]
 
@@ -232,3 +240,10 @@ def test_replace_is_built_directly_and_exactly() -> None:
     log = []
     assert ns["_c_unordered"](None, p, log) == (1, 2, 3) and log == [3, 1]  # type: ignore[operator]
     assert ns["_c_through"](None, p) == (6, 7, 6)  # type: ignore[operator]
+    # constructors: built directly, the default filled in; out of order with side effects, kept
+    assert "_sp_tnew" in co("build")
+    assert ns["_c_build"](None, 4) == (4, 5, 0)  # type: ignore[operator]
+    assert type(ns["_c_build"](None, 4)) is P
+    assert "_sp_tnew" not in co("build_unordered")
+    log = []
+    assert ns["_c_build_unordered"](None, log) == (1, 2, 3) and log == [3, 1]  # type: ignore[operator]
