@@ -20,6 +20,12 @@ Rules that keep a rewrite exactly equivalent to the call it replaces:
   ``ite``, ``sel``: Python's short circuit) are inlined only when every argument is *pure* — made
   of names, constants, attribute reads, arithmetic, comparisons, tuples and further domain
   operations — so that skipping one cannot skip a side effect;
+* ``x._replace(k=v, …)``, with ``x`` a local whose NamedTuple class ``C`` the annotations
+  give, becomes ``(_sp_tnew(C, (x[0], v, …)) if x.__class__ is C else x._replace(k=v, …))``,
+  and a call ``C(a, k=v)`` becomes ``_sp_tnew(C, (a, v, <constant defaults>))``
+  (``_sp_tnew`` is ``tuple.__new__``: what ``_replace`` and ``C.__new__`` end in, without
+  their Python frames) — only when each value is pure or the keywords come in field order, so
+  that every value is evaluated once, in the same order;
 * a call of another listed function ``f(D, …)`` becomes ``(_c_f if f is _g_f else f)(D, …)``:
   the specialised ``f`` while the module still holds the generic one, else whatever replaced it
   (a test's mutant, ``monkeypatch.setattr``), so that patching a generic function changes the
