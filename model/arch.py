@@ -7,13 +7,15 @@ layout rule (ARCH-11) and builds synthetic configurations with other register
 counts (ARCH-14).
 
 Imports are deliberately light (``dataclasses``, ``functools``; ``tomllib`` when a table is
-first read, ``importlib.resources`` only for a zipped install) because the CLI imports this
-module at start-up.
+first parsed, not when its parse is cached; ``importlib.resources`` only for a zipped install)
+because the CLI imports this module at start-up.
 """
 
 from __future__ import annotations
 
 import functools
+import sys
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -378,14 +380,41 @@ def load_arch(name: str) -> Arch:
     known = _arch_names()
     if name not in known:
         raise ArchError(f"unknown arch {name!r} (known: {', '.join(known)})")
+    path = _arch_dir() / f"{name}.toml"
+    return _from_toml(name, _read_table(path, path.read_text(encoding="utf-8"), name))
+
+
+def _read_table(path: Any, text: str, name: str) -> dict[str, Any]:
+    """The TOML table ``text`` of ``path``, parsed; from a cache of the parse when one was
+    written for the same text (as Python caches bytecode: keyed on the text and the Python
+    version, with ``marshal``, in ``__pycache__`` next to the table), because ``tomllib`` and
+    its imports cost a ``regabi layout`` start about as much as the rest of its imports."""
+    try:
+        from regabi.model.specialize import cache_files, load_cached, store_cached
+    except ImportError:  # source tree used without the regabi package
+        cache_files = None  # type: ignore[assignment]
+    files: list[str] = []
+    if cache_files is not None and isinstance(path, Path):
+        raw = text.encode()
+        key = repr((sys.version, "toml", len(raw), zlib.crc32(raw)))
+        files = cache_files(str(path), f"{path.name}-{sys.implementation.cache_tag}.bin")
+        for cf in files:
+            hit = load_cached(cf, key)
+            if isinstance(hit, dict):
+                return hit
     import tomllib
 
-    text = (_arch_dir() / f"{name}.toml").read_text(encoding="utf-8")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ArchError(f"spec/arch/{name}.toml: {e}") from e
-    return _from_toml(name, data)
+    for cf in files:
+        try:
+            if store_cached(cf, key, data):
+                break
+        except ValueError:  # a value marshal cannot write (a TOML date): no cache
+            break
+    return data
 
 
 def _from_toml(name: str, d: Mapping[str, Any]) -> Arch:

@@ -36,7 +36,8 @@ _MEMO_BITS = 1 << 12
 
 
 def _int(x: int | None) -> str:
-    """A number or null as json.dumps writes it."""
+    """A number or null as json.dumps writes it (numbers that are never null are written with
+    ``:d``, the same text)."""
     return "null" if x is None else int.__repr__(x)
 
 
@@ -192,15 +193,16 @@ def _reflect_value(at: _ArchText, role: str, idx: int, t: GoType,
             stack = st.stkoff
         elif st.kind == "float":
             regs.append(f'{{"reg":{_str(arch.float_reg_name(st.freg))},"class":"float",'
-                        f'"index":{_int(st.freg)},"offset":{_int(st.offset)},'
-                        f'"size":{_int(st.size)},"pointer":false}}')
+                        f'"index":{st.freg:d},"offset":{st.offset:d},'
+                        f'"size":{st.size:d},"pointer":false}}')
         else:
             regs.append(f'{{"reg":{_str(arch.int_reg_name(st.ireg))},"class":"int",'
-                        f'"index":{_int(st.ireg)},"offset":{_int(st.offset)},'
-                        f'"size":{_int(st.size)},'
+                        f'"index":{st.ireg:d},"offset":{st.offset:d},'
+                        f'"size":{st.size:d},'
                         f'"pointer":{"true" if st.kind == "ptr" else "false"}}}')
     where = "stack" if stack is not None else ("regs" if regs else "none")
-    steps_text = ",".join(f"[{_str(k)},{_int(o)},{_int(sz)},{_int(so)},{_int(ir)},{_int(fr)}]"
+    # (``:d`` writes an int, or a bool, as int.__repr__ does, without a call per number)
+    steps_text = ",".join(f"[{_str(k)},{o:d},{sz:d},{so:d},{ir:d},{fr:d}]"
                           for k, o, sz, so, ir, fr in steps)
     return _prefix(role, idx) + at.remember(key, (
         f'"type":{_str(typ)},"size":{_int(size)},'
@@ -215,15 +217,15 @@ def _reflect_json(sig: Signature, arch: Arch, d: AbiDesc) -> str:
         _reflect_value(at, role, idx, t,
                        d.call.steps_for(k) if k < n_in else d.ret.steps_for(k - n_in))
         for k, (role, idx, t) in enumerate(_value_rows(sig)))
-    return (f'"values":[{values}],"stack_args_size":{_int(d.stack_call_args_size)},'
-            f'"ret_offset":{_int(d.ret_offset)},"spill":{_int(d.spill)},'
-            f'"frame_type_size":{_int(d.frame_type_size)},"frame_size":{_int(d.frame_size)},'
+    return (f'"values":[{values}],"stack_args_size":{d.stack_call_args_size:d},'
+            f'"ret_offset":{d.ret_offset:d},"spill":{d.spill:d},'
+            f'"frame_type_size":{d.frame_type_size:d},"frame_size":{d.frame_size:d},'
             f'"call_n":{at.call(d.frame_size)},'
             f'"stack_ptrs":{at.bitmap(d.stack_ptrs, d.stack_ptrs_n)},'
             f'"in_reg_ptrs":{at.regset(d.in_reg_ptrs)},'
             f'"out_reg_ptrs":{at.regset(d.out_reg_ptrs)},'
-            f'"int_regs_used":[{_int(d.call.iregs)},{_int(d.ret.iregs)}],'
-            f'"float_regs_used":[{_int(d.call.fregs)},{_int(d.ret.fregs)}]}}')
+            f'"int_regs_used":[{d.call.iregs:d},{d.ret.iregs:d}],'
+            f'"float_regs_used":[{d.call.fregs:d},{d.ret.fregs:d}]}}')
 
 
 def layout_json(sig: Signature, arch: Arch, variant: str) -> str:

@@ -30,15 +30,15 @@ class Signature:
         """Go syntax of the func type (without receiver), e.g. ``func(a int, ...string) error``."""
         ps = []
         for i, p in enumerate(self.params):
-            ty = str(p)
+            ty = p.go()  # (cached per type)
             if self.variadic and i == len(self.params) - 1 and isinstance(p, Slice):
-                ty = "..." + str(p.elem)
+                ty = "..." + p.elem.go()
             nm = self.param_names[i] if i < len(self.param_names) else ""
             ps.append(f"{nm} {ty}" if nm else ty)
         rs = []
         for i, r in enumerate(self.results):
             nm = self.result_names[i] if i < len(self.result_names) else ""
-            rs.append(f"{nm} {r}" if nm else str(r))
+            rs.append(f"{nm} {r.go()}" if nm else r.go())
         out = ""
         if len(rs) == 1 and not (self.result_names and self.result_names[0]):
             out = " " + rs[0]

@@ -20,6 +20,12 @@ Rules that keep a rewrite exactly equivalent to the call it replaces:
   ``ite``, ``sel``: Python's short circuit) are inlined only when every argument is *pure* — made
   of names, constants, attribute reads, arithmetic, comparisons, tuples and further domain
   operations — so that skipping one cannot skip a side effect;
+* ``x._replace(k=v, …)``, with ``x`` a local whose NamedTuple class ``C`` the annotations
+  give, becomes ``(_sp_tnew(C, (x[0], v, …)) if x.__class__ is C else x._replace(k=v, …))``,
+  and a call ``C(a, k=v)`` becomes ``_sp_tnew(C, (a, v, <constant defaults>))``
+  (``_sp_tnew`` is ``tuple.__new__``: what ``_replace`` and ``C.__new__`` end in, without
+  their Python frames) — only when each value is pure or the keywords come in field order, so
+  that every value is evaluated once, in the same order;
 * a call of another listed function ``f(D, …)`` becomes ``(_c_f if f is _g_f else f)(D, …)``:
   the specialised ``f`` while the module still holds the generic one, else whatever replaced it
   (a test's mutant, ``monkeypatch.setattr``), so that patching a generic function changes the
@@ -49,7 +55,7 @@ import zlib
 from collections.abc import Callable, Iterable
 from typing import Any
 
-__all__ = ["specialize"]
+__all__ = ["cache_files", "load_cached", "specialize", "store_cached"]
 
 _SELF = 0
 for _p in (__file__, os.path.join(os.path.dirname(__file__), "specialize_rules.py")):
@@ -60,7 +66,8 @@ for _p in (__file__, os.path.join(os.path.dirname(__file__), "specialize_rules.p
 del _p, _f
 
 
-def _load(cache: str, key: str) -> Any:
+def load_cached(cache: str, key: str) -> Any:
+    """What :func:`store_cached` wrote under ``key``, else None (missing, stale, unreadable)."""
     try:
         with open(cache, "rb") as f:
             got_key, code = marshal.loads(f.read())
@@ -69,17 +76,18 @@ def _load(cache: str, key: str) -> Any:
     return code if got_key == key else None
 
 
-def _store(cache: str, key: str, code: Any) -> bool:
+def store_cached(cache: str, key: str, code: Any) -> bool:
     """Write the cache as Python writes a .pyc: not at all under PYTHONDONTWRITEBYTECODE, and
     quietly not where the directory is read-only; atomically (another process may be reading).
     Whether it was written."""
     if sys.dont_write_bytecode:
         return True  # (and nowhere else either)
+    blob = marshal.dumps((key, code))  # (ValueError, before any file is made: not marshalable)
     tmp = f"{cache}.{os.getpid()}"
     try:
         os.makedirs(os.path.dirname(cache), exist_ok=True)
         with open(tmp, "wb") as f:
-            f.write(marshal.dumps((key, code)))
+            f.write(blob)
         os.replace(tmp, cache)
         return True
     except OSError:
@@ -88,6 +96,15 @@ def _store(cache: str, key: str, code: Any) -> bool:
         except OSError:
             pass
         return False
+
+
+def cache_files(path: str, leaf: str) -> list[str]:
+    """Where a cache derived from the file ``path`` goes, in order of preference: next to its
+    .pyc (``__pycache__/<leaf>``); else, for an installation the user cannot write to, the
+    user's cache directory."""
+    return [os.path.join(os.path.dirname(path), "__pycache__", leaf),
+            os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"),
+                         "regabi", f"{zlib.crc32(path.encode()):08x}.{leaf}")]
 
 
 def specialize(ns: dict[str, Any], generic: Iterable[str], drivers: Iterable[str] = (),
@@ -113,23 +130,26 @@ def specialize(ns: dict[str, Any], generic: Iterable[str], drivers: Iterable[str
         if ns.get(name) is g:
             ns[f"_g_{name}"], ns[f"_c_{name}"] = g, c
     routed = [*generic, *(n for n in imported if ns.get(n) is imported[n][0])]
-    key = repr((sys.version, len(src), zlib.crc32(src), _SELF, generic, drivers, routed))
-    leaf = f"{ns['__name__']}.concrete-{sys.implementation.cache_tag}.bin"
-    # next to the .pyc; else (an installation the user cannot write to) the user's cache
-    caches = [os.path.join(os.path.dirname(path), "__pycache__", leaf),
-              os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"),
-                           "regabi", f"{zlib.crc32(path.encode()):08x}.{leaf}")]
+    # the NamedTuple classes in the module's namespace: _replace on them is built directly
+    records = {k: tuple(v._fields) for k, v in ns.items()
+               if isinstance(v, type) and issubclass(v, tuple) and hasattr(v, "_fields")}
+    defaults = {k: {f: d for f, d in ns[k]._field_defaults.items()
+                    if d is None or type(d) in (int, bool, str)} for k in records}
+    key = repr((sys.version, len(src), zlib.crc32(src), _SELF, generic, drivers, routed,
+                sorted(records.items()), sorted((k, sorted(d.items()))
+                                                for k, d in defaults.items())))
+    caches = cache_files(path, f"{ns['__name__']}.concrete-{sys.implementation.cache_tag}.bin")
     code = None
     for cf in caches:
-        code = _load(cf, key)
+        code = load_cached(cf, key)
         if code is not None:
             break
     else:
         from regabi.model.specialize_rules import compile_concrete
 
-        code = compile_concrete(src, path, generic, drivers, routed)
+        code = compile_concrete(src, path, generic, drivers, routed, records, defaults)
         for cf in caches:
-            if _store(cf, key, code):
+            if store_cached(cf, key, code):
                 break
     for name in (*generic, *drivers):
         ns[f"_g_{name}"] = ns[name]

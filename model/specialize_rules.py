@@ -5,6 +5,7 @@ missing or stale, so that a start with a warm cache does not import :mod:`ast`."
 from __future__ import annotations
 
 import ast
+import copy
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -142,8 +143,75 @@ class _Rewrite(ast.NodeTransformer):
     """Inline the domain's operations, fold what ``D.concrete`` decides, and route calls of
     listed functions to their specialised versions."""
 
-    def __init__(self, routed: Iterable[str]) -> None:
+    def __init__(self, routed: Iterable[str],
+                 records: dict[str, tuple[str, ...]] | None = None,
+                 defaults: dict[str, dict[str, Any]] | None = None) -> None:
         self.routed = frozenset(routed)
+        self.records = records or {}
+        self.defaults = defaults or {}
+        self.vars: dict[str, str] = {}  # the function's NamedTuple locals (_record_vars)
+
+    def _construct(self, node: ast.Call) -> ast.expr | None:
+        """``C(a, k=v)`` with ``C`` a NamedTuple class of the module: ``_sp_tnew(C, (a, v,
+        …))`` with the fields' constant defaults filled in (what ``C.__new__`` does, without its
+        Python call). Exact under the same conditions as :meth:`_replace`."""
+        f = node.func
+        if not (isinstance(f, ast.Name) and f.id in self.records):
+            return None
+        fields = self.records[f.id]
+        defaults = self.defaults.get(f.id, {})
+        n = len(node.args)
+        keys = [k.arg for k in node.keywords]
+        if (n > len(fields) or any(isinstance(a, ast.Starred) for a in node.args)
+                or None in keys or len(set(keys)) != len(keys)
+                or not set(keys) <= set(fields[n:])
+                or any(fl not in keys and fl not in defaults for fl in fields[n:])
+                or any(isinstance(x, ast.NamedExpr) for a in (*node.args, *node.keywords)
+                       for x in ast.walk(a))):
+            return None
+        if not (all(_pure(k.value) for k in node.keywords)
+                or keys == sorted(keys, key=fields.index)):  # type: ignore[arg-type]
+            return None
+        vals = {k.arg: k.value for k in node.keywords}
+        elts = [*node.args, *(vals[fl] if fl in vals else ast.Constant(defaults[fl])
+                              for fl in fields[n:])]
+        out = ast.Call(func=ast.Name("_sp_tnew", ast.Load()),
+                       args=[ast.Name(f.id, ast.Load()), ast.Tuple(elts, ast.Load())],
+                       keywords=[])
+        return ast.fix_missing_locations(ast.copy_location(out, node))
+
+    def _replace(self, node: ast.Call) -> ast.expr | None:
+        """``x._replace(k=v, …)`` with ``x`` a local of NamedTuple class ``C``:
+        ``(_sp_tnew(C, (x[0], v, …)) if x.__class__ is C else x._replace(k=v, …))``, the tuple
+        built directly (``_replace`` costs two Python calls and a ``map`` over the fields).
+        Exact: the class is checked, ``x`` is a name, and the values are pure or given in field
+        order, so they are evaluated once each, in the same order."""
+        f = node.func
+        if not (isinstance(f, ast.Attribute) and f.attr == "_replace"
+                and isinstance(f.value, ast.Name) and f.value.id in self.vars
+                and not node.args and node.keywords):
+            return None
+        x, cls = f.value.id, self.vars[f.value.id]
+        fields = self.records[cls]
+        keys = [k.arg for k in node.keywords]
+        if (None in keys or len(set(keys)) != len(keys) or not set(keys) <= set(fields)
+                or any(isinstance(n, ast.NamedExpr) for k in node.keywords
+                       for n in ast.walk(k.value))):
+            return None
+        if not (all(_pure(k.value) for k in node.keywords)
+                or keys == sorted(keys, key=fields.index)):  # type: ignore[arg-type]
+            return None
+        vals = {k.arg: k.value for k in node.keywords}
+        elts = [vals[fl] if fl in vals else
+                ast.Subscript(value=ast.Name(x, ast.Load()), slice=ast.Constant(i),
+                              ctx=ast.Load()) for i, fl in enumerate(fields)]
+        fast = ast.Call(func=ast.Name("_sp_tnew", ast.Load()),
+                        args=[ast.Name(cls, ast.Load()), ast.Tuple(elts, ast.Load())],
+                        keywords=[])
+        guard = _cmp(ast.Attribute(value=ast.Name(x, ast.Load()), attr="__class__",
+                                   ctx=ast.Load()), ast.Is(), ast.Name(cls, ast.Load()))
+        out = ast.IfExp(test=guard, body=fast, orelse=copy.deepcopy(node))
+        return ast.fix_missing_locations(ast.copy_location(out, node))
 
     # ---- expressions -------------------------------------------------------------------
     def visit_Attribute(self, node: ast.Attribute) -> ast.expr:
@@ -165,6 +233,9 @@ class _Rewrite(ast.NodeTransformer):
                 if out is not None:  # fold what the expansion decides (``True and m``)
                     return self.visit(ast.fix_missing_locations(ast.copy_location(out, node)))
             return node
+        fast = self._replace(node) or self._construct(node)
+        if fast is not None:
+            return fast
         if isinstance(f, ast.Name) and f.id in self.routed:
             # (_c_f if f is _g_f else f)(...): the generic f may have been replaced (a mutant)
             node.func = ast.copy_location(ast.IfExp(
@@ -216,6 +287,63 @@ class _Rewrite(ast.NodeTransformer):
         return node
 
 
+def _record_vars(fn: ast.FunctionDef, defs: dict[str, ast.FunctionDef],
+                 records: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """The local names of ``fn`` that hold one NamedTuple class (of ``records``) wherever they
+    are bound, read from the annotations: a parameter annotated ``C``; ``x = f(…)`` or
+    ``x, y = f(…)`` with ``f`` a function of the module returning ``C`` or ``tuple[C, …]``;
+    ``x = C(…)``; ``x = y._replace(…)``. Only a guess: each rewrite it enables checks the class
+    at run time."""
+
+    def rec(a: ast.expr | None) -> str | None:
+        return a.id if isinstance(a, ast.Name) and a.id in records else None
+
+    binds: dict[str, list[str | None]] = {}  # each binding's class (None: unknown)
+    a = fn.args
+    for arg in (*a.posonlyargs, *a.args, *a.kwonlyargs):
+        binds.setdefault(arg.arg, []).append(rec(arg.annotation))
+    stores: dict[str, int] = {}
+    for n in ast.walk(fn):
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+            stores[n.id] = stores.get(n.id, 0) + 1
+    for n in ast.walk(fn):
+        if not (isinstance(n, ast.Assign) and len(n.targets) == 1):
+            continue
+        tgt, v = n.targets[0], n.value
+        names = [tgt] if isinstance(tgt, ast.Name) else (
+            list(tgt.elts) if isinstance(tgt, ast.Tuple) else [])
+        if not names or not all(isinstance(x, ast.Name) for x in names):
+            continue
+        classes: list[str | None] = [None] * len(names)
+        if isinstance(v, ast.Call) and isinstance(v.func, ast.Name):
+            if v.func.id in records and len(names) == 1:
+                classes = [v.func.id]
+            elif v.func.id in defs:
+                r = defs[v.func.id].returns
+                if len(names) == 1:
+                    classes = [rec(r)]
+                elif (isinstance(r, ast.Subscript) and isinstance(r.value, ast.Name)
+                      and r.value.id == "tuple" and isinstance(r.slice, ast.Tuple)
+                      and len(r.slice.elts) == len(names)):
+                    classes = [rec(e) for e in r.slice.elts]
+        elif (isinstance(v, ast.Call) and isinstance(v.func, ast.Attribute)
+              and v.func.attr == "_replace" and isinstance(v.func.value, ast.Name)
+              and len(names) == 1):
+            classes = [f"={v.func.value.id}"]  # y's class, resolved below
+        for x, c in zip(names, classes, strict=True):
+            binds.setdefault(x.id, []).append(c)  # type: ignore[attr-defined]
+            stores[x.id] -= 1  # type: ignore[attr-defined]
+    out: dict[str, str] = {}
+    for _ in range(3):  # (x = y._replace(…) after y's own bindings)
+        for name, cs in binds.items():
+            if stores.get(name, 0):
+                continue  # bound somewhere else too (a loop, a with, a comprehension …)
+            got = {out.get(c[1:]) if c is not None and c[0] == "=" else c for c in cs}
+            if len(got) == 1 and None not in got:
+                out[name] = got.pop()  # type: ignore[assignment]
+    return out
+
+
 def _strip_annotations(fn: ast.FunctionDef) -> None:
     """Annotations are documentation; without them the copy compiles without the module's
     ``from __future__ import annotations`` and evaluates nothing at definition time."""
@@ -227,16 +355,23 @@ def _strip_annotations(fn: ast.FunctionDef) -> None:
 
 
 def compile_concrete(src: bytes, path: str, generic: list[str], drivers: list[str],
-             routed: list[str]) -> Any:
-    """The module's listed functions, rewritten, as one code object."""
+                     routed: list[str], records: dict[str, tuple[str, ...]] | None = None,
+                     defaults: dict[str, dict[str, Any]] | None = None) -> Any:
+    """The module's listed functions, rewritten, as one code object. ``records``: the
+    NamedTuple classes the module's names refer to, with their fields; ``defaults``: their
+    fields' default values that are constants (int, bool, str, None)."""
     tree = ast.parse(src, path)
     defs = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
-    rw = _Rewrite(routed)
-    body: list[ast.stmt] = []
+    records = records or {}
+    rw = _Rewrite(routed, records, defaults)
+    body: list[ast.stmt] = [ast.parse("_sp_tnew = tuple.__new__").body[0]]
+    # (read before any function is rewritten: rewriting strips the annotations)
+    local = {name: _record_vars(defs[name], defs, records) for name in (*generic, *drivers)}
     for name in (*generic, *drivers):
         fn = defs[name]
         if fn.decorator_list:
             raise ValueError(f"specialize: {name} has decorators")
+        rw.vars = local[name]
         fn = rw.visit(fn)
         _strip_annotations(fn)
         if name in generic:

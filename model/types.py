@@ -118,7 +118,8 @@ class GoType:
         return f"<GoType {self}>"
 
     def go(self) -> str:
-        """Go syntax of the type, cached (reports print every value's type)."""
+        """Go syntax of the type, cached (reports print every value's type; composite types
+        spell their children with it, so a batch's shared parts are written once)."""
         hit = self._lay.get("str")
         if hit is None:
             hit = self._lay["str"] = str(self)
@@ -179,7 +180,7 @@ class Pointer(GoType):
         return (self.elem,)
 
     def __str__(self) -> str:
-        return f"*{self.elem}"
+        return f"*{self.elem.go()}"
 
 
 class Slice(GoType):
@@ -195,7 +196,7 @@ class Slice(GoType):
         return (self.elem,)
 
     def __str__(self) -> str:
-        return f"[]{self.elem}"
+        return f"[]{self.elem.go()}"
 
     def leaves(self) -> int:
         return 3
@@ -216,7 +217,7 @@ class Chan(GoType):
         return (self.elem, self.dir)
 
     def __str__(self) -> str:
-        return f"{self.dir} {self.elem}"
+        return f"{self.dir} {self.elem.go()}"
 
 
 class Map(GoType):
@@ -234,7 +235,7 @@ class Map(GoType):
         return (self.key, self.elem)
 
     def __str__(self) -> str:
-        return f"map[{self.key}]{self.elem}"
+        return f"map[{self.key.go()}]{self.elem.go()}"
 
 
 class Func(GoType):
@@ -258,10 +259,10 @@ class Func(GoType):
         return (self.params, self.results, self.variadic)
 
     def __str__(self) -> str:
-        ps = [str(p) for p in self.params]
+        ps = [p.go() for p in self.params]
         if self.variadic and ps:
-            ps[-1] = "..." + str(self.params[-1].elem)  # type: ignore[attr-defined]
-        out = ", ".join(str(r) for r in self.results)
+            ps[-1] = "..." + self.params[-1].elem.go()  # type: ignore[attr-defined]
+        out = ", ".join([r.go() for r in self.results])
         if len(self.results) > 1:
             out = f"({out})"
         return f"func({', '.join(ps)})" + (f" {out}" if out else "")
@@ -305,7 +306,7 @@ class Array(GoType):
         return (self.length, self.elem)
 
     def __str__(self) -> str:
-        return f"[{self.length}]{self.elem}"
+        return f"[{self.length}]{self.elem.go()}"
 
     def leaves(self) -> int:
         return min(self.length, 1 << 20) * self.elem.leaves() or 1
@@ -332,7 +333,7 @@ class Struct(GoType):
     def __str__(self) -> str:
         if not self.fields:
             return "struct{}"
-        parts = [str(f.type) if f.embedded else f"{f.name} {f.type}" for f in self.fields]
+        parts = [f.type.go() if f.embedded else f"{f.name} {f.type.go()}" for f in self.fields]
         return "struct{" + "; ".join(parts) + "}"
 
     def leaves(self) -> int:

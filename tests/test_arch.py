@@ -245,6 +245,35 @@ def test_loader_rejects_inconsistent_table() -> None:
         A._from_toml("amd64", raw)
 
 
+def test_table_parse_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A table's parse is cached like bytecode (``__pycache__`` next to it, keyed on its text):
+    a second read does not need tomllib, a changed text is parsed again, a table marshal cannot
+    write (a TOML date) is parsed and not cached. Expected dicts written by hand."""
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    p = tmp_path / "x.toml"
+    p.write_text('a = 1\n[b]\nc = ["d", 2.5]\n', encoding="utf-8")
+    want = {"a": 1, "b": {"c": ["d", 2.5]}}
+    assert A._read_table(p, p.read_text(encoding="utf-8"), "x") == want
+    assert len(list((tmp_path / "__pycache__").glob("x.toml-*.bin"))) == 1
+    monkeypatch.setitem(sys.modules, "tomllib", None)  # any parse now fails with ImportError
+    assert A._read_table(p, p.read_text(encoding="utf-8"), "x") == want  # from the cache
+    p.write_text("a = 2\n", encoding="utf-8")
+    with pytest.raises(ImportError):  # a changed text is not answered from the cache
+        A._read_table(p, p.read_text(encoding="utf-8"), "x")
+    monkeypatch.delitem(sys.modules, "tomllib")
+    assert A._read_table(p, p.read_text(encoding="utf-8"), "x") == {"a": 2}
+    q = tmp_path / "y.toml"
+    q.write_text("d = 2026-12-02\n", encoding="utf-8")
+    assert str(A._read_table(q, q.read_text(encoding="utf-8"), "y")["d"]) == "2026-12-02"
+    assert not list((tmp_path / "__pycache__").glob("y.toml-*"))
+
+
+@pytest.mark.parametrize("name", ["amd64", "386"])
+def test_cached_table_loads_the_same_arch(name: str) -> None:
+    """load_arch (through the parse cache) gives what a fresh tomllib parse gives."""
+    assert A.load_arch(name) == A._from_toml(name, _raw(name))
+
+
 # --------------------------------------------------------------------------- real toolchain
 
 

@@ -160,13 +160,90 @@ def test_the_bytecode_cache_is_keyed(tmp_path: Path, monkeypatch: pytest.MonkeyP
     code = compile("x = 1", "<t>", "exec")
     f = str(tmp_path / "m.concrete.bin")
     monkeypatch.setattr(sys, "dont_write_bytecode", True)
-    sp._store(f, "key-1", code)
+    sp.store_cached(f, "key-1", code)
     assert not Path(f).exists()
     monkeypatch.setattr(sys, "dont_write_bytecode", False)
-    sp._store(f, "key-1", code)
-    assert sp._load(f, "key-1") == code
-    assert sp._load(f, "key-2") is None
+    sp.store_cached(f, "key-1", code)
+    assert sp.load_cached(f, "key-1") == code
+    assert sp.load_cached(f, "key-2") is None
     Path(f).write_bytes(b"\x00garbage")
-    assert sp._load(f, "key-1") is None
+    assert sp.load_cached(f, "key-1") is None
     # a directory that cannot be made: not written (the user's cache is tried next)
-    assert sp._store(str(tmp_path / "m.concrete.bin" / "sub" / "x.bin"), "key-1", code) is False
+    bad = str(tmp_path / "m.concrete.bin" / "sub" / "x.bin")
+    assert sp.store_cached(bad, "key-1", code) is False
+
+
+_RECORD_SRC = b'''
+from typing import NamedTuple
+
+class P(NamedTuple):
+    a: int
+    b: int
+    c: int = 0
+
+def side(log, x):
+    log.append(x)
+    return x
+
+def pure(D, p: P, x) -> P:
+    return p._replace(c=x + 1, a=x)
+
+def ordered(D, p: P, log):
+    return p._replace(a=side(log, 1), c=side(log, 3))
+
+def unordered(D, p: P, log):
+    return p._replace(c=side(log, 3), a=side(log, 1))
+
+def through(D, p: P):
+    q = pure(D, p, 5)
+    r = q._replace(b=7)
+    return r._replace(a=r.a + 1)
+
+def build(D, x):
+    return P(x, b=x + 1)
+
+def build_unordered(D, log):
+    return P(c=side(log, 3), a=side(log, 1), b=2)
+'''
+
+
+def test_replace_is_built_directly_and_exactly() -> None:
+    """The specialiser's NamedTuple rules (model/specialize_rules.py): a NamedTuple local's
+    ``_replace``, and a call of the class, become a direct tuple build where that is exact —
+    ``_replace`` checks the class at run time (a subclass takes ``_replace``), and impure
+    values given out of field order are left alone, so the evaluation order is kept. Expected
+    values written by hand."""
+    from regabi.model.specialize_rules import compile_concrete
+
+    names = ["pure", "ordered", "unordered", "through", "build", "build_unordered"]
+    ns: dict[str, object] = {"__name__": "t"}
+    exec(compile(_RECORD_SRC, "<t>", "exec"), ns)
+    code = compile_concrete(_RECORD_SRC, "<t>", names, [], [], {"P": ("a", "b", "c")},
+                            {"P": {"c": 0}})
+    exec(code, ns)
+    P = ns["P"]
+
+    class Q(P):  # type: ignore[misc, valid-type]
+        pass
+
+    def co(fn: str) -> str:
+        return str(ns[f"_c_{fn}"].__code__.co_names)  # type: ignore[attr-defined]
+
+    assert "_sp_tnew" in co("pure") and "_sp_tnew" in co("ordered")
+    assert "_sp_tnew" not in co("unordered")  # side effects out of field order: kept
+    assert "_sp_tnew" in co("through")  # q, r: classes from the return annotation, _replace
+    p = P(1, 2)  # type: ignore[operator]
+    assert ns["_c_pure"](None, p, 4) == (4, 2, 5)  # type: ignore[operator]
+    assert type(ns["_c_pure"](None, Q(1, 2), 4)) is Q  # type: ignore[operator]
+    log: list[int] = []
+    assert ns["_c_ordered"](None, p, log) == (1, 2, 3) and log == [1, 3]  # type: ignore[operator]
+    log = []
+    assert ns["_c_unordered"](None, p, log) == (1, 2, 3) and log == [3, 1]  # type: ignore[operator]
+    assert ns["_c_through"](None, p) == (6, 7, 6)  # type: ignore[operator]
+    # constructors: built directly, the default filled in; out of order with side effects, kept
+    assert "_sp_tnew" in co("build")
+    assert ns["_c_build"](None, 4) == (4, 5, 0)  # type: ignore[operator]
+    assert type(ns["_c_build"](None, 4)) is P
+    assert "_sp_tnew" not in co("build_unordered")
+    log = []
+    assert ns["_c_build_unordered"](None, log) == (1, 2, 3) and log == [3, 1]  # type: ignore[operator]
