@@ -171,6 +171,27 @@ def test_current_proved_by_induction() -> None:
                              "INV-MV-STACKMAP")}
 
 
+def test_norollback_results_not_inductive() -> None:
+    # Vacuity of RESULTS' lemmas: on the no-rollback layout the same induction (every
+    # candidate, the ghost's included) must not prove RESULTS. By hand (FOUR, RESULTS_NR
+    # above) reflect's retOffset there leaves the spec's (40 vs 32, 88 vs 16), so the lemmas
+    # "reflect's retOffset = the spec's" are not inductive — BETWEEN drops them for both ABIs
+    # — and END-RESULT's obligation, whose stack case compares reflect's retOffsets, has a
+    # CTI. (The search then finds RESULTS_NR: scripts in docs/performance.md, 200 s.)
+    from regabi.model.invariants import AssignAgree, FrameSufficient
+    from regabi.model.methodvalue import MvResults, ValueAbiFold
+    from regabi.proofs.induction import prove_by_induction
+
+    r = prove_by_induction(load_arch("amd64"), NOROLLBACK, (MvResults(),), 60000,
+                           helpers=(ValueAbiFold(), AssignAgree(), FrameSufficient()),
+                           receivers=(True,))
+    assert r.status == {"INV-MV-RESULTS": "CTI"}, (r.status, r.unknown)
+    assert r.cti["INV-MV-RESULTS"].startswith("END-RESULT"), r.cti
+    dropped = " ".join(r.dropped.get("results:between", []))
+    assert "MV-VALUE-ABI:m:ret (by BETWEEN)" in dropped, dropped
+    assert "MV-VALUE-ABI:v:ret (by BETWEEN)" in dropped, dropped
+
+
 def test_go1_17beta1_falsified_by_the_search() -> None:
     # P-5 found by the prover alone: the smallest shape is two arguments, the first filling
     # all 9 registers in the value ABI but only 8 are left in the method ABI (so it is
