@@ -243,10 +243,9 @@ def vf_candidates(c: Ctx, vf: VFold, J: Joint, phase: str) -> list[tuple[str, An
         # results: both ABIs start from register 0 at their retOffset, the same values follow
         out += [("v:ret", D.eq(vf.r_ret, vf.s_ret)), ("v:args", D.eq(vf.r_args, vf.s_args)),
                 ("m:ret", D.eq(J.r_ret, J.s_ret)), ("m:ret<=S", D.ule(J.s_ret, J.spec.S)),
-                ("mv:I", D.eq(J.spec.I, vf.spec.I)), ("mv:F", D.eq(J.spec.F, vf.spec.F))]
-        # (the stack results' offsets relative to each retOffset are equal too, but Z3 does
-        # not settle that lemma, J.spec.S + vf.s_ret = vf.spec.S + J.s_ret, within the goal
-        # timeout on this machine: INV-MV-RESULTS is left to the bounded search)
+                ("mv:I", D.eq(J.spec.I, vf.spec.I)), ("mv:F", D.eq(J.spec.F, vf.spec.F)),
+                # both retOffsets are PtrSize-aligned (ASG-6; INV-MV-RESULTS' lemmas)
+                ("m:ret%ps", D.aligned(J.s_ret, c.ps)), ("v:ret%ps", D.aligned(vf.s_ret, c.ps))]
     cur = J.cur
     if cur is None:
         return out
@@ -425,6 +424,18 @@ class MvRcvr(Invariant):
                                            "does not read it")]
 
 
+class _Res(NamedTuple):
+    end: Any  # end of the method's stack results
+    # proof device (no obligation reads it): the spec's result assignment run from stack
+    # offset 0 instead of retOffset, with the method ABI's registers — where the results sit
+    # *relative to* retOffset. Both ABIs' stack results are at their retOffset plus these
+    # offsets (the lemmas below), which makes INV-MV-RESULTS' equation linear: Z3 did not
+    # settle align(J.S, a) + vf.retOffset = align(vf.S, a) + J.retOffset, which needs both
+    # retOffsets PtrSize-aligned and a ≤ PtrSize at once, within the goal budget.
+    rel: SpecState  # only S is read; the register counters are the method ABI's (begin)
+    rcur: SpecCur
+
+
 class MvResults(_ValueAbi):
     id = "INV-MV-RESULTS"
     title = "method value results"
@@ -435,10 +446,25 @@ class MvResults(_ValueAbi):
     source = "reflect/value.go callMethod (V:1105-1123)"
     rules = ("MV-5",)
 
-    def own_init(self, c: Ctx) -> Any:
-        return 0  # end of the method's stack results
+    def own_init(self, c: Ctx) -> _Res:
+        return _Res(0, spec_init(), SpecCur(False, 0, 0, 0, 0))
 
-    def own_end(self, c: Ctx, own: Any, vf: VFold, ve: VEnd | None, pre: Joint,
+    def own_between(self, c: Ctx, own: _Res, vf: VFold, pre: Joint,
+                    post: Joint) -> tuple[Any, list[Ob]]:
+        return own._replace(rel=post.spec._replace(S=0)), []
+
+    def begin(self, c: Ctx, g: Any, pre: Joint, post: Joint, role: str,
+              index: int) -> tuple[Any, list[Ob]]:
+        (vf, own), obs = super().begin(c, g, pre, post, role, index)
+        if role == "result":
+            assert post.cur is not None
+            # ASG-5 from offset 0 (spec_begin on the shifted state)
+            own = own._replace(rcur=spec_begin(c.D, own.rel._replace(I=pre.spec.I,
+                                                                      F=pre.spec.F),
+                                               post.cur.ss, c.regs))
+        return (vf, own), obs
+
+    def own_end(self, c: Ctx, own: _Res, vf: VFold, ve: VEnd | None, pre: Joint,
                 r: ValueRec) -> tuple[Any, list[Ob]]:
         if ve is None or r.role != "result":
             return own, []
@@ -454,18 +480,32 @@ class MvResults(_ValueAbi):
                           D.eq(ms.off + vf.r_ret, vs.off + pre.r_ret)))
         nm = c.name(r.role, r.index)
         on = D.and_(D.not_(ms.fits), nonzero)
-        return D.ite(on, D.umax(own, ms.off + r.s.size), own), [
+        rel = spec_end(D, own.rel, own.rcur, r.s, True)
+        return own._replace(end=D.ite(on, D.umax(own.end, ms.off + r.s.size), own.end),
+                            rel=rel), [
             self.ob(D.implies(nonzero, ok), lambda: f"{nm} reaches the caller elsewhere than "
                                                     "it reads it")]
 
-    def own_final(self, c: Ctx, own: Any, vf: VFold, J: Joint, f: Finals) -> list[Ob]:
-        return [self.ob(c.D.ule(own, f.frame_type_size), lambda: (
-            f"the method's stack results end at {own}, past the {f.frame_type_size} bytes "
+    def own_final(self, c: Ctx, own: _Res, vf: VFold, J: Joint, f: Finals) -> list[Ob]:
+        return [self.ob(c.D.ule(own.end, f.frame_type_size), lambda: (
+            f"the method's stack results end at {own.end}, past the {f.frame_type_size} bytes "
             "callMethod copies back"))]
 
-    def own_candidates(self, c: Ctx, own: Any, vf: VFold, J: Joint,
+    def own_candidates(self, c: Ctx, own: _Res, vf: VFold, J: Joint,
                        phase: str) -> list[tuple[str, Any]]:
-        return [("end<=S", c.D.ule(own, J.spec.S)), ("m:S=spec", c.D.eq(J.refl.S, J.spec.S))]
+        D = c.D
+        out = [("end<=S", D.ule(own.end, J.spec.S)), ("m:S=spec", D.eq(J.refl.S, J.spec.S))]
+        if phase != "results":
+            return out
+        k, cur = own.rel.S, J.cur
+        out += [("m:S=ret+k", D.eq(J.spec.S, J.s_ret + k)),
+                ("v:S=ret+k", D.eq(vf.spec.S, vf.s_ret + k))]
+        if cur is not None:
+            rc = own.rcur
+            out += [("k:fits", D.eq(rc.fits, cur.spec.fits)),
+                    ("m:off=ret+k", D.eq(cur.spec.off, J.s_ret + rc.off)),
+                    ("v:off=ret+k", D.eq(vf.cs.off, vf.s_ret + rc.off))]
+        return out
 
 
 class MvFrame(Invariant):
