@@ -722,7 +722,7 @@ def type_lemma_verdicts(ptr_sizes: list[int], timeout_ms: int) -> list[Verdict]:
 
     out = []
     for ps in ptr_sizes:
-        for lem in prove_type_lemmas(ps, timeout_ms=min(timeout_ms, 20000)):
+        for lem in prove_type_lemmas(ps, timeout_ms=timeout_ms):
             st = "UNKNOWN" if lem.status == "UNPROVED" else lem.status
             out.append(Verdict("z3", lem.id, "-", f"PtrSize {ps}", st, lem.detail, None,
                                lem.seconds, "" if st == "PROVED" else f"{lem.id}: {lem.detail}"))

@@ -85,9 +85,17 @@ _GROUPS = ("WF-GROUP", "WF-SEED-PREFIX", "WF-SPEC-COUNTS", "WF-SEED-COUNTS")
 _SETS = ("WF-HEAP", "WF-GC-BELOW", "WF-ITAB")
 
 
+#: Z3 resource units one type-lemma query may use. The slowest, TYPE-LINK's SHIFT at PtrSize 8,
+#: needs ≈ 75 M (≈ 15 s of CPU here). The budget is Z3's deterministic count, so load cannot
+#: turn PROVED into UNKNOWN; the wall-clock timeout (--timeout) only stops a query that load
+#: has made hopeless.
+TYPE_RLIMIT = 300_000_000
+
+
 def _int_solver(D: Z3IntDomain, timeout_ms: int) -> Any:
     s = D.z3.Solver()
     s.set("timeout", timeout_ms)
+    s.set("rlimit", TYPE_RLIMIT)
     s.add(*D.nonneg)
     return s
 
@@ -356,6 +364,22 @@ def _acc_view(acc: StructAcc) -> Summary:
                    acc.dir1)
 
 
+def _field_step_setup(prefix: str, ps: int,
+                      timeout_ms: int) -> tuple[Z3IntDomain, StructAcc, Summary, Any]:
+    """One struct-fold step's free inputs — a fold state ``acc`` whose ended struct is WF and
+    satisfies TYPE-STRUCT's kept facts, and a WF field ``f`` — with those hypotheses added to
+    a fresh solver."""
+    D = Z3IntDomain(prefix=prefix)
+    acc = _free_acc(D)
+    f = free_summary(D, "f", 0)
+    s = _int_solver(D, timeout_ms)
+    for _n, c in [*value_wf(D, struct_end(D, acc), ps, SIZE_BOUND),
+                  *_acc_facts(D, acc, ps), *value_wf(D, f, ps, SIZE_BOUND)]:
+        if not isinstance(c, bool):
+            s.add(c)
+    return D, acc, f, s
+
+
 def _struct_groups(ps: int, timeout_ms: int) -> TypeLemma:
     """WF-GROUP of a struct's walks, by induction on fields. The walk of ``struct_field`` is,
     concretely, the walk so far followed by the field's walk shifted to the field's offset
@@ -395,15 +419,7 @@ def _group_obligations(ps: int, timeout_ms: int, link: bool) -> dict[str, str]:
     from regabi.model.summary import _shift, group_wf
 
     def setup(tag: str) -> tuple[Z3IntDomain, StructAcc, Summary, Any]:
-        D = Z3IntDomain(prefix=f"tg{tag}{'l' if link else ''}.")
-        acc = _free_acc(D)
-        f = free_summary(D, "f", 0)
-        s = _int_solver(D, timeout_ms)
-        for _n, c in [*value_wf(D, struct_end(D, acc), ps, SIZE_BOUND),
-                      *_acc_facts(D, acc, ps), *value_wf(D, f, ps, SIZE_BOUND)]:
-            if not isinstance(c, bool):
-                s.add(c)
-        return D, acc, f, s
+        return _field_step_setup(f"tg{tag}{'l' if link else ''}.", ps, timeout_ms)
 
     def wf_group(D: Z3IntDomain, g: Group, e: Any, s: Summary) -> Any:
         return D.and_(*[c for _n, c in group_wf(D, g, True, e, s, ps, link_sets=link)])
@@ -652,15 +668,7 @@ def _count_obligations(ps: int, timeout_ms: int) -> dict[str, str]:
     out: dict[str, str] = {}
 
     def setup(tag: str) -> tuple[Z3IntDomain, StructAcc, Summary, Any]:
-        D = Z3IntDomain(prefix=f"tc{tag}.")
-        acc = _free_acc(D)
-        f = free_summary(D, "f", 0)
-        s = _int_solver(D, timeout_ms)
-        for _n, c in [*value_wf(D, struct_end(D, acc), ps, SIZE_BOUND),
-                      *_acc_facts(D, acc, ps), *value_wf(D, f, ps, SIZE_BOUND)]:
-            if not isinstance(c, bool):
-                s.add(c)
-        return D, acc, f, s
+        return _field_step_setup(f"tc{tag}.", ps, timeout_ms)
 
     def ask(D: Z3IntDomain, s: Any, name: str, goals: list[tuple[str, Any]]) -> None:
         s.push()
