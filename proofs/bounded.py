@@ -52,9 +52,16 @@ class Bounds:
     max_unrealized: int = 8
     #: every signature has a receiver (method values: the method ABI always has one)
     only_receiver: bool = False
+    #: only the first phase: the Go types of the search grammar (proofs/grammar.py), not every
+    #: WF summary — minutes instead of hours where no counterexample exists
+    grammar_only: bool = False
 
     def describe(self) -> str:
         r = " ± receiver" if self.receiver else ""
+        if self.grammar_only:
+            return (f"≤{self.max_params} params, ≤{self.max_results} results{r}; only the "
+                    "search grammar's Go types (leaves, zero-size fields, [n]leaf n ≤ 3, structs "
+                    f"of them) with ≤{self.max_groups} register groups")
         return (f"≤{self.max_params} params, ≤{self.max_results} results{r}; any type with "
                 f"≤{self.max_groups} register groups")
 
@@ -305,7 +312,7 @@ def search(arch: Arch, variant: Variant, inv: Invariant, b: Bounds,
     import z3
 
     first = search_grammar(arch, variant, inv, b, deadline)
-    if first.status == "FALSIFIED":
+    if first.status == "FALSIFIED" or b.grammar_only:
         return first
     t0 = time.perf_counter()
     res = SearchResult("NONE", unknown=list(first.unknown), queries=first.queries)

@@ -205,6 +205,11 @@ def add_prove_arguments(parser: argparse.ArgumentParser) -> None:
                         help="bounded search: no method receivers")
     parser.add_argument("--no-induction", action="store_true",
                         help="only the bounded search")
+    parser.add_argument("--grammar-only", action="store_true",
+                        help="bounded search: only the search grammar's Go types, not then "
+                             "every well-formed summary (where no counterexample exists the "
+                             "second phase takes far longer: docs/performance.md); a PROVED "
+                             "within bounds then says so")
     parser.add_argument("--timeout", type=int, default=d.timeout_ms,
                         help="per-query Z3 timeout in ms")
     parser.add_argument("--json", action="store_true")
@@ -239,7 +244,7 @@ def _bounds(args: argparse.Namespace) -> Bounds:
                              f"{'positive' if name in ('max_groups', 'timeout') else '>= 0'}, "
                              f"got {getattr(args, name)}")
     return Bounds(args.max_params, args.max_results, args.max_groups, not args.no_receiver,
-                  args.timeout)
+                  args.timeout, grammar_only=getattr(args, "grammar_only", False))
 
 
 #: the paths ``regabi prove --path`` knows (spec/proofs.md PRF-10, PRF-11)

@@ -129,3 +129,22 @@ def test_seed_abi0_counterexample_has_three_values() -> None:
     assert len(r.violation.sig.params) == 3
     assert inv.check(r.violation.sig, AMD64, SEED) is not None
     assert inv.check(r.violation.sig, AMD64, CURRENT) is None
+
+
+def test_grammar_only_stops_after_the_grammar(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--grammar-only``: the search ends after its first phase (the grammar's Go types) and
+    the verdict says what it covered; the second phase (every WF summary) is never entered —
+    ``small`` is the second phase's alone, so it may not be called."""
+    from regabi.proofs.prove import prove_one
+
+    def second_phase(*a: object, **k: object) -> object:
+        raise AssertionError("the free-summary phase ran")
+
+    monkeypatch.setattr(bounded, "small", second_phase)
+    b = Bounds(max_params=1, max_results=1, timeout_ms=TIMEOUT_MS, grammar_only=True)
+    vd = prove_one(AMD64, CURRENT, get_invariant("INV-REG-BOUNDS"), b)
+    assert vd.status == "PROVED" and "only the search grammar's Go types" in vd.bounds, vd.bounds
+    # the seed's GC-VISIBLE counterexample is a grammar type: still found, and minimal
+    # (hand derivation, spec/findings.md F-5: a pointer argument held indirectly, VAR-7)
+    vd = prove_one(AMD64, SEED, get_invariant("INV-GC-VISIBLE"), b)
+    assert vd.status == "FALSIFIED" and "func(*int)" in vd.line, vd.line

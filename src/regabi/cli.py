@@ -738,6 +738,9 @@ examples:
   regabi prove --variant seed --invariant INV-ABI0 --json
   regabi prove --arch arm64 --arch amd64:1,1    other archs and register counts
   regabi prove --max-params 4 --time-limit 10m  a larger bounded search, at most 10 minutes
+  regabi prove --variant current --no-induction --grammar-only
+                                                the bounded search as a cross-check, over the
+                                                search grammar's Go types only (minutes)
   regabi prove --causes --pytest-dir cex/       every cause, one pytest per counterexample
   regabi prove --path wincallback               Windows callbacks: amd64, arm64, 386; current, fixed
   regabi prove --path makefunc                  reflect.MakeFunc: amd64; seed, current
