@@ -357,11 +357,11 @@ def makefunc_units(args: argparse.Namespace, path: str = "makefunc") -> list[Uni
                              f"{', '.join(known_v)})")
     b = _bounds(args)
     chosen = tuple(i for i in ids if i in invs)
-    return [(f"{path} {a} {v}", _unit_makefunc, (path, a, v, b, chosen, not args.no_induction))
+    return [(f"{path} {a} {v}", _unit_makefunc, (a, path, v, b, chosen, not args.no_induction))
             for a in archs for v in variants]
 
 
-def _unit_makefunc(path: str, arch: str, variant: str, b: Bounds, ids: tuple[str, ...],
+def _unit_makefunc(arch: str, path: str, variant: str, b: Bounds, ids: tuple[str, ...],
                    induction: bool,
                    report: Callable[[list[Verdict]], None] | None = None) -> list[Verdict]:
     from regabi.model.makefunc import MF_CATALOGUE
@@ -484,11 +484,11 @@ _PATH_NAMES = {"wincallback": _names_wincallback, "makefunc": _names_makefunc,
 
 
 def _premise_paths(units: list[Unit]) -> list[Arch]:
-    """The architectures the path units run on (a windows port by its GOARCH), once each."""
+    """The architectures the path units run on (a windows port by its GOARCH), once each:
+    every path unit takes its architecture first."""
     seen: dict[str, Arch] = {}
-    for _, fn, args in units:
-        name = args[1] if fn is _unit_makefunc else args[0]
-        name = name.split("/")[-1]
+    for _, _fn, args in units:
+        name = args[0].split("/")[-1]
         if name not in seen:
             seen[name] = arch_of(name)
     return list(seen.values())
