@@ -89,8 +89,9 @@ def fin_search(arch: Arch, v: Variant, cat: tuple[Invariant, ...], inv: Invarian
                arg: GoType, max_results: int, max_groups: int, timeout_ms: int,
                simplest: bool = True) -> tuple[str, Signature | None, int, str]:
     """("FALSIFIED", sig) with the fewest results, then the simplest types, ("NONE", None)
-    or ("UNKNOWN", None); the number of queries; the solver's reason for unknown (the descent
-    to simpler types only with ``simplest``). ``cat`` is
+    or ("UNKNOWN", None); the number of queries; the solver's reason for unknown, or for a
+    FALSIFIED one why its types may not be the simplest (the descent to simpler types only
+    with ``simplest``, each step at most 5 s). ``cat`` is
     folded (INV-FIN-FRAMESZ's obligation is stated by INV-FIN-FRAME's hooks)."""
     import z3
 
@@ -112,11 +113,16 @@ def fin_search(arch: Arch, v: Variant, cat: tuple[Invariant, ...], inv: Invarian
         s.add(z3.Or(*[z3.Not(D.b(x)) for x in conds]))
         cost = sum((_cost(D, sy) for sy in syms), D.bv(0))
         best: Signature | None = None
+        cut = ""
         while True:
             queries += 1
             r = s.check()
-            if r == z3.unsat or (r == z3.unknown and best is not None):
-                break  # a descent step that times out keeps the best so far
+            if r == z3.unknown and best is not None:
+                # a descent step that times out keeps the best so far, and says so
+                cut = f"types not shown simplest (a descent step gave up: {s.reason_unknown()})"
+                break
+            if r == z3.unsat:
+                break
             if r == z3.unknown:
                 return "UNKNOWN", None, queries, f"{k} results: {s.reason_unknown()}"
             m = s.model()
@@ -126,7 +132,7 @@ def fin_search(arch: Arch, v: Variant, cat: tuple[Invariant, ...], inv: Invarian
             s.add(z3.ULT(cost, m.eval(cost, model_completion=True)))
             s.set("timeout", min(timeout_ms, 5000))
         if best is not None:
-            return "FALSIFIED", best, queries, ""
+            return "FALSIFIED", best, queries, cut
     return "NONE", None, queries, ""
 
 
@@ -192,7 +198,7 @@ def prove_finalizer(arch: Arch, variant: str = "current", max_results: int = 3,
         bounds = (f"argument {', '.join(FIN_ARGS)}; ≤{max_results} results of the grammar "
                   f"(≤{max_groups} register groups)")
         extra: dict[str, Any] = {"induction": why.get(inv.id, status[inv.id])}
-        found: tuple[Signature, str] | None = None
+        found: tuple[Signature, str, str] | None = None
         unknown: list[str] = []
         q_all = 0
         for a in args:
@@ -202,7 +208,7 @@ def prove_finalizer(arch: Arch, variant: str = "current", max_results: int = 3,
             st, sig, q, unk = fin_search(arch, v, full, inv, a, most, max_groups, timeout_ms)
             q_all += q
             if st == "FALSIFIED" and sig is not None:
-                cand = (sig, _recheck(sig, arch, v, fv, inv.id))
+                cand = (sig, _recheck(sig, arch, v, fv, inv.id), unk)
                 if found is None or len(sig.results) < len(found[0].results):
                     found = cand
             elif st == "UNKNOWN":
@@ -210,9 +216,10 @@ def prove_finalizer(arch: Arch, variant: str = "current", max_results: int = 3,
         secs = t_ind + time.perf_counter() - t1
         extra["queries"] = q_all
         if found is not None:
-            sig, what = found
+            sig, what, cut = found
             vs = "LATENT" if inv.severity == "latent" else "FALSIFIED"
-            out.append(Verdict("z3", inv.id, vname, arch.name, vs, bounds + "; fewest results",
+            out.append(Verdict("z3", inv.id, vname, arch.name, vs,
+                               bounds + "; fewest results" + (f"; {cut}" if cut else ""),
                                max_results + 1, secs,
                                f"{inv.id} false for {sig.go()} ({vname}, {arch.name}): {what}",
                                counterexample=sig.go(), extra=extra))

@@ -2,9 +2,15 @@
 
 A value is a leaf, or a struct of up to ``fields`` fields, each absent or one of the field
 choices: a leaf, a zero-size field (``[0]int64``, ``[0]int32``, ``struct{}``, ``[2]struct{}``),
-or an array ``[n]leaf`` with n ≤ 3. Its summary is computed by the model's own type functions
-(model/summary.py: ``struct_begin``/``struct_field``/``struct_end``) run over Z3 terms, so a
-model of a query *is* a Go type — decoded, never reconstructed.
+an array ``[n]leaf`` with n ≤ 3, or — below ``depth`` levels of nesting — the value's one
+inner struct, itself such a struct one level down (so ``struct{a int8; b S; c S}`` with the
+same S twice is in the grammar; two different inner structs in one struct are not). Its
+summary is computed by the model's own type functions (model/summary.py:
+``struct_begin``/``struct_field``/``struct_end``) run over Z3 terms, so a model of a query
+*is* a Go type — decoded, never reconstructed.
+
+Leaf kinds whose summaries are equal are represented once (uint8 by int8, … ; map, chan,
+func and unsafe.Pointer by ``*int``): the algorithms see only the summary.
 """
 
 from __future__ import annotations
@@ -40,11 +46,22 @@ def _zero() -> list[GoType]:
             Array(2, Struct(()))]
 
 
+#: an inner struct's field choices: every alignment (1, 2, 4, 8), both register classes, a
+#: pointer, two-part values, zero-size values and an array that fails the register walk — each
+#: nesting level multiplies a query's terms by its choices, so inner levels take these few
+#: ("*": every choice)
+INNER_CHOICES = ("int8", "int16", "int32", "int64", "float32", "float64", "complex128", "*int",
+                 "string", "[0]int64", "struct{}", "[2]int8")
+
+
 class Grammar:
     """The choices, and their concrete summaries (padded to a common number of groups)."""
 
-    def __init__(self, ps: int, cap: int, fields: int = 3, max_len: int = 3) -> None:
-        self.ps, self.cap, self.fields = ps, cap, fields
+    def __init__(self, ps: int, cap: int, fields: int = 3, max_len: int = 3,
+                 depth: int = 1, inner: tuple[str, ...] | None = None) -> None:
+        if depth < 1 or fields < 1:
+            raise ValueError(f"a grammar needs depth ≥ 1 and fields ≥ 1, got {depth}, {fields}")
+        self.ps, self.cap, self.fields, self.depth = ps, cap, fields, depth
         self.leaves = _leaves()
         small = [BASIC["int8"], BASIC["int32"], BASIC["int64"], BASIC["float32"],
                  BASIC["float64"], Pointer(BASIC["int"]), BASIC["string"]]
@@ -52,6 +69,12 @@ class Grammar:
         self.choices: list[GoType] = [*self.leaves, *_zero(), *arrays]
         self.sums = [self._pad(summarize(t, ps)) for t in self.choices]
         self.leaf_sums = self.sums[:len(self.leaves)]
+        # an inner struct's fields: the named choices (each once), or every choice
+        names = INNER_CHOICES if inner is None else inner
+        keep = [self.choices.index(t) for t in dict.fromkeys(
+            t for t in self.choices if names == ("*",) or str(t) in names)]
+        self.inner_choices = [self.choices[i] for i in keep]
+        self.inner_sums = [self.sums[i] for i in keep]
 
     def _pad(self, s: Summary) -> Summary:
         def pad(p: Parts) -> Parts:
@@ -64,26 +87,53 @@ class Grammar:
     def size(self) -> int:
         """How many values the grammar describes (leaves, and structs of up to ``fields``
         fields, counting each sequence of choices once)."""
-        n = len(self.choices)
-        return len(self.leaves) + sum(n ** k for k in range(self.fields + 1))
+        return len(self.leaves) + self.structs(self.depth)
+
+    def structs(self, depth: int, top: bool = True) -> int:
+        """Structs of nesting ≤ ``depth``: sequences of k ≤ ``fields`` slots, each a choice (an
+        inner struct's: one of ``inner_choices``) or the one inner struct (j slots of k, all
+        the same inner type)."""
+        from math import comb
+
+        n = len(set(self.choices if top else self.inner_choices))  # [0]int64, [0]int32 twice
+        inner = self.structs(depth - 1, top=False) if depth > 1 else 0
+        return sum(n ** k + sum(comb(k, j) * n ** (k - j) * inner for j in range(1, k + 1))
+                   for k in range(self.fields + 1))
 
 
 class SymType:
     """One symbolic value of the grammar."""
 
-    def __init__(self, D: Z3Domain, g: Grammar, name: str) -> None:
+    def __init__(self, D: Z3Domain, g: Grammar, name: str, depth: int | None = None,
+                 struct_only: bool = False) -> None:
         self.D, self.g = D, g
         z3 = D.z3
+        self.depth = g.depth if depth is None else depth
+        self.struct_only = struct_only
         self.is_leaf = D.fresh_bool(f"{name}.leaf")
         # choices are small bit-vectors (the solvers' logic has no integers)
         self.leaf = z3.BitVec(f"{name}.leafk", 8)
         self.slots = [z3.BitVec(f"{name}.f{i}", 8) for i in range(g.fields)]  # 0: absent
+        # choice len(choices) + 1: the inner struct, one level down
+        self.inner = (SymType(D, g, f"{name}.s", self.depth - 1, struct_only=True)
+                      if self.depth > 1 else None)
+        self.choices = g.inner_choices if struct_only else g.choices
+        self.sums = g.inner_sums if struct_only else g.sums
+        top = len(self.choices) + (self.inner is not None)
         self.constraints = [z3.ULT(self.leaf, len(g.leaves))]
-        self.constraints += [z3.ULE(c, len(g.choices)) for c in self.slots]
+        self.constraints += [z3.ULE(c, top) for c in self.slots]
         # absent fields come last: one struct, one encoding
         for a, b in zip(self.slots, self.slots[1:], strict=False):
             self.constraints.append(z3.Implies(a == 0, b == 0))
+        if self.inner is not None:
+            self.constraints += self.inner.constraints
         self.summary = self._summary()
+        if not struct_only:
+            # the bound on register groups (the full query's WF-GROUPS-SEEN): a value of more
+            # would have lost groups past the ``cap`` slots; said here, the relaxed query
+            # knows it too (nested structs reach more groups than a flat struct's slots)
+            self.constraints += [D.ule(self.summary.spec.n, g.cap),
+                                 D.ule(self.summary.seed.n, g.cap)]
 
     def _pick(self, k: Any, sums: list[Summary]) -> Summary:
         D = self.D
@@ -96,24 +146,31 @@ class SymType:
     def _summary(self) -> Summary:
         D, g = self.D, self.g
         acc = struct_begin(D, g.cap)
+        inner = self.inner.summary if self.inner is not None else None
         for c in self.slots:
-            f = self._pick(c - 1, g.sums)
+            f = self._pick(c - 1, self.sums)
+            if inner is not None:
+                f = D.sel(c == len(self.choices) + 1, inner, f)
             acc = D.sel(c == 0, acc, struct_field(D, acc, f, g.ps, g.cap))
         st = struct_end(D, acc)
         st = st._replace(spec=_fit(D, st.spec, g.cap), seed=_fit(D, st.seed, g.cap))
+        if self.struct_only:
+            return st
         return D.sel(self.is_leaf, self._pick(self.leaf, g.leaf_sums), st)
 
     def decode(self, m: Any) -> GoType:
         z3, g = self.D.z3, self.g
-        if z3.is_true(m.eval(self.is_leaf, model_completion=True)):
+        if not self.struct_only and z3.is_true(m.eval(self.is_leaf, model_completion=True)):
             return g.leaves[m.eval(self.leaf, model_completion=True).as_long()]
+        inner = self.inner.decode(m) if self.inner is not None else None
         fields = []
         names = iter("abcdefgh")
         for c in self.slots:
             k = m.eval(c, model_completion=True).as_long()
             if k == 0:
                 break
-            t = g.choices[k - 1]
+            t = (inner if k == len(self.choices) + 1 and inner is not None
+                 else self.choices[k - 1])
             zero = summarize(t, g.ps).size == 0
             fields.append(Field("_" if zero else next(names), t))
         return Struct(tuple(fields))

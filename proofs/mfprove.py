@@ -16,6 +16,7 @@ are the ones ``regabi paths`` runs concretely.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Any
 
 from regabi.errors import ModelError
@@ -78,8 +79,7 @@ def _prove_path(path: str, arch: Arch, v: Variant, bounds: Bounds | None,
                 invariants: tuple[Invariant, ...], induction: bool) -> list[Verdict]:
     mv = path == "method-value"
     b = bounds or Bounds()
-    b = Bounds(b.max_params, b.max_results, b.max_groups, mv, b.timeout_ms,
-               b.max_unrealized, only_receiver=mv)
+    b = replace(b, receiver=mv, only_receiver=mv)
     vname = f"{path}/{v.name}"
     helpers: tuple[Invariant, ...] = MF_HELPERS
     if mv:

@@ -201,6 +201,11 @@ def add_prove_arguments(parser: argparse.ArgumentParser) -> None:
                         help="bounded search: results per signature")
     parser.add_argument("--max-groups", type=int, default=d.max_groups,
                         help="bounded search: register groups per value")
+    parser.add_argument("--struct-fields", type=int, default=d.struct_fields, metavar="N",
+                        help="bounded search: fields per struct of the search grammar (1 … 8)")
+    parser.add_argument("--struct-depth", type=int, default=d.struct_depth, metavar="N",
+                        help="bounded search: levels of struct nesting of the search grammar "
+                             "(1 … 5)")
     parser.add_argument("--no-receiver", action="store_true",
                         help="bounded search: no method receivers")
     parser.add_argument("--no-induction", action="store_true",
@@ -243,8 +248,16 @@ def _bounds(args: argparse.Namespace) -> Bounds:
             raise InputError(f"--{name.replace('_', '-')} must be "
                              f"{'positive' if name in ('max_groups', 'timeout') else '>= 0'}, "
                              f"got {getattr(args, name)}")
+    d = Bounds()
+    fields = getattr(args, "struct_fields", d.struct_fields)
+    depth = getattr(args, "struct_depth", d.struct_depth)
+    if not 1 <= fields <= 8:
+        raise InputError(f"--struct-fields must be 1 … 8, got {fields}")
+    if not 1 <= depth <= 5:
+        raise InputError(f"--struct-depth must be 1 … 5, got {depth}")
     return Bounds(args.max_params, args.max_results, args.max_groups, not args.no_receiver,
-                  args.timeout, grammar_only=getattr(args, "grammar_only", False))
+                  args.timeout, grammar_only=getattr(args, "grammar_only", False),
+                  struct_fields=fields, struct_depth=depth)
 
 
 #: the paths ``regabi prove --path`` knows (spec/proofs.md PRF-10, PRF-11)
@@ -559,9 +572,13 @@ def cli_prove(args: argparse.Namespace,
     if not names:  # --path all with only other paths' variants
         print("note: --path all: value-call skipped: no --variant among "
               f"{', '.join(_split(args.variant, []))} applies to it", file=sys.stderr)
-    vunits: list[Unit] = [(f"{a} {v}", _unit_prove,
-                           (a, v, invs, b, not args.no_induction, args.causes))
-                          for a in arch_names for v in names]
+    # one induction proves every invariant at once: a unit per (arch, variant); without it
+    # each invariant's search is its own unit, so that --jobs shares them out
+    split = args.no_induction and not args.causes
+    groups = [[i] for i in invs or [inv.id for inv in CATALOGUE]] if split else [invs]
+    vunits: list[Unit] = [(f"{a} {v}" + (f" {g[0]}" if split and g else ""), _unit_prove,
+                           (a, v, g, b, not args.no_induction, args.causes))
+                          for a in arch_names for v in names for g in groups]
     lunits: list[Unit] = ([(f"type lemmas PtrSize {ps}", _unit_type_lemmas, (ps, b.timeout_ms))
                            for ps in sorted({a.ptr_size for a in archs})]
                           if args.type_lemmas else [])

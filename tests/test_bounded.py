@@ -148,3 +148,88 @@ def test_grammar_only_stops_after_the_grammar(monkeypatch: pytest.MonkeyPatch) -
     # (hand derivation, spec/findings.md F-5: a pointer argument held indirectly, VAR-7)
     vd = prove_one(AMD64, SEED, get_invariant("INV-GC-VISIBLE"), b)
     assert vd.status == "FALSIFIED" and "func(*int)" in vd.line, vd.line
+
+
+def test_grammar_struct_count_by_hand() -> None:
+    """``structs`` counts by hand: one field slot, n distinct choices (m for an inner struct's
+    field). Depth 1: ``struct{}`` and the n ``struct{c}``. Depth 2 adds ``struct{S}`` for
+    each of the 1 + m inner structs S: 2 + n + m. Two slots, depth 1: 1 + n + n²."""
+    g1 = Grammar(8, 4, fields=1, depth=1)
+    n, m = len(set(g1.choices)), len(set(g1.inner_choices))
+    assert n == len(g1.choices) - 2  # [0]int64, [0]int32: zero-size choices and arrays
+    assert g1.structs(1) == 1 + n
+    assert Grammar(8, 4, fields=1, depth=2).structs(2) == 2 + n + m
+    assert Grammar(8, 4, fields=2, depth=1).structs(1) == 1 + n + n * n
+
+
+def test_grammar_reaches_depth_three_with_four_fields() -> None:
+    """Issue 7 item 5's reach: a struct three levels deep is a value of the default grammar
+    (four field slots per level), and its symbolic summary is the Go type's. Derived by hand
+    (TYP-5, TYP-6; amd64):
+
+        S3 = struct{e float32; f int64; g [0]int64}   e@0 f@8 g@16; a trailing zero-size
+                                                      field pads 16 → 17, size 24, align 8
+        S2 = struct{c int8; d S3}                     c@0 d@8, size 32
+        T  = struct{a int8; b S2}                     a@0 b@8, size 40, align 8
+
+    register groups in memory order: int8@0, int8@8, float32@16, int64@24; no pointers."""
+    g = Grammar(8, 4, fields=4, depth=3)
+    D = Z3Domain(prefix="t.")
+    t = SymType(D, g, "x")
+    assert t.inner is not None and t.inner.inner is not None and t.inner.inner.inner is None
+    k = {str(c): i + 1 for i, c in enumerate(g.choices)}
+    ki = {str(c): i + 1 for i, c in enumerate(g.inner_choices)}
+    pins = [z3.Not(t.is_leaf),
+            t.slots[0] == k["int8"], t.slots[1] == len(g.choices) + 1, t.slots[2] == 0,
+            t.inner.slots[0] == ki["int8"], t.inner.slots[1] == len(g.inner_choices) + 1,
+            t.inner.slots[2] == 0,
+            *[s == ki[c] for s, c in zip(t.inner.inner.slots,
+                                         ("float32", "int64", "[0]int64"), strict=False)],
+            t.inner.inner.slots[3] == 0]
+    s = z3.Solver()
+    s.add(*t.constraints, *pins)
+    assert s.check() == z3.sat
+    m = s.model()
+    got = str(t.decode(m))
+    assert got == ("struct{a int8; b struct{a int8; b struct{a float32; b int64; "
+                   "_ [0]int64}}}"), got
+
+    def ev(x: Any) -> int:
+        return m.eval(x, model_completion=True).as_long()
+
+    summ = t.summary
+    assert (ev(summ.size), ev(summ.align), ev(summ.ptrwords)) == (40, 8, 0)
+    assert ev(summ.spec.n) == 4 and z3.is_true(m.eval(summ.spec.ok, model_completion=True))
+    groups = [(z3.is_true(m.eval(gr.isint, model_completion=True)), ev(gr.off), ev(gr.size),
+               ev(gr.n)) for gr in summ.spec.groups]
+    assert groups == [(True, 0, 1, 1), (True, 8, 1, 1), (False, 16, 4, 1), (True, 24, 8, 1)]
+    # the depth-1 grammar of three fields has no value with four register groups
+    flat = SymType(Z3Domain(prefix="f."), Grammar(8, 4), "y")
+    s = z3.Solver()
+    s.add(*flat.constraints, flat.summary.spec.n == 4)
+    assert s.check() == z3.unsat
+
+
+@pytest.mark.parametrize("inv_id,variant", [("INV-GC-VISIBLE", SEED), ("INV-ABI0", CURRENT),
+                                            ("INV-BITMAP-REGS", SEED)])
+def test_free_phase_refutation_is_the_default_solvers_answer(inv_id: str,
+                                                             variant: Any) -> None:
+    """The free-summary phase asks the bit-blasting pipeline first and trusts only its
+    "unsat": on small shapes it refutes exactly the shapes the default strategy finds unsat
+    (and so never a shape that has a counterexample)."""
+    inv = get_invariant(inv_id)
+    b = Bounds(max_params=1, max_results=1, max_groups=2, timeout_ms=TIMEOUT_MS)
+    seen = set()
+    for shape in shapes(b):
+        q = bounded._Query(AMD64, variant, inv, shape, b)
+        neg = q.negation()
+        if z3.is_false(z3.simplify(neg)):
+            continue
+        full = make_solver(q.D, TIMEOUT_MS)
+        full.add(*q.full(), neg)
+        want = full.check()
+        assert want != z3.unknown
+        assert bounded._refuted(q, neg) == (want == z3.unsat), (inv_id, variant.name, shape)
+        seen.add(str(want))
+    # the seed's shapes with a counterexample were asked too, and not refuted
+    assert seen == ({"unsat"} if variant is CURRENT else seen | {"sat"}), seen

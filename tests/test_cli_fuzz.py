@@ -114,6 +114,8 @@ ISSUE_CASES = [
     (["prove", "--pytest-dir", "{tmp}/file"], 2),
     (["prove", "--variant", "spec"], 2),
     (["prove", "--max-params", "-1"], 2),
+    (["prove", "--struct-depth", "0"], 2),
+    (["prove", "--struct-fields", "9"], 2),
     (["layout", "func()", "--arch", "amd64/regs=1,2,3"], 2),
     (["layout", "func(a [1<<24]byte) [2]*int"], 0),
     (["layout", "--batch", "{tmp}/deep.json"], 2),

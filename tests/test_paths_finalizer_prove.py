@@ -133,6 +133,40 @@ def test_search_finds_issue_51457() -> None:
     _search("amd64", "go1.17", "INV-FIN-FRAME")
 
 
+def test_descent_cut_short_says_its_types_may_not_be_simplest(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The descent to simpler types keeps its best counterexample when a step gives up, and
+    says that the types are then not shown simplest (never silently non-minimal). Every
+    check after the first is made to answer "unknown"."""
+    import z3
+
+    from regabi.proofs import finprove
+
+    class GivesUp:
+        def __init__(self, s: z3.Solver) -> None:
+            self.s, self.n = s, 0
+
+        def check(self) -> z3.CheckSatResult:
+            self.n += 1
+            return self.s.check() if self.n == 1 else z3.unknown
+
+        def reason_unknown(self) -> str:
+            return "canceled"
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.s, name)
+
+    real = finprove.make_solver
+    monkeypatch.setattr(finprove, "make_solver", lambda *a: GivesUp(real(*a)))
+    a, fv = load_arch("amd64"), fin_variant("go1.17")
+    cat = fin_catalogue(fv)
+    st, sig, q, why = fin_search(a, get_variant("go1.17"), cat,
+                                 next(i for i in cat if i.id == "INV-FIN-FRAME"),
+                                 parse_type("*int"), 1, 4, 60000)
+    assert st == "FALSIFIED" and sig is not None and q == 2
+    assert why == "types not shown simplest (a descent step gave up: canceled)"
+
+
 def _prove_args(*argv: str) -> argparse.Namespace:
     p = argparse.ArgumentParser()
     prove_mod.add_prove_arguments(p)

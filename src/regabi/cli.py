@@ -740,7 +740,13 @@ examples:
   regabi prove --max-params 4 --time-limit 10m  a larger bounded search, at most 10 minutes
   regabi prove --variant current --no-induction --grammar-only
                                                 the bounded search as a cross-check, over the
-                                                search grammar's Go types only (minutes)
+                                                search grammar's Go types only (minutes;
+                                                without induction each invariant is a unit
+                                                of --jobs)
+  regabi prove --variant seed --struct-fields 4 --struct-depth 3
+                                                the grammar's structs four fields wide and
+                                                nested three deep (far slower where nothing
+                                                is found: docs/performance.md)
   regabi prove --causes --pytest-dir cex/       every cause, one pytest per counterexample
   regabi prove --path wincallback               Windows callbacks: amd64, arm64, 386; current, fixed
   regabi prove --path makefunc                  reflect.MakeFunc: amd64; seed, current

