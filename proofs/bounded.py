@@ -28,6 +28,8 @@ from regabi.model.variants import Variant
 from regabi.proofs.grammar import Grammar, SymType
 from regabi.proofs.realize import describe, realize, same_summary
 from regabi.proofs.symbolic import (
+    PROOF_WIDTH,
+    SIZE_BOUND,
     decode_summary,
     free_summary,
     instantiate_wf,
@@ -66,8 +68,8 @@ class Bounds:
                     "search grammar's Go types (every leaf kind, zero-size fields, [n]leaf "
                     f"n ≤ 3, structs of ≤{self.struct_fields} of them nested "
                     f"≤{self.struct_depth} deep) with ≤{self.max_groups} register groups")
-        return (f"≤{self.max_params} params, ≤{self.max_results} results{r}; any type with "
-                f"≤{self.max_groups} register groups")
+        return (f"≤{self.max_params} params, ≤{self.max_results} results{r}; any type below "
+                f"2³¹ bytes (PRF-4a) with ≤{self.max_groups} register groups")
 
     def shapes(self) -> int:
         return len(shapes(self))
@@ -125,7 +127,10 @@ class _Query:
         np_, nr, rc = shape
         if grammar is not None and shared is None:
             shared = _Shared(grammar)
-        self.D = D = shared.D if shared is not None else Z3Domain(prefix="b.")
+        # free values live in the induction's universe (PRF-4a, PRF-4b): sizes below
+        # SIZE_BOUND, PROOF_WIDTH-bit words, where no sum of a shape's values wraps
+        self.D = D = (shared.D if shared is not None
+                      else Z3Domain(prefix="b.", width=PROOF_WIDTH))
         self.arch, self.variant, self.inv, self.rc = arch, variant, inv, rc
         self.grammar = grammar
         self.b = b
@@ -153,7 +158,8 @@ class _Query:
         # a grammar's values are real Go types (their summaries come from the model's type
         # functions), so WF's costly set linkage is theirs by construction: not assumed again
         c = Ctx(self.D, self.arch, self.variant, self.rc, (self.inv,),
-                link_sets=self.grammar is None)
+                link_sets=self.grammar is None,
+                size_bound=SIZE_BOUND if self.grammar is None else None)
         if relaxed:
             c.wf_roles = frozenset(("recv",))
         return c

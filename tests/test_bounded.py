@@ -233,3 +233,20 @@ def test_free_phase_refutation_is_the_default_solvers_answer(inv_id: str,
         seen.add(str(want))
     # the seed's shapes with a counterexample were asked too, and not refuted
     assert seen == ({"unsat"} if variant is CURRENT else seen | {"sat"}), seen
+
+
+def test_free_phase_ranges_over_the_inductions_universe() -> None:
+    """PRF-4a: a free value is below SIZE_BOUND = 2³¹ bytes (every value of a compilable
+    signature) and no larger — a value of 2³¹ − 8 bytes is in the query, one of 2³¹ is not —
+    in PROOF_WIDTH-bit words."""
+    from regabi.proofs.symbolic import PROOF_WIDTH, SIZE_BOUND
+
+    assert SIZE_BOUND == 1 << 31
+    b = Bounds(max_params=1, max_results=0, receiver=False, timeout_ms=TIMEOUT_MS)
+    q = bounded._Query(AMD64, CURRENT, get_invariant("INV-ABI0"), (1, 0, False), b)
+    size = q.params[0].size
+    assert size.size() == PROOF_WIDTH
+    for n, want in (((1 << 31) - 8, z3.sat), (1 << 31, z3.unsat)):
+        s = make_solver(q.D, TIMEOUT_MS)
+        s.add(*q.full(), size == n)
+        assert s.check() == want, n
