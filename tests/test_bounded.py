@@ -250,3 +250,35 @@ def test_free_phase_ranges_over_the_inductions_universe() -> None:
         s = make_solver(q.D, TIMEOUT_MS)
         s.add(*q.full(), size == n)
         assert s.check() == want, n
+
+
+@pytest.mark.parametrize("variant,shape,want", [(CURRENT, (1, 1, False), True),
+                                                (SEED, (0, 1, False), False)])
+def test_lemma_guided_refutation(monkeypatch: pytest.MonkeyPatch, variant: Any,
+                                 shape: tuple[int, int, bool], want: bool) -> None:
+    """When the direct attempt gives up (made to here), the free phase refutes a shape with
+    the invariant's own lemma candidates, each refuted before it is assumed — so never a
+    shape with a counterexample: the seed's INV-FRAME-SUFFICIENT fails with one result
+    (spec/findings.md F-3, ``func() struct{a int; _ [2]struct{}}``), and stays unrefuted."""
+    orig = bounded._relaxed_solver
+    calls: list[int] = []
+
+    class First:
+        def __init__(self, ms: int) -> None:
+            self.s = orig(ms)
+            calls.append(ms)
+            self.first = len(calls) == 1
+
+        def add(self, *a: Any) -> None:
+            self.s.add(*a)
+
+        def check(self) -> Any:
+            return z3.unknown if self.first else self.s.check()
+
+    monkeypatch.setattr(bounded, "_relaxed_solver", First)
+    inv = get_invariant("INV-FRAME-SUFFICIENT")
+    b = Bounds(max_params=1, max_results=1, max_groups=2, timeout_ms=TIMEOUT_MS)
+    q = bounded._Query(AMD64, variant, inv, shape, b)
+    assert [n for n, _ in q.lemmas()][:1] == ["S=spec"]
+    assert bounded._refuted(q, q.negation()) is want
+    assert len(calls) >= 3  # the direct attempt, a lemma, the query with it
