@@ -273,10 +273,10 @@ def _check_grammar(q: _Query, neg: Any) -> tuple[Any, Any, str, int]:
     return r, m, why, calls
 
 
-def _refuted(q: _Query, neg: Any) -> bool:
+def _refuted(q: _Query, neg: Any) -> tuple[bool, int]:
     """Whether the bit-blasting pipeline refutes the free shape's query: every clause of it
-    and ``neg``. Its "unsat" is the query's (every tactic keeps satisfiability); "sat" and
-    "unknown" decide nothing here.
+    and ``neg``; and how many solver calls that took. Its "unsat" is the query's (every
+    tactic keeps satisfiability); "sat" and "unknown" decide nothing here.
 
     Asked directly first, with a quarter of the query timeout; then guided by the
     invariant's own lemma candidates: each one refuted on the very same query is a fact of
@@ -285,20 +285,24 @@ def _refuted(q: _Query, neg: Any) -> bool:
     ≈ 30 s: docs/performance.md)."""
     import z3
 
+    calls = 0
+
     def unsat(*clauses: Any, ms: int = q.b.timeout_ms) -> bool:
+        nonlocal calls
+        calls += 1
         s = _relaxed_solver(ms)
         s.add(*q.full(), *clauses)
         return bool(s.check() == z3.unsat)
 
     if unsat(neg, ms=max(1000, q.b.timeout_ms // 4)):
-        return True
+        return True, calls
     known: list[Any] = []
     for _name, fact in q.lemmas():
         if unsat(z3.Not(fact)):
             known.append(fact)
             if unsat(*known, neg):
-                return True
-    return False
+                return True, calls
+    return False, calls
 
 
 @lru_cache(maxsize=8)
@@ -391,11 +395,11 @@ def search(arch: Arch, variant: Variant, inv: Invariant, b: Bounds,
         # refuted first by bit-blasting (sound "unsat"; several times faster than the
         # default strategy on these shapes, docs/performance.md); a model, or an answer it
         # cannot give, is the default solver's to find
-        if _refuted(q, neg):
-            res.queries += 1
+        refuted, calls = _refuted(q, neg)
+        res.queries += calls
+        if refuted:
             res.shapes_done += 1
             continue
-        res.queries += 1
         q.solver.add(neg)
         blocked = 0
         while True:

@@ -49,7 +49,6 @@ def _zero() -> list[GoType]:
 #: an inner struct's field choices: every alignment (1, 2, 4, 8), both register classes, a
 #: pointer, two-part values, zero-size values and an array that fails the register walk — each
 #: nesting level multiplies a query's terms by its choices, so inner levels take these few
-#: ("*": every choice)
 INNER_CHOICES = ("int8", "int16", "int32", "int64", "float32", "float64", "complex128", "*int",
                  "string", "[0]int64", "struct{}", "[2]int8")
 
@@ -58,7 +57,7 @@ class Grammar:
     """The choices, and their concrete summaries (padded to a common number of groups)."""
 
     def __init__(self, ps: int, cap: int, fields: int = 3, max_len: int = 3,
-                 depth: int = 1, inner: tuple[str, ...] | None = None) -> None:
+                 depth: int = 1) -> None:
         if depth < 1 or fields < 1:
             raise ValueError(f"a grammar needs depth ≥ 1 and fields ≥ 1, got {depth}, {fields}")
         self.ps, self.cap, self.fields, self.depth = ps, cap, fields, depth
@@ -69,10 +68,9 @@ class Grammar:
         self.choices: list[GoType] = [*self.leaves, *_zero(), *arrays]
         self.sums = [self._pad(summarize(t, ps)) for t in self.choices]
         self.leaf_sums = self.sums[:len(self.leaves)]
-        # an inner struct's fields: the named choices (each once), or every choice
-        names = INNER_CHOICES if inner is None else inner
+        # an inner struct's fields: INNER_CHOICES, each once
         keep = [self.choices.index(t) for t in dict.fromkeys(
-            t for t in self.choices if names == ("*",) or str(t) in names)]
+            t for t in self.choices if str(t) in INNER_CHOICES)]
         self.inner_choices = [self.choices[i] for i in keep]
         self.inner_sums = [self.sums[i] for i in keep]
 
@@ -83,22 +81,6 @@ class Grammar:
                                                                        self.cap))
             return p._replace(groups=gs)
         return s._replace(spec=pad(s.spec), seed=pad(s.seed))
-
-    def size(self) -> int:
-        """How many values the grammar describes (leaves, and structs of up to ``fields``
-        fields, counting each sequence of choices once)."""
-        return len(self.leaves) + self.structs(self.depth)
-
-    def structs(self, depth: int, top: bool = True) -> int:
-        """Structs of nesting ≤ ``depth``: sequences of k ≤ ``fields`` slots, each a choice (an
-        inner struct's: one of ``inner_choices``) or the one inner struct (j slots of k, all
-        the same inner type)."""
-        from math import comb
-
-        n = len(set(self.choices if top else self.inner_choices))  # [0]int64, [0]int32 twice
-        inner = self.structs(depth - 1, top=False) if depth > 1 else 0
-        return sum(n ** k + sum(comb(k, j) * n ** (k - j) * inner for j in range(1, k + 1))
-                   for k in range(self.fields + 1))
 
 
 class SymType:

@@ -230,9 +230,10 @@ def add_prove_arguments(parser: argparse.ArgumentParser) -> None:
                              "the spec's assignment against the compiler's) and the symbolic "
                              "summary constructors against the concrete ones (SYM=CONCRETE)")
     parser.add_argument("--jobs", type=int, default=None, metavar="N",
-                        help="worker processes: each (architecture, variant) of each path, "
-                             "the premise rows and the type lemmas are separate pieces of work "
-                             "(default: the cores this process may use; 1: in this process)")
+                        help="worker processes: each (architecture, variant) of each path "
+                             "(with --no-induction each invariant of it), the premise rows and "
+                             "the type lemmas are separate pieces of work (default: the cores "
+                             "this process may use; 1: in this process)")
     parser.add_argument("--causes", action="store_true",
                         help="isolate every cause per invariant (proofs/causes.py), not only "
                              "the smallest counterexample")

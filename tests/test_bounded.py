@@ -150,18 +150,6 @@ def test_grammar_only_stops_after_the_grammar(monkeypatch: pytest.MonkeyPatch) -
     assert vd.status == "FALSIFIED" and "func(*int)" in vd.line, vd.line
 
 
-def test_grammar_struct_count_by_hand() -> None:
-    """``structs`` counts by hand: one field slot, n distinct choices (m for an inner struct's
-    field). Depth 1: ``struct{}`` and the n ``struct{c}``. Depth 2 adds ``struct{S}`` for
-    each of the 1 + m inner structs S: 2 + n + m. Two slots, depth 1: 1 + n + n²."""
-    g1 = Grammar(8, 4, fields=1, depth=1)
-    n, m = len(set(g1.choices)), len(set(g1.inner_choices))
-    assert n == len(g1.choices) - 2  # [0]int64, [0]int32: zero-size choices and arrays
-    assert g1.structs(1) == 1 + n
-    assert Grammar(8, 4, fields=1, depth=2).structs(2) == 2 + n + m
-    assert Grammar(8, 4, fields=2, depth=1).structs(1) == 1 + n + n * n
-
-
 def test_grammar_reaches_depth_three_with_four_fields() -> None:
     """Issue 7 item 5's reach: a struct three levels deep is a value of the default grammar
     (four field slots per level), and its symbolic summary is the Go type's. Derived by hand
@@ -229,10 +217,10 @@ def test_free_phase_refutation_is_the_default_solvers_answer(inv_id: str,
         full.add(*q.full(), neg)
         want = full.check()
         assert want != z3.unknown
-        assert bounded._refuted(q, neg) == (want == z3.unsat), (inv_id, variant.name, shape)
+        assert bounded._refuted(q, neg)[0] == (want == z3.unsat), (inv_id, variant.name, shape)
         seen.add(str(want))
-    # the seed's shapes with a counterexample were asked too, and not refuted
-    assert seen == ({"unsat"} if variant is CURRENT else seen | {"sat"}), seen
+    # current has no counterexample; the seed's shapes that have one were asked, not refuted
+    assert ("sat" in seen) is (variant is not CURRENT), seen
 
 
 def test_free_phase_ranges_over_the_inductions_universe() -> None:
@@ -280,5 +268,5 @@ def test_lemma_guided_refutation(monkeypatch: pytest.MonkeyPatch, variant: Any,
     b = Bounds(max_params=1, max_results=1, max_groups=2, timeout_ms=TIMEOUT_MS)
     q = bounded._Query(AMD64, variant, inv, shape, b)
     assert [n for n, _ in q.lemmas()][:1] == ["S=spec"]
-    assert bounded._refuted(q, q.negation()) is want
+    assert bounded._refuted(q, q.negation())[0] is want
     assert len(calls) >= 3  # the direct attempt, a lemma, the query with it
