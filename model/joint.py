@@ -341,21 +341,29 @@ def j_final(c: Ctx, J: Joint) -> list[Ob]:
 
 
 def run(c: Ctx, rcvr: Summary | None, params: Sequence[Summary],
-        results: Sequence[Summary]) -> tuple[Joint, list[Ob]]:
-    """The whole signature: receiver, arguments, between, results, final obligations."""
+        results: Sequence[Summary],
+        states: list[tuple[Joint, str]] | None = None) -> tuple[Joint, list[Ob]]:
+    """The whole signature: receiver, arguments, between, results, final obligations. When
+    ``states`` is given, the state after each value and after ``between`` is appended to it
+    with its phase ("args" or "results"): the bounded search's cut points."""
     J = j_init(c)
     obs: list[Ob] = []
+    seen = states if states is not None else []
     if rcvr is not None:
         J, o = j_value(c, J, rcvr, "recv", 0)
         obs += o
+        seen.append((J, "args"))
     for i, s in enumerate(params):
         J, o = j_value(c, J, s, "arg", i)
         obs += o
+        seen.append((J, "args"))
     J, o = j_between(c, J)
     obs += o
+    seen.append((J, "results"))
     for i, s in enumerate(results):
         J, o = j_value(c, J, s, "result", i)
         obs += o
+        seen.append((J, "results"))
     obs += j_final(c, J)
     return J, obs
 

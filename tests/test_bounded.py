@@ -245,8 +245,8 @@ def test_free_phase_ranges_over_the_inductions_universe() -> None:
 def test_lemma_guided_refutation(monkeypatch: pytest.MonkeyPatch, variant: Any,
                                  shape: tuple[int, int, bool], want: bool) -> None:
     """When the direct attempt gives up (made to here), the free phase refutes a shape with
-    the invariant's own lemma candidates, each refuted before it is assumed — so never a
-    shape with a counterexample: the seed's INV-FRAME-SUFFICIENT fails with one result
+    cut points — the candidate facts after each value, each refuted before it is assumed — so
+    never a shape with a counterexample: the seed's INV-FRAME-SUFFICIENT fails with one result
     (spec/findings.md F-3, ``func() struct{a int; _ [2]struct{}}``), and stays unrefuted."""
     orig = bounded._relaxed_solver
     calls: list[int] = []
@@ -267,6 +267,14 @@ def test_lemma_guided_refutation(monkeypatch: pytest.MonkeyPatch, variant: Any,
     inv = get_invariant("INV-FRAME-SUFFICIENT")
     b = Bounds(max_params=1, max_results=1, max_groups=2, timeout_ms=TIMEOUT_MS)
     q = bounded._Query(AMD64, variant, inv, shape, b)
-    assert [n for n, _ in q.lemmas()][:1] == ["S=spec"]
+    names = [n for n, _ in q.lemmas()]
+    # a cut point after each argument, after between, after each result: the fold's own
+    # facts, then the invariant's, in fold order
+    last = shape[0] + shape[1]
+    at = [int(n.split(":")[0]) for n in names]
+    # (facts that are plain Python booleans are not proposed: none at the seed's first state)
+    assert at == sorted(at) and at[-1] == last
+    assert f"{last}:S=spec" in names
+    assert (f"{last}:spill>=area" in names) is variant.spill_by_type  # VAR-4
     assert bounded._refuted(q, q.negation())[0] is want
     assert len(calls) >= 3  # the direct attempt, a lemma, the query with it
