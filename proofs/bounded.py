@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from regabi.errors import ModelError
 from regabi.model.arch import Arch
@@ -110,6 +110,21 @@ class _Shared:
         return self.syms[i]
 
 
+class Cut(NamedTuple):
+    """A cut point of a query (:meth:`_Query.cuts`)."""
+
+    #: the fold's prefix: (receiver, arguments, between done, results)
+    key: tuple[bool, int, bool, int]
+    #: the state's index in the query's run, for names
+    at: str
+    #: the prefix's clauses
+    clauses: list[Any]
+    #: the candidate facts about the state, named
+    facts: list[tuple[str, Any]]
+    #: the conditions of the invariant's obligations this step emitted
+    obs: list[Any]
+
+
 class _Query:
     """One shape's query. With a grammar, every value is a symbolic Go type of it; without,
     a free summary constrained by WF (any Go type, and possibly more).
@@ -135,6 +150,8 @@ class _Query:
         self.grammar = grammar
         self.b = b
         self.extra: list[Any] = []
+        # the receiver first: a fold prefix's terms are then the same in every shape
+        self.rcvr = free_summary(D, "recv", 0) if rc else None
         if shared is not None:
             self.syms = [shared.sym(i) for i in range(np_ + nr)]
             for t in self.syms:
@@ -143,19 +160,14 @@ class _Query:
         else:
             vals = [free_summary(D, f"v{i}", b.max_groups) for i in range(np_ + nr)]
         self.params, self.results = vals[:np_], vals[np_:]
-        self.rcvr = free_summary(D, "recv", 0) if rc else None
         self.values: list[Summary] = self.params + self.results + (
             [self.rcvr] if self.rcvr is not None else [])
         self.c = self._ctx(relaxed=grammar is not None)
-        states: list[tuple[Any, str]] = []
-        J, obs = run(self.c, self.rcvr, self.params, self.results, states)
+        _J, obs = run(self.c, self.rcvr, self.params, self.results)
         self.obs = [o for o in obs if o.inv == inv.id]
         clauses = self._clauses(self.c)
         self.relaxed: list[Any] | None = clauses if grammar is not None else None
         self._full: list[Any] | None = None if grammar is not None else clauses
-        self._final: tuple[Ctx, Any] = (self.c, J)
-        # the full run's states (a grammar query's are those of full())
-        self._states: list[tuple[Any, str]] = states if grammar is None else []
         self._solver: Any = None
 
     def _ctx(self, relaxed: bool) -> Ctx:
@@ -168,9 +180,10 @@ class _Query:
             c.wf_roles = frozenset(("recv",))
         return c
 
-    def _clauses(self, c: Ctx) -> list[Any]:
+    def _clauses(self, c: Ctx, values: list[Summary] | None = None) -> list[Any]:
+        vals = self.values if values is None else values
         return [*self.extra, *[a for _n, a in c.assumed if not isinstance(a, bool)],
-                *instantiate_wf(self.D, [v for v in self.values
+                *instantiate_wf(self.D, [v for v in vals
                                          if self.grammar is None or v is self.rcvr])]
 
     def full(self) -> list[Any]:
@@ -178,23 +191,36 @@ class _Query:
         obligations are the same terms)."""
         if self._full is None:
             c = self._ctx(relaxed=False)
-            self._states = []
-            J, _obs = run(c, self.rcvr, self.params, self.results, self._states)
+            run(c, self.rcvr, self.params, self.results)
             self._full = self._clauses(c)
-            self._final = (c, J)
         return self._full
 
-    def lemmas(self) -> list[tuple[str, Any]]:
-        """Cut points: the facts induction proposes about the fold state (the fold's own,
-        ``machine_candidates``, and the invariant's ``candidates``) after each value in turn,
-        over this query's run — each a small step from the facts before it."""
-        self.full()
-        c, _J = self._final
-        out: list[tuple[str, Any]] = []
-        for k, (J, phase) in enumerate(self._states):
-            facts = [*machine_candidates(c, J, phase),
-                     *self.inv.candidates(c, J.ghosts[0], J, phase)]
-            out += [(f"{k}:{n}", x) for n, x in facts if not isinstance(x, bool)]
+    def cuts(self) -> list[Cut]:
+        """Cut points: after each value in turn (and after ``between``), the facts induction
+        proposes about the fold state — the fold's own (``machine_candidates``) and the
+        invariant's (``candidates``) — each a small step from the facts before it, and the
+        invariant's obligations that fold step emitted; with the clauses of the fold's
+        *prefix* up to that state, which is all a fact about it needs (a subset of the
+        query's clauses, so a fact they refute holds in every model of it). A prefix is the
+        same fold steps in every shape that shares it: ``key`` names it."""
+        rc, n = self.rcvr is not None, len(self.params)
+        out: list[Cut] = []
+        before = 0
+        for k in range(rc + n + 1 + len(self.results)):
+            i = k - rc  # -1: the receiver; n: between; above: the results
+            key = (rc, min(i + 1, n), i >= n, max(0, i - n))
+            vals = ([self.rcvr] if self.rcvr is not None else []) + \
+                self.params[:key[1]] + self.results[:key[3]]
+            c = self._ctx(relaxed=False)
+            seen: list[tuple[Any, str]] = []
+            _J, obs = run(c, self.rcvr, self.params, self.results, seen, upto=k + 1)
+            mine = [o.cond for o in obs if o.inv == self.inv.id]
+            J, phase = seen[-1]
+            facts = [(name, x) for name, x in (*machine_candidates(c, J, phase),
+                                               *self.inv.candidates(c, J.ghosts[0], J, phase))
+                     if not isinstance(x, bool)]
+            out.append(Cut(key, f"{k}", self._clauses(c, vals), facts, mine[before:]))
+            before = len(mine)
         return out
 
     @property
@@ -282,36 +308,79 @@ def _check_grammar(q: _Query, neg: Any) -> tuple[Any, Any, str, int]:
     return r, m, why, calls
 
 
-def _refuted(q: _Query, neg: Any) -> tuple[bool, int]:
-    """Whether the bit-blasting pipeline refutes the free shape's query: every clause of it
-    and ``neg``; and how many solver calls that took. Its "unsat" is the query's (every
-    tactic keeps satisfiability); "sat" and "unknown" decide nothing here.
+#: the answers at a cut point, by the prefix's key and the fact's name: the query asked
+#: (its clauses, then the fact) and whether it was refuted. A prefix is the same terms in
+#: every shape that has it (:meth:`_Query.cuts`), so one search asks it once; an answer is
+#: reused only for the very same terms (kept alive here, Z3's hash-consing makes them one).
+Refuted = dict[tuple[tuple[bool, int, bool, int], str], tuple[tuple[Any, ...], bool]]
 
-    Asked directly first, with a quarter of the query timeout; then through cut points
-    (:meth:`_Query.lemmas`): the candidate facts after each value, in fold order, each
-    refuted on the very same query with the facts before it assumed. A refuted fact holds in
-    every model of the query, so assuming it changes no answer — it only gives the solver the
-    intermediate steps, which bit-blasting cannot find by itself in two differently shaped
-    folds (INV-FRAME-SUFFICIENT (3, 1): no answer in 60 s directly, 47 s through 28 cut-point
-    facts: docs/performance.md). A fact not refuted within half the timeout is dropped."""
+
+def _refuted(q: _Query, neg: Any, *, direct: bool = True,
+             seen: Refuted | None = None) -> tuple[bool, int]:
+    """Whether the bit-blasting pipeline refutes the free shape's query: every clause of it
+    and ``neg``, the negation of its obligations (:meth:`_Query.negation`); and how many
+    solver calls that took. Its "unsat" is the query's (every tactic keeps satisfiability);
+    "sat" and "unknown" decide nothing here.
+
+    Asked directly first (unless ``direct`` is false), with a quarter of the query timeout —
+    a model there is a model of the query, which nothing refutes —; if that gives up, through
+    cut points (:meth:`_Query.cuts`), in fold order: at each, the candidate
+    facts, each refuted with the clauses of the fold's prefix up to that state and the facts
+    before it, then the obligations the step emitted, refuted the same way. A fact or an
+    obligation refuted on a part of the query's clauses holds in every model of the query,
+    so assuming it changes no answer — it only gives the solver the intermediate steps,
+    which bit-blasting cannot find by itself in two differently shaped folds. The final
+    obligations, and those the prefix alone did not refute, are asked last on the whole
+    query with every refuted fact. A fact not refuted within half the timeout is dropped.
+    ``seen`` keeps the answers for the shapes that share a prefix."""
     import z3
 
     calls = 0
 
-    def unsat(*clauses: Any, ms: int = q.b.timeout_ms) -> bool:
+    def check(base: list[Any], *clauses: Any, ms: int = q.b.timeout_ms) -> Any:
         nonlocal calls
         calls += 1
         s = _relaxed_solver(ms)
-        s.add(*q.full(), *clauses)
-        return bool(s.check() == z3.unsat)
+        s.add(*base, *clauses)
+        return s.check()
 
-    if unsat(neg, ms=max(1000, q.b.timeout_ms // 4)):
-        return True, calls
+    def unsat(base: list[Any], *clauses: Any, ms: int = q.b.timeout_ms) -> bool:
+        return bool(check(base, *clauses, ms=ms) == z3.unsat)
+
+    if direct:
+        r = check(q.full(), neg, ms=max(1000, q.b.timeout_ms // 4))
+        if r != z3.unknown:  # "sat": a model of the very query, which nothing refutes
+            return r == z3.unsat, calls
+    memo: Refuted = {} if seen is None else seen
+
+    def refuted(key: Any, clauses: list[Any], known: list[Any], goal: Any) -> bool:
+        asked = (*clauses, *known, goal)
+        hit = memo.get(key)
+        if hit is None or len(hit[0]) != len(asked) or \
+                not all(a.eq(b) for a, b in zip(hit[0], asked, strict=True)):
+            hit = memo[key] = (asked, unsat(clauses, *known, z3.Not(goal),
+                                            ms=max(1000, q.b.timeout_ms // 2)))
+        return hit[1]
+
     known: list[Any] = []
-    for _name, fact in q.lemmas():
-        if unsat(*known, z3.Not(fact), ms=max(1000, q.b.timeout_ms // 2)):
-            known.append(fact)
-    return bool(known) and unsat(*known, neg), calls
+    left: list[Any] = []
+    cuts = q.cuts()
+    for cut in cuts:
+        for name, fact in cut.facts:
+            if refuted((cut.key, name), cut.clauses, known, fact):
+                known.append(fact)
+        conds = [c for c in cut.obs if c is not True]
+        if any(c is False for c in conds):
+            return False, calls
+        if conds and not refuted((cut.key, "obligations"), cut.clauses, known,
+                                 z3.And(*conds)):
+            left += conds
+    # the final obligations: those of the whole run after the last cut's
+    left += [o.cond for o in q.obs[sum(len(c.obs) for c in cuts):]]
+    if any(c is False for c in left):
+        return False, calls
+    left = [c for c in left if c is not True]
+    return not left or unsat(q.full(), *known, z3.Or(*[z3.Not(c) for c in left])), calls
 
 
 @lru_cache(maxsize=8)
@@ -392,6 +461,8 @@ def search(arch: Arch, variant: Variant, inv: Invariant, b: Bounds,
         return first
     t0 = time.perf_counter()
     res = SearchResult("NONE", unknown=list(first.unknown), queries=first.queries)
+    direct = True
+    seen: Refuted = {}
     for shape in shapes(b):
         if deadline is not None and time.perf_counter() > deadline:
             res.unknown.append("time budget exhausted before every shape was searched")
@@ -404,7 +475,10 @@ def search(arch: Arch, variant: Variant, inv: Invariant, b: Bounds,
         # refuted first by bit-blasting (sound "unsat"; several times faster than the
         # default strategy on these shapes, docs/performance.md); a model, or an answer it
         # cannot give, is the default solver's to find
-        refuted, calls = _refuted(q, neg)
+        refuted, calls = _refuted(q, neg, direct=direct, seen=seen)
+        # a shape the direct attempt gave up on is followed by larger ones: they go to the
+        # cut points at once
+        direct = direct and calls == 1
         res.queries += calls
         if refuted:
             res.shapes_done += 1

@@ -204,7 +204,7 @@ def test_free_phase_refutation_is_the_default_solvers_answer(inv_id: str,
                                                              variant: Any) -> None:
     """The free-summary phase asks the bit-blasting pipeline first and trusts only its
     "unsat": on small shapes it refutes exactly the shapes the default strategy finds unsat
-    (and so never a shape that has a counterexample)."""
+    (and so never a shape that has a counterexample), directly or through cut points."""
     inv = get_invariant(inv_id)
     b = Bounds(max_params=1, max_results=1, max_groups=2, timeout_ms=TIMEOUT_MS)
     seen = set()
@@ -218,6 +218,9 @@ def test_free_phase_refutation_is_the_default_solvers_answer(inv_id: str,
         want = full.check()
         assert want != z3.unknown
         assert bounded._refuted(q, neg)[0] == (want == z3.unsat), (inv_id, variant.name, shape)
+        # and through the cut points alone, obligation by obligation
+        assert bounded._refuted(q, neg, direct=False)[0] == (want == z3.unsat), \
+            (inv_id, variant.name, shape)
         seen.add(str(want))
     # current has no counterexample; the seed's shapes that have one were asked, not refuted
     assert ("sat" in seen) is (variant is not CURRENT), seen
@@ -267,7 +270,8 @@ def test_lemma_guided_refutation(monkeypatch: pytest.MonkeyPatch, variant: Any,
     inv = get_invariant("INV-FRAME-SUFFICIENT")
     b = Bounds(max_params=1, max_results=1, max_groups=2, timeout_ms=TIMEOUT_MS)
     q = bounded._Query(AMD64, variant, inv, shape, b)
-    names = [n for n, _ in q.lemmas()]
+    cuts = q.cuts()
+    names = [f"{c.at}:{n}" for c in cuts for n, _ in c.facts]
     # a cut point after each argument, after between, after each result: the fold's own
     # facts, then the invariant's, in fold order
     last = shape[0] + shape[1]
@@ -276,5 +280,51 @@ def test_lemma_guided_refutation(monkeypatch: pytest.MonkeyPatch, variant: Any,
     assert at == sorted(at) and at[-1] == last
     assert f"{last}:S=spec" in names
     assert (f"{last}:spill>=area" in names) is variant.spill_by_type  # VAR-4
+    # each cut's prefix: (receiver, arguments, between done, results), by hand from the shape
+    want_keys = [(False, 1, False, 0), (False, 1, True, 0), (False, 1, True, 1)][-len(cuts):] \
+        if shape == (1, 1, False) else [(False, 0, True, 0), (False, 0, True, 1)][-len(cuts):]
+    assert [c.key for c in cuts] == want_keys
+    # a prefix's clauses are a part of the query's: nothing is assumed that it does not
+    full = {x.get_id() for x in q.full()}
+    parts = [{x.get_id() for x in c.clauses} for c in cuts]
+    assert all(p <= full for p in parts) and (len(parts) == 1 or parts[0] < parts[-1])
     assert bounded._refuted(q, q.negation())[0] is want
     assert len(calls) >= 3  # the direct attempt, a lemma, the query with it
+
+
+def test_cut_points_are_asked_once_per_prefix() -> None:
+    """Shapes that share a fold prefix share its cut-point questions: (1, 0) and (1, 1) both
+    start with one argument and ``between``, so with the answers of (1, 0) kept, (1, 1) asks
+    only the questions after its result (and the last query) — and answers kept for other
+    terms (the seed's fold, whose prefixes have the same keys) are never reused."""
+    inv = get_invariant("INV-FRAME-SUFFICIENT")
+    b = Bounds(max_params=1, max_results=1, max_groups=2, timeout_ms=TIMEOUT_MS)
+
+    def ask(variant: Any, shape: tuple[int, int, bool],
+            seen: bounded.Refuted) -> tuple[bool, int]:
+        q = bounded._Query(AMD64, variant, inv, shape, b)
+        return bounded._refuted(q, q.negation(), direct=False, seen=seen)
+
+    alone = ask(CURRENT, (1, 1, False), {})
+    assert alone[0]
+    cuts = bounded._Query(AMD64, CURRENT, inv, (1, 1, False), b).cuts()
+    # after the argument, after between, after the result
+    assert [c.key for c in cuts] == [(False, 1, False, 0), (False, 1, True, 0),
+                                     (False, 1, True, 1)]
+    shared = sum(len(c.facts) + any(x is not True for x in c.obs) for c in cuts[:2])
+    seen: bounded.Refuted = {}
+    assert ask(CURRENT, (1, 0, False), seen)[0]
+    assert ask(CURRENT, (1, 1, False), seen) == (True, alone[1] - shared)
+    # the seed's questions at the same key are other terms: asked again, answered its own way
+    other: bounded.Refuted = {}
+    assert ask(SEED, (1, 0, False), other)[0] is ask(SEED, (1, 0, False), {})[0]
+    assert ask(CURRENT, (1, 1, False), other) == alone
+
+
+def test_direct_model_ends_the_refutation() -> None:
+    """A model of the direct attempt is a model of the query, so no cut point is asked: the
+    seed's INV-FRAME-SUFFICIENT fails with one result (spec/findings.md F-3)."""
+    inv = get_invariant("INV-FRAME-SUFFICIENT")
+    b = Bounds(max_params=0, max_results=1, max_groups=2, timeout_ms=TIMEOUT_MS)
+    q = bounded._Query(AMD64, SEED, inv, (0, 1, False), b)
+    assert bounded._refuted(q, q.negation()) == (False, 1)
