@@ -12,7 +12,7 @@ summary the realizer cannot build is reported and excluded, and the verdict then
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -92,6 +92,8 @@ class SearchResult:
     unknown: list[str] = field(default_factory=list)
     seconds: float = 0.0
     queries: int = 0
+    #: grammar shapes not decided in the grammar phase's short timeout, left to the free one
+    left: list[tuple[tuple[int, int, bool], str]] = field(default_factory=list)
 
 
 class _Shared:
@@ -279,12 +281,13 @@ def _relaxed_solver(timeout_ms: int) -> Any:
     return s
 
 
-def _check_grammar(q: _Query, neg: Any) -> tuple[Any, Any, str, int]:
+def _check_grammar(q: _Query, neg: Any, quick: bool = False) -> tuple[Any, Any, str, int]:
     """The shape's query with ``neg``: its result, a model when sat, why when unknown, and
     how many solver calls it took. The relaxed query (without the grammar values' WF) is
     asked first; its "unsat" is the query's, and so is a model of it that satisfies every
-    clause of the query. Otherwise — a model that breaks one, or "unknown" — the full query
-    is asked, as before the relaxation existed, and its answer stands."""
+    clause of the query. Otherwise — a model that breaks one, or "unknown" (unless
+    ``quick``: then that is the answer) — the full query is asked, as before the relaxation
+    existed, and its answer stands."""
     import z3
 
     calls = 0
@@ -296,6 +299,8 @@ def _check_grammar(q: _Query, neg: Any) -> tuple[Any, Any, str, int]:
         calls += 1
         if r == z3.unsat:
             return r, None, "", calls
+        if r == z3.unknown and quick:
+            return r, None, s.reason_unknown(), calls
         if r == z3.sat:
             m = s.model()
             if all(z3.is_true(m.eval(a, model_completion=True)) for a in [*q.full(), neg]):
@@ -315,42 +320,36 @@ def _check_grammar(q: _Query, neg: Any) -> tuple[Any, Any, str, int]:
 Refuted = dict[tuple[tuple[bool, int, bool, int], str], tuple[tuple[Any, ...], bool]]
 
 
-def _refuted(q: _Query, neg: Any, *, direct: bool = True,
-             seen: Refuted | None = None) -> tuple[bool, int]:
-    """Whether the bit-blasting pipeline refutes the free shape's query: every clause of it
-    and ``neg``, the negation of its obligations (:meth:`_Query.negation`); and how many
-    solver calls that took. Its "unsat" is the query's (every tactic keeps satisfiability);
-    "sat" and "unknown" decide nothing here.
+def _refuted(q: _Query, seen: Refuted | None = None, *,
+             whole: bool = True) -> tuple[bool, int]:
+    """Whether the bit-blasting pipeline refutes the free shape's query — every clause of it
+    and the negation of its obligations (:meth:`_Query.negation`) —, and how many solver
+    calls that took. Its "unsat" is the query's (every tactic keeps satisfiability); "sat"
+    and "unknown" decide nothing here.
 
-    Asked directly first (unless ``direct`` is false), with a quarter of the query timeout —
-    a model there is a model of the query, which nothing refutes —; if that gives up, through
-    cut points (:meth:`_Query.cuts`), in fold order: at each, the candidate
-    facts, each refuted with the clauses of the fold's prefix up to that state and the facts
-    before it, then the obligations the step emitted, refuted the same way. A fact or an
-    obligation refuted on a part of the query's clauses holds in every model of the query,
-    so assuming it changes no answer — it only gives the solver the intermediate steps,
-    which bit-blasting cannot find by itself in two differently shaped folds. The final
-    obligations, and those the prefix alone did not refute, are asked last on the whole
-    query with every refuted fact. A fact not refuted within half the timeout is dropped.
-    ``seen`` keeps the answers for the shapes that share a prefix."""
+    Through cut points (:meth:`_Query.cuts`), in fold order: at each, the candidate facts
+    and the obligations the step emitted, asked with the clauses of the fold's prefix up to
+    that state and the facts before it — all together first (one bit-blasting of the
+    prefix; not if ``whole`` is false), one by one if that fails, the facts first, then the
+    obligations with them. A
+    fact or an obligation refuted on a part of the query's clauses holds in every model of
+    the query, so assuming it changes no answer — it only gives the solver the intermediate
+    steps, which bit-blasting cannot find by itself in two differently shaped folds (spec's
+    and reflect's: INV-FRAME-SUFFICIENT (3, 1) gave no answer in 60 s asked whole,
+    docs/performance.md). The final obligations, and those no prefix refuted, are asked last
+    on the whole query with every refuted fact. A fact not refuted within half the timeout
+    is dropped. ``seen`` keeps the answers for the shapes that share a prefix."""
     import z3
 
     calls = 0
 
-    def check(base: list[Any], *clauses: Any, ms: int = q.b.timeout_ms) -> Any:
+    def unsat(base: list[Any], *clauses: Any, ms: int = q.b.timeout_ms) -> bool:
         nonlocal calls
         calls += 1
         s = _relaxed_solver(ms)
         s.add(*base, *clauses)
-        return s.check()
+        return bool(s.check() == z3.unsat)
 
-    def unsat(base: list[Any], *clauses: Any, ms: int = q.b.timeout_ms) -> bool:
-        return bool(check(base, *clauses, ms=ms) == z3.unsat)
-
-    if direct:
-        r = check(q.full(), neg, ms=max(1000, q.b.timeout_ms // 4))
-        if r != z3.unknown:  # "sat": a model of the very query, which nothing refutes
-            return r == z3.unsat, calls
     memo: Refuted = {} if seen is None else seen
 
     def refuted(key: Any, clauses: list[Any], known: list[Any], goal: Any) -> bool:
@@ -359,19 +358,25 @@ def _refuted(q: _Query, neg: Any, *, direct: bool = True,
         if hit is None or len(hit[0]) != len(asked) or \
                 not all(a.eq(b) for a, b in zip(hit[0], asked, strict=True)):
             hit = memo[key] = (asked, unsat(clauses, *known, z3.Not(goal),
-                                            ms=max(1000, q.b.timeout_ms // 2)))
+                                            ms=max(1, q.b.timeout_ms // 2)))
         return hit[1]
 
     known: list[Any] = []
     left: list[Any] = []
     cuts = q.cuts()
     for cut in cuts:
-        for name, fact in cut.facts:
-            if refuted((cut.key, name), cut.clauses, known, fact):
-                known.append(fact)
         conds = [c for c in cut.obs if c is not True]
         if any(c is False for c in conds):
             return False, calls
+        # the whole cut at once first (one bit-blasting of the prefix), one by one if not
+        goals = [f for _n, f in cut.facts] + conds
+        if whole and len(goals) > 1 and \
+                refuted((cut.key, "*"), cut.clauses, known, z3.And(*goals)):
+            known += [f for _n, f in cut.facts]
+            continue
+        for name, fact in cut.facts:
+            if refuted((cut.key, name), cut.clauses, known, fact):
+                known.append(fact)
         if conds and not refuted((cut.key, "obligations"), cut.clauses, known,
                                  z3.And(*conds)):
             left += conds
@@ -403,13 +408,23 @@ def levels(b: Bounds) -> list[tuple[int, int]]:
     return [small, big] if small != big else [big]
 
 
+#: the grammar phase's query timeout when the free phase follows: a shape it cannot decide
+#: that soon is left to the free phase, whose WF summaries hold every grammar type's
+GRAMMAR_FIRST_MS = 5000
+
+
 def search_grammar(arch: Arch, variant: Variant, inv: Invariant, b: Bounds,
-                   deadline: float | None = None) -> SearchResult:
+                   deadline: float | None = None, first: bool = False,
+                   only: tuple[int, int, bool] | None = None) -> SearchResult:
     """The first counterexample among the grammar's types (proofs/grammar.py), shape by shape,
     smallest first, small grammar before large: decoded from the model and re-checked
-    concretely."""
+    concretely. As the ``first`` of the two phases, each query has GRAMMAR_FIRST_MS and a
+    shape not decided within it is *left* (``res.left``) for the free phase to decide.
+    ``only``: that shape alone."""
     import z3
 
+    if first:
+        b = replace(b, timeout_ms=min(b.timeout_ms, GRAMMAR_FIRST_MS))
     t0 = time.perf_counter()
     res = SearchResult("NONE")
     grammars = levels(b)
@@ -418,7 +433,7 @@ def search_grammar(arch: Arch, variant: Variant, inv: Invariant, b: Bounds,
         g, shared = _grammar(*key), _shared(*key)
         # shapes covered count only in the bounds' own grammar (the last)
         res.shapes_done = 0
-        for shape in shapes(b):
+        for shape in shapes(b) if only is None else [only]:
             if deadline is not None and time.perf_counter() > deadline:
                 res.unknown.append("time budget exhausted before every shape was searched")
                 break
@@ -427,8 +442,11 @@ def search_grammar(arch: Arch, variant: Variant, inv: Invariant, b: Bounds,
             if z3.is_false(z3.simplify(neg)):
                 res.shapes_done += lvl == len(grammars) - 1
                 continue
-            r, m, why, calls = _check_grammar(q, neg)
+            r, m, why, calls = _check_grammar(q, neg, quick=first)
             res.queries += calls
+            if r == z3.unknown and first:
+                res.left.append((shape, f"structs {fields}×{depth}: {why}"))
+                continue
             if r == z3.unknown:
                 res.unknown.append(f"{shape}, structs {fields}×{depth}: {why}")
                 break
@@ -453,15 +471,18 @@ def search(arch: Arch, variant: Variant, inv: Invariant, b: Bounds,
            deadline: float | None = None) -> SearchResult:
     """The smallest counterexample to ``inv`` within ``b``, re-checked concretely: first among
     the grammar's types, then among every WF summary (a model of which is turned back into a
-    Go type; one the realizer cannot build is reported, and the verdict cannot be PROVED)."""
+    Go type; one the realizer cannot build is reported, and the verdict cannot be PROVED).
+    The grammar's queries are short here (GRAMMAR_FIRST_MS): what they leave, the WF
+    summaries decide, and where those do not refute a left shape, the grammar is asked
+    there again with the whole timeout (spec/proofs.md PRF-6)."""
     import z3
 
-    first = search_grammar(arch, variant, inv, b, deadline)
+    first = search_grammar(arch, variant, inv, b, deadline, first=not b.grammar_only)
     if first.status == "FALSIFIED" or b.grammar_only:
         return first
     t0 = time.perf_counter()
-    res = SearchResult("NONE", unknown=list(first.unknown), queries=first.queries)
-    direct = True
+    res = SearchResult("NONE", unknown=list(first.unknown), queries=first.queries,
+                       left=list(first.left))
     seen: Refuted = {}
     for shape in shapes(b):
         if deadline is not None and time.perf_counter() > deadline:
@@ -475,14 +496,20 @@ def search(arch: Arch, variant: Variant, inv: Invariant, b: Bounds,
         # refuted first by bit-blasting (sound "unsat"; several times faster than the
         # default strategy on these shapes, docs/performance.md); a model, or an answer it
         # cannot give, is the default solver's to find
-        refuted, calls = _refuted(q, neg, direct=direct, seen=seen)
-        # a shape the direct attempt gave up on is followed by larger ones: they go to the
-        # cut points at once
-        direct = direct and calls == 1
+        refuted, calls = _refuted(q, seen)
         res.queries += calls
         if refuted:
             res.shapes_done += 1
             continue
+        if any(s == shape for s, _why in first.left):
+            # the grammar phase left this shape and the free phase cannot refute it: the
+            # grammar's Go types get the whole timeout here, as the place to look first
+            again = search_grammar(arch, variant, inv, b, deadline, only=shape)
+            res.queries += again.queries
+            if again.status == "FALSIFIED":
+                again.queries = res.queries
+                again.seconds = time.perf_counter() - t0 + first.seconds
+                return again
         q.solver.add(neg)
         blocked = 0
         while True:
@@ -529,7 +556,7 @@ def search(arch: Arch, variant: Variant, inv: Invariant, b: Bounds,
                 continue
             res.status, res.violation = "FALSIFIED", vio
             res.shapes_done += 1
-            res.seconds = time.perf_counter() - t0
+            res.seconds = time.perf_counter() - t0 + first.seconds
             return res
         res.shapes_done += 1
         if res.unknown:

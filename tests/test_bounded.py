@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -204,7 +205,7 @@ def test_free_phase_refutation_is_the_default_solvers_answer(inv_id: str,
                                                              variant: Any) -> None:
     """The free-summary phase asks the bit-blasting pipeline first and trusts only its
     "unsat": on small shapes it refutes exactly the shapes the default strategy finds unsat
-    (and so never a shape that has a counterexample), directly or through cut points."""
+    (and so never a shape that has a counterexample)."""
     inv = get_invariant(inv_id)
     b = Bounds(max_params=1, max_results=1, max_groups=2, timeout_ms=TIMEOUT_MS)
     seen = set()
@@ -217,10 +218,9 @@ def test_free_phase_refutation_is_the_default_solvers_answer(inv_id: str,
         full.add(*q.full(), neg)
         want = full.check()
         assert want != z3.unknown
-        assert bounded._refuted(q, neg)[0] == (want == z3.unsat), (inv_id, variant.name, shape)
-        # and through the cut points alone, obligation by obligation
-        assert bounded._refuted(q, neg, direct=False)[0] == (want == z3.unsat), \
-            (inv_id, variant.name, shape)
+        for whole in (True, False):  # a cut's questions together, or one by one
+            assert bounded._refuted(q, whole=whole)[0] == (want == z3.unsat), \
+                (inv_id, variant.name, shape, whole)
         seen.add(str(want))
     # current has no counterexample; the seed's shapes that have one were asked, not refuted
     assert ("sat" in seen) is (variant is not CURRENT), seen
@@ -245,28 +245,13 @@ def test_free_phase_ranges_over_the_inductions_universe() -> None:
 
 @pytest.mark.parametrize("variant,shape,want", [(CURRENT, (1, 1, False), True),
                                                 (SEED, (0, 1, False), False)])
-def test_lemma_guided_refutation(monkeypatch: pytest.MonkeyPatch, variant: Any,
-                                 shape: tuple[int, int, bool], want: bool) -> None:
-    """When the direct attempt gives up (made to here), the free phase refutes a shape with
-    cut points — the candidate facts after each value, each refuted before it is assumed — so
-    never a shape with a counterexample: the seed's INV-FRAME-SUFFICIENT fails with one result
-    (spec/findings.md F-3, ``func() struct{a int; _ [2]struct{}}``), and stays unrefuted."""
-    orig = bounded._relaxed_solver
-    calls: list[int] = []
-
-    class First:
-        def __init__(self, ms: int) -> None:
-            self.s = orig(ms)
-            calls.append(ms)
-            self.first = len(calls) == 1
-
-        def add(self, *a: Any) -> None:
-            self.s.add(*a)
-
-        def check(self) -> Any:
-            return z3.unknown if self.first else self.s.check()
-
-    monkeypatch.setattr(bounded, "_relaxed_solver", First)
+def test_lemma_guided_refutation(variant: Any, shape: tuple[int, int, bool],
+                                 want: bool) -> None:
+    """Asked one by one (as when a cut's questions asked together give up), the free phase
+    refutes a shape through its cut points — the candidate facts after each value, each
+    refuted before it is assumed, then each step's obligations — and never a shape with a
+    counterexample: the seed's INV-FRAME-SUFFICIENT fails with one result (spec/findings.md
+    F-3, ``func() struct{a int; _ [2]struct{}}``), and stays unrefuted."""
     inv = get_invariant("INV-FRAME-SUFFICIENT")
     b = Bounds(max_params=1, max_results=1, max_groups=2, timeout_ms=TIMEOUT_MS)
     q = bounded._Query(AMD64, variant, inv, shape, b)
@@ -288,8 +273,9 @@ def test_lemma_guided_refutation(monkeypatch: pytest.MonkeyPatch, variant: Any,
     full = {x.get_id() for x in q.full()}
     parts = [{x.get_id() for x in c.clauses} for c in cuts]
     assert all(p <= full for p in parts) and (len(parts) == 1 or parts[0] < parts[-1])
-    assert bounded._refuted(q, q.negation())[0] is want
-    assert len(calls) >= 3  # the direct attempt, a lemma, the query with it
+    refuted, calls = bounded._refuted(q, whole=False)
+    assert refuted is want
+    assert calls >= len(names)  # one question per fact at least
 
 
 def test_cut_points_are_asked_once_per_prefix() -> None:
@@ -303,7 +289,7 @@ def test_cut_points_are_asked_once_per_prefix() -> None:
     def ask(variant: Any, shape: tuple[int, int, bool],
             seen: bounded.Refuted) -> tuple[bool, int]:
         q = bounded._Query(AMD64, variant, inv, shape, b)
-        return bounded._refuted(q, q.negation(), direct=False, seen=seen)
+        return bounded._refuted(q, seen, whole=False)
 
     alone = ask(CURRENT, (1, 1, False), {})
     assert alone[0]
@@ -321,10 +307,28 @@ def test_cut_points_are_asked_once_per_prefix() -> None:
     assert ask(CURRENT, (1, 1, False), other) == alone
 
 
-def test_direct_model_ends_the_refutation() -> None:
-    """A model of the direct attempt is a model of the query, so no cut point is asked: the
-    seed's INV-FRAME-SUFFICIENT fails with one result (spec/findings.md F-3)."""
+def test_grammar_shapes_left_to_the_free_phase(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A grammar shape the first phase cannot decide in its short timeout is left to the free
+    phase (whose WF summaries hold every grammar type's), not reported UNKNOWN: the free
+    phase decides it — no counterexample for current; the seed's F-3 shape (spec/findings.md)
+    is not refuted, and there the grammar is asked again with the whole timeout. With
+    ``--grammar-only`` the grammar has the whole query timeout."""
+    orig = bounded._check_grammar
+
+    def gives_up(q: Any, neg: Any, quick: bool = False) -> Any:
+        return (z3.unknown, None, "canceled", 1) if quick else orig(q, neg, quick)
+
+    monkeypatch.setattr(bounded, "_check_grammar", gives_up)
     inv = get_invariant("INV-FRAME-SUFFICIENT")
-    b = Bounds(max_params=0, max_results=1, max_groups=2, timeout_ms=TIMEOUT_MS)
-    q = bounded._Query(AMD64, SEED, inv, (0, 1, False), b)
-    assert bounded._refuted(q, q.negation()) == (False, 1)
+    b = Bounds(max_params=1, max_results=1, max_groups=2, timeout_ms=TIMEOUT_MS)
+    cur = bounded.search(AMD64, CURRENT, inv, b)
+    assert (cur.status, cur.unknown) == ("NONE", [])
+    assert len(cur.left) == len([s for s in shapes(b) if s[:2] != (0, 0)])
+    # the seed's shape (0, 1) is not refuted by the free phase, so the grammar is asked
+    # there again with the whole timeout, and its Go types give F-3's counterexample
+    seed = bounded.search(AMD64, SEED, inv, b)
+    assert seed.status == "FALSIFIED" and seed.violation is not None
+    assert seed.violation.sig.params == () and len(seed.violation.sig.results) == 1
+    # alone, the grammar phase asks with the bounds' timeout, and nothing is left
+    only = bounded.search(AMD64, CURRENT, inv, replace(b, grammar_only=True))
+    assert only.status == "NONE" and not only.left
