@@ -313,8 +313,9 @@ def _check_grammar(q: _Query, neg: Any, quick: bool = False) -> tuple[Any, Any, 
     return r, m, why, calls
 
 
-#: the answers at a cut point, by the prefix's key and the fact's name: the query asked
-#: (its clauses, then the fact) and whether it was refuted. A prefix is the same terms in
+#: the answers at a cut point, by the prefix's key and the question (a fact's name,
+#: "obligations", or "*" for all together): the query asked (its clauses, the facts
+#: assumed, the goal) and whether it was refuted. A prefix is the same terms in
 #: every shape that has it (:meth:`_Query.cuts`), so one search asks it once; an answer is
 #: reused only for the very same terms (kept alive here, Z3's hash-consing makes them one).
 Refuted = dict[tuple[tuple[bool, int, bool, int], str], tuple[tuple[Any, ...], bool]]
@@ -331,14 +332,14 @@ def _refuted(q: _Query, seen: Refuted | None = None, *,
     and the obligations the step emitted, asked with the clauses of the fold's prefix up to
     that state and the facts before it — all together first (one bit-blasting of the
     prefix; not if ``whole`` is false), one by one if that fails, the facts first, then the
-    obligations with them. A
-    fact or an obligation refuted on a part of the query's clauses holds in every model of
-    the query, so assuming it changes no answer — it only gives the solver the intermediate
-    steps, which bit-blasting cannot find by itself in two differently shaped folds (spec's
-    and reflect's: INV-FRAME-SUFFICIENT (3, 1) gave no answer in 60 s asked whole,
-    docs/performance.md). The final obligations, and those no prefix refuted, are asked last
-    on the whole query with every refuted fact. A fact not refuted within half the timeout
-    is dropped. ``seen`` keeps the answers for the shapes that share a prefix."""
+    obligations with them. A fact or an obligation refuted on a part of the query's clauses
+    holds in every model of the query, so assuming it changes no answer — it only gives the
+    solver the intermediate steps, which bit-blasting cannot find by itself in two
+    differently shaped folds (spec's and reflect's: INV-FRAME-SUFFICIENT (3, 1) gave no
+    answer in 60 s asked whole, docs/performance.md). The final obligations, and those no
+    prefix refuted, are asked last on the whole query with every refuted fact. A fact not
+    refuted within half the timeout is dropped. ``seen`` keeps the answers for the shapes
+    that share a prefix."""
     import z3
 
     calls = 0
