@@ -341,32 +341,21 @@ def j_final(c: Ctx, J: Joint) -> list[Ob]:
 
 
 def run(c: Ctx, rcvr: Summary | None, params: Sequence[Summary],
-        results: Sequence[Summary], states: list[tuple[Joint, str]] | None = None,
-        upto: int | None = None) -> tuple[Joint, list[Ob]]:
-    """The whole signature: receiver, arguments, between, results, final obligations. When
-    ``states`` is given, the state after each value and after ``between`` is appended to it
-    with its phase ("args" or "results"): the bounded search's cut points. With ``upto``
-    the run stops after that many states (no final obligations): a prefix of the fold, the
-    same steps as the whole run's first ones."""
+        results: Sequence[Summary], upto: int | None = None) -> tuple[Joint, list[Ob]]:
+    """The whole signature: receiver, arguments, between, results, final obligations. With
+    ``upto`` the run stops after that many steps (values and ``between``), with no final
+    obligations: a prefix of the fold, the same steps as the whole run's first ones (the
+    bounded search's cut points)."""
     J = j_init(c)
     obs: list[Ob] = []
-    seen: list[tuple[Joint, str]] = []
     steps = ([("recv", 0, rcvr)] if rcvr is not None else []) + \
         [("arg", i, s) for i, s in enumerate(params)] + [("between", 0, None)] + \
         [("result", i, s) for i, s in enumerate(results)]
-    for role, i, s in steps:
-        if upto is not None and len(seen) >= upto:
-            break
-        if s is None:
-            J, o = j_between(c, J)
-        else:
-            J, o = j_value(c, J, s, role, i)
+    for role, i, s in steps[:upto]:
+        J, o = j_between(c, J) if s is None else j_value(c, J, s, role, i)
         obs += o
-        seen.append((J, "results" if role in ("between", "result") else "args"))
     if upto is None:
         obs += j_final(c, J)
-    if states is not None:
-        states += seen
     return J, obs
 
 

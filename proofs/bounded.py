@@ -214,10 +214,9 @@ class _Query:
             vals = ([self.rcvr] if self.rcvr is not None else []) + \
                 self.params[:key[1]] + self.results[:key[3]]
             c = self._ctx(relaxed=False)
-            seen: list[tuple[Any, str]] = []
-            _J, obs = run(c, self.rcvr, self.params, self.results, seen, upto=k + 1)
+            J, obs = run(c, self.rcvr, self.params, self.results, upto=k + 1)
             mine = [o.cond for o in obs if o.inv == self.inv.id]
-            J, phase = seen[-1]
+            phase = "results" if key[2] else "args"
             facts = [(name, x) for name, x in (*machine_candidates(c, J, phase),
                                                *self.inv.candidates(c, J.ghosts[0], J, phase))
                      if not isinstance(x, bool)]
