@@ -291,3 +291,38 @@ def test_baseline_scope(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> N
     assert "[not compared: the baseline records no explore findings]" in out  # INV-GC-UAF
     assert code == 0, out.splitlines()[-1]
     assert "explore, oracle not compared" in out.splitlines()[-1]
+
+
+def test_check_section_over_several_archs_names_each_rows_arch() -> None:
+    """The paths section's rows differ only by architecture (one per GOARCH a path has): the
+    section shows an arch column and names every architecture in its header; its bounds are
+    given per path, without the per-row state counts. A one-arch section keeps its four
+    columns. Expected text written by hand."""
+    import io
+
+    from regabi.cli import render_section
+    from regabi.verdict import Verdict
+
+    gc = "7 makefunc signatures; K=2 GC, M=2 stack copies, INV-GC-MARK one concurrent cycle"
+    rows = [Verdict("paths", "INV-MF-ARGS", "makefunc/current", "amd64", "HOLDS",
+                    "100 random signatures, seed 1", 100, 0.04),
+            Verdict("paths", "INV-MF-ARGS", "makefunc/current", "arm64", "HOLDS",
+                    "100 random signatures, seed 1", 100, 0.03),
+            Verdict("paths", "INV-GC-UAF", "makefunc/current", "amd64", "HOLDS",
+                    f"{gc}; 8135 states", 7, 0.01),
+            Verdict("paths", "INV-GC-UAF", "makefunc/current", "arm64", "HOLDS",
+                    f"{gc}; 9221 states", 7, 0.01)]
+    out = io.StringIO()
+    render_section(rows, out)
+    lines = out.getvalue().splitlines()
+    assert lines[1] == "== paths — makefunc/current, amd64, arm64"
+    assert lines[2:4] == ["   bounds: makefunc: 100 random signatures, seed 1",
+                          f"   bounds: makefunc: {gc}"]
+    assert lines[4].split() == ["variant", "arch", "status", "covered", "time"]
+    assert [ln.split() for ln in lines[6:8]] == [
+        ["makefunc/current", "(as", "shipped)", "amd64", "HOLDS", "100", "0.0s"],
+        ["makefunc/current", "(as", "shipped)", "arm64", "HOLDS", "100", "0.0s"]]
+    one = io.StringIO()
+    render_section(rows[:1], one)
+    assert one.getvalue().splitlines()[1] == "== paths — makefunc/current, amd64"
+    assert one.getvalue().splitlines()[3].split() == ["variant", "status", "covered", "time"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -421,6 +422,23 @@ def _covered_text(v: Any) -> str:
     return f"{v.covered:.3g}" if v.covered >= 1e6 else str(v.covered)
 
 
+def _bounds_lines(verdicts: list[Any]) -> list[str]:
+    """A section's bounds, once each: the paths' per path (each path has its own checks,
+    whose state counts differ row by row and are left out here), the others' as they are."""
+    if verdicts[0].checker != "paths":
+        return sorted({v.bounds for v in verdicts
+                       if v.bounds and not v.bounds.startswith("all ")})[:2]
+    per: dict[str, list[str]] = {}
+    for v in verdicts:
+        if not v.bounds:
+            continue
+        b = re.sub(r"; \d+ states$", "", v.bounds)
+        got = per.setdefault(v.variant.partition("/")[0], [])
+        if b not in got:
+            got.append(b)
+    return [f"{path}: {b}" for path, bs in per.items() for b in bs]
+
+
 def render_section(verdicts: list[Any], out: TextIO, baseline: Any = None) -> None:
     """One block per (checker, variant) batch: a header, then the rows grouped per invariant,
     each with its counterexample line under it."""
@@ -429,15 +447,17 @@ def render_section(verdicts: list[Any], out: TextIO, baseline: Any = None) -> No
     titles = _titles()
     checker = verdicts[0].checker
     unit = _UNITS.get(checker, "covered")
-    first = verdicts[0]
     bases = list(dict.fromkeys(v.variant.partition(" w/o ")[0] for v in verdicts))
-    print(f"\n== {_SECTION_TITLE.get(checker, checker)} — {', '.join(bases)}, {first.arch}",
-          file=out)
-    if first.bounds:
-        bounds = {v.bounds for v in verdicts if v.bounds and not v.bounds.startswith("all ")}
-        for b in sorted(bounds)[:2]:
-            print(f"   bounds: {b}", file=out)
-    rows: list[tuple[str, ...]] = [("   variant", "status", unit, "time", "")]
+    archs = list(dict.fromkeys(v.arch for v in verdicts))
+    # a section over several architectures (the paths') names each row's: without it the
+    # rows of one invariant read alike
+    by_arch = len(archs) > 1
+    print(f"\n== {_SECTION_TITLE.get(checker, checker)} — {', '.join(bases)}, "
+          f"{', '.join(archs)}", file=out)
+    for b in _bounds_lines(verdicts):
+        print(f"   bounds: {b}", file=out)
+    rows: list[tuple[str, ...]] = [("   variant", *(("arch",) if by_arch else ()), "status",
+                                    unit, "time", "")]
     notes: dict[int, list[str]] = {}
     seen: list[str] = []
     for v in verdicts:
@@ -455,17 +475,19 @@ def render_section(verdicts: list[Any], out: TextIO, baseline: Any = None) -> No
             if isinstance(cause, str):  # a sentence (the paths section), not a list of deltas
                 cause = [cause]
             tail = (f"cause {', '.join(v.extra.get('rules') or cause)}" if cause else "")
-            rows.append((f"   {_variant_text(v)}", v.status, _covered_text(v),
-                         f"{v.seconds:.1f}s", " ".join(x for x in (tail, flag) if x)))
+            rows.append((f"   {_variant_text(v)}", *((v.arch,) if by_arch else ()), v.status,
+                         _covered_text(v), f"{v.seconds:.1f}s",
+                         " ".join(x for x in (tail, flag) if x)))
             if v.line:
                 notes[len(rows) - 1] = [v.line]
-    width = [max((len(r[i]) for r in rows if len(r) > 1), default=0) for i in range(4)]
+    cols = len(rows[0]) - 1
+    width = [max((len(r[i]) for r in rows if len(r) > 1), default=0) for i in range(cols)]
     for n, r in enumerate(rows):
         if len(r) == 1:
             print(r[0], file=out)
         else:
-            print("  ".join(c.ljust(w) for c, w in zip(r[:4], width, strict=True))
-                  + ("  " + r[4] if r[4] else ""), file=out)
+            print("  ".join(c.ljust(w) for c, w in zip(r[:cols], width, strict=True))
+                  + ("  " + r[cols] if r[cols] else ""), file=out)
         for line in notes.get(n, []):
             print(f"       ↳ {line}", file=out)
 
