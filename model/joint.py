@@ -340,22 +340,29 @@ def j_final(c: Ctx, J: Joint) -> list[Ob]:
     return obs
 
 
+#: the fold's state after a step of :func:`run`, with how many clauses the context had
+#: assumed and how many obligations the run had emitted by then
+Mark = tuple["Joint", int, int]
+
+
 def run(c: Ctx, rcvr: Summary | None, params: Sequence[Summary],
-        results: Sequence[Summary], upto: int | None = None) -> tuple[Joint, list[Ob]]:
+        results: Sequence[Summary], marks: list[Mark] | None = None) -> tuple[Joint, list[Ob]]:
     """The whole signature: receiver, arguments, between, results, final obligations. With
-    ``upto`` the run stops after that many steps (values and ``between``), with no final
-    obligations: a prefix of the fold, the same steps as the whole run's first ones (the
-    bounded search's cut points)."""
+    ``marks``, the state after each step (each value and ``between``) is appended to it with
+    the number of clauses assumed and obligations emitted so far: the run's prefixes, which
+    the bounded search's cut points ask about (the same steps, so the same terms, as a run
+    of that prefix alone)."""
     J = j_init(c)
     obs: list[Ob] = []
     steps = ([("recv", 0, rcvr)] if rcvr is not None else []) + \
         [("arg", i, s) for i, s in enumerate(params)] + [("between", 0, None)] + \
         [("result", i, s) for i, s in enumerate(results)]
-    for role, i, s in steps[:upto]:
+    for role, i, s in steps:
         J, o = j_between(c, J) if s is None else j_value(c, J, s, role, i)
         obs += o
-    if upto is None:
-        obs += j_final(c, J)
+        if marks is not None:
+            marks.append((J, len(c.assumed), len(obs)))
+    obs += j_final(c, J)
     return J, obs
 
 

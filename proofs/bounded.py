@@ -20,7 +20,7 @@ from regabi.errors import ModelError
 from regabi.model.arch import Arch
 from regabi.model.domain import Z3Domain
 from regabi.model.invariants import Invariant, Violation
-from regabi.model.joint import Ctx, machine_candidates, run
+from regabi.model.joint import Ctx, Mark, machine_candidates, run
 from regabi.model.sig import Signature
 from regabi.model.summary import Summary
 from regabi.model.types import BASIC, Pointer
@@ -152,6 +152,7 @@ class _Query:
         self.grammar = grammar
         self.b = b
         self.extra: list[Any] = []
+        self._wf_of: dict[int, list[Any]] = {}
         # the receiver first: a fold prefix's terms are then the same in every shape
         self.rcvr = free_summary(D, "recv", 0) if rc else None
         if shared is not None:
@@ -165,7 +166,11 @@ class _Query:
         self.values: list[Summary] = self.params + self.results + (
             [self.rcvr] if self.rcvr is not None else [])
         self.c = self._ctx(relaxed=grammar is not None)
-        _J, obs = run(self.c, self.rcvr, self.params, self.results)
+        # the free query's prefixes are its cut points: marked in this one run
+        self.marks: list[Mark] = []
+        _J, obs = run(self.c, self.rcvr, self.params, self.results,
+                      self.marks if grammar is None else None)
+        self._run_obs = obs
         self.obs = [o for o in obs if o.inv == inv.id]
         clauses = self._clauses(self.c)
         self.relaxed: list[Any] | None = clauses if grammar is not None else None
@@ -182,11 +187,25 @@ class _Query:
             c.wf_roles = frozenset(("recv",))
         return c
 
-    def _clauses(self, c: Ctx, values: list[Summary] | None = None) -> list[Any]:
+    def _clauses(self, c: Ctx, values: list[Summary] | None = None,
+                 assumed: int | None = None) -> list[Any]:
+        """The clauses of ``c``'s run — its first ``assumed`` only, for a prefix — and WF's
+        set clauses of ``values`` (all the query's by default)."""
         vals = self.values if values is None else values
-        return [*self.extra, *[a for _n, a in c.assumed if not isinstance(a, bool)],
-                *instantiate_wf(self.D, [v for v in vals
-                                         if self.grammar is None or v is self.rcvr])]
+        return [*self.extra, *[a for _n, a in c.assumed[:assumed] if not isinstance(a, bool)],
+                *[x for v in vals if self.grammar is None or v is self.rcvr
+                  for x in self._wf(v)]]
+
+    def _wf(self, v: Summary) -> list[Any]:
+        # one value's instances, once per free query (every cut point has the values before
+        # it; its one run has asked all it asks); instantiate_wf of a list is its values' in
+        # turn. A grammar query's full() runs again, and may ask the receiver more.
+        if self.grammar is not None:
+            return instantiate_wf(self.D, [v])
+        got = self._wf_of.get(id(v))
+        if got is None:
+            got = self._wf_of[id(v)] = instantiate_wf(self.D, [v])
+        return got
 
     def full(self) -> list[Any]:
         """Every clause of the query: the grammar's values' WF too (the fold run again; its
@@ -204,24 +223,26 @@ class _Query:
         invariant's obligations that fold step emitted; with the clauses of the fold's
         *prefix* up to that state, which is all a fact about it needs (a subset of the
         query's clauses, so a fact they refute holds in every model of it). A prefix is the
-        same fold steps in every shape that shares it: ``key`` names it."""
+        same fold steps in every shape that shares it: ``key`` names it. (Free queries only:
+        the prefixes are those their one run marked.)"""
+        assert self.grammar is None, "cut points are the free queries'"
         rc, n = self.rcvr is not None, len(self.params)
+        c = self.c
         out: list[Cut] = []
         before = 0
-        for k in range(rc + n + 1 + len(self.results)):
+        for k, (J, n_assumed, n_obs) in enumerate(self.marks):
             i = k - rc  # -1: the receiver; n: between; above: the results
             key = (rc, min(i + 1, n), i >= n, max(0, i - n))
             vals = ([self.rcvr] if self.rcvr is not None else []) + \
                 self.params[:key[1]] + self.results[:key[3]]
-            c = self._ctx(relaxed=False)
-            J, obs = run(c, self.rcvr, self.params, self.results, upto=k + 1)
-            mine = [o.cond for o in obs if o.inv == self.inv.id]
             phase = "results" if key[2] else "args"
             facts = [(name, x) for name, x in (*machine_candidates(c, J, phase),
                                                *self.inv.candidates(c, J.ghosts[0], J, phase))
                      if not isinstance(x, bool)]
-            out.append(Cut(key, f"{k}", self._clauses(c, vals), facts, mine[before:]))
-            before = len(mine)
+            out.append(Cut(key, f"{k}", self._clauses(c, vals, n_assumed), facts,
+                           [o.cond for o in self._run_obs[before:n_obs]
+                            if o.inv == self.inv.id]))
+            before = n_obs
         return out
 
     @property
