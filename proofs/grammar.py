@@ -75,12 +75,7 @@ class Grammar:
         self.inner_sums = [self.sums[i] for i in keep]
 
     def _pad(self, s: Summary) -> Summary:
-        def pad(p: Parts) -> Parts:
-            junk = Group(True, 0, 1, 1, 0, 0)
-            gs = tuple(p.groups[:self.cap]) + (junk,) * (self.cap - min(len(p.groups),
-                                                                       self.cap))
-            return p._replace(groups=gs)
-        return s._replace(spec=pad(s.spec), seed=pad(s.seed))
+        return pad(s, self.cap)
 
 
 class SymType:
@@ -135,7 +130,7 @@ class SymType:
                 f = D.sel(c == len(self.choices) + 1, inner, f)
             acc = D.sel(c == 0, acc, struct_field(D, acc, f, g.ps, g.cap))
         st = struct_end(D, acc)
-        st = st._replace(spec=_fit(D, st.spec, g.cap), seed=_fit(D, st.seed, g.cap))
+        st = pad(st, g.cap)
         if self.struct_only:
             return st
         return D.sel(self.is_leaf, self._pick(self.leaf, g.leaf_sums), st)
@@ -158,10 +153,15 @@ class SymType:
         return Struct(tuple(fields))
 
 
-def _fit(D: Z3Domain, p: Parts, cap: int) -> Parts:
-    junk = Group(True, 0, 1, 1, 0, 0)
-    gs = tuple(p.groups[:cap]) + (junk,) * (cap - min(len(p.groups), cap))
-    return p._replace(groups=gs)
+def pad(s: Summary, cap: int) -> Summary:
+    """``s`` with exactly ``cap`` register groups in each walk: its first ones, then unused
+    ones (a symbolic value has a fixed number of group slots; the walk's count ``n`` says how
+    many are real)."""
+    def fit(p: Parts) -> Parts:
+        junk = Group(True, 0, 1, 1, 0, 0)
+        return p._replace(groups=tuple(p.groups[:cap]) + (junk,) * (cap - min(len(p.groups),
+                                                                              cap)))
+    return s._replace(spec=fit(s.spec), seed=fit(s.seed))
 
 
 _ = (array, basic, CONCRETE)

@@ -22,9 +22,6 @@ from regabi.model.arch import Arch
 from regabi.model.domain import Z3Domain
 from regabi.model.sig import Signature
 from regabi.model.summary import (
-    Group,
-    Parts,
-    Summary,
     group_wf,
     struct_begin,
     struct_end,
@@ -49,6 +46,7 @@ from regabi.model.wincallback import (
     cb_struct_field,
     cb_walk,
 )
+from regabi.proofs.grammar import pad
 from regabi.proofs.symbolic import PROOF_WIDTH, SIZE_BOUND, STATE_BOUND, make_solver
 from regabi.verdict import Verdict
 
@@ -93,14 +91,6 @@ def _leaves() -> list[GoType]:
                                          Map(BASIC["int"], BASIC["int"])])
 
 
-def _pad(s: Summary) -> Summary:
-    junk = Group(True, 0, 1, 1, 0, 0)
-
-    def pad(p: Parts) -> Parts:
-        return p._replace(groups=(p.groups[0] if p.groups else junk,))
-    return s._replace(spec=pad(s.spec), seed=pad(s.seed))
-
-
 class CbGrammar:
     """A parameter is a leaf or a struct of up to ``fields`` fields, each a leaf, a zero-size
     type or a short array."""
@@ -111,7 +101,7 @@ class CbGrammar:
         self.choices: list[GoType] = [*self.leaves, Struct(()), Array(0, BASIC["int64"]),
                                       Array(1, BASIC["uint16"]), Array(1, BASIC["float64"]),
                                       Array(2, BASIC["uint8"])]
-        self.vals = [CbVal(_pad(summarize(t, ps)), cb_walk(t, ps)._replace(leaves=(), msg=None))
+        self.vals = [CbVal(pad(summarize(t, ps), 1), cb_walk(t, ps)._replace(leaves=(), msg=None))
                      for t in self.choices]
 
 
