@@ -296,8 +296,8 @@ def test_baseline_scope(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> N
 def test_check_section_over_several_archs_names_each_rows_arch() -> None:
     """The paths section's rows differ only by architecture (one per GOARCH a path has): the
     section shows an arch column and names every architecture in its header; its bounds are
-    given per path, without the per-row state counts. A one-arch section keeps its four
-    columns. Expected text written by hand."""
+    given per path, without the per-row state counts; its unit is signatures. A one-arch
+    section keeps its four columns. Expected text written by hand."""
     import io
 
     from regabi.cli import render_section
@@ -318,11 +318,12 @@ def test_check_section_over_several_archs_names_each_rows_arch() -> None:
     assert lines[1] == "== paths — makefunc/current, amd64, arm64"
     assert lines[2:4] == ["   bounds: makefunc: 100 random signatures, seed 1",
                           f"   bounds: makefunc: {gc}"]
-    assert lines[4].split() == ["variant", "arch", "status", "covered", "time"]
+    # every paths row counts signatures (proofs/paths.py: random, enumerated or corpus ones)
+    assert lines[4].split() == ["variant", "arch", "status", "signatures", "time"]
     assert [ln.split() for ln in lines[6:8]] == [
         ["makefunc/current", "(as", "shipped)", "amd64", "HOLDS", "100", "0.0s"],
         ["makefunc/current", "(as", "shipped)", "arm64", "HOLDS", "100", "0.0s"]]
     one = io.StringIO()
     render_section(rows[:1], one)
     assert one.getvalue().splitlines()[1] == "== paths — makefunc/current, amd64"
-    assert one.getvalue().splitlines()[3].split() == ["variant", "status", "covered", "time"]
+    assert one.getvalue().splitlines()[3].split() == ["variant", "status", "signatures", "time"]

@@ -388,7 +388,7 @@ def oracle_check(arch_name: str) -> list[Any]:
 
 # what a covered count counts, per checker (one unit per column)
 _UNITS = {"layout": "signatures", "oracle": "signatures", "z3": "signature shapes",
-          "explore": "signatures"}
+          "explore": "signatures", "paths": "signatures"}
 _SECTION_TITLE = {
     "layout": "layout self-check (every invariant, concrete)",
     "oracle": "model vs go1.27.3's recorded answers",
