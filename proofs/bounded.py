@@ -117,8 +117,6 @@ class Cut(NamedTuple):
 
     #: the fold's prefix: (receiver, arguments, between done, results)
     key: tuple[bool, int, bool, int]
-    #: the state's index in the query's run, for names
-    at: str
     #: the prefix's clauses
     clauses: list[Any]
     #: the candidate facts about the state, named
@@ -239,7 +237,7 @@ class _Query:
             facts = [(name, x) for name, x in (*machine_candidates(c, J, phase),
                                                *self.inv.candidates(c, J.ghosts[0], J, phase))
                      if not isinstance(x, bool)]
-            out.append(Cut(key, f"{k}", self._clauses(c, vals, n_assumed), facts,
+            out.append(Cut(key, self._clauses(c, vals, n_assumed), facts,
                            [o.cond for o in self._run_obs[before:n_obs]
                             if o.inv == self.inv.id]))
             before = n_obs

@@ -256,7 +256,7 @@ def test_lemma_guided_refutation(variant: Any, shape: tuple[int, int, bool],
     b = Bounds(max_params=1, max_results=1, max_groups=2, timeout_ms=TIMEOUT_MS)
     q = bounded._Query(AMD64, variant, inv, shape, b)
     cuts = q.cuts()
-    names = [f"{c.at}:{n}" for c in cuts for n, _ in c.facts]
+    names = [f"{k}:{n}" for k, c in enumerate(cuts) for n, _ in c.facts]
     # a cut point after each argument, after between, after each result: the fold's own
     # facts, then the invariant's, in fold order
     last = shape[0] + shape[1]
