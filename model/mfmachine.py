@@ -337,6 +337,22 @@ def _stub_return(m: _StubMachine, vsig: Signature, st: _Stub,
 # MakeFunc: makeFuncStub → callReflect → fn (MF-GC-3 … MF-GC-6)
 
 
+def _ctxt_frame(m: _StubMachine, frame: str, region: str, ctxt: int) -> None:
+    """callReflect's or callMethod's frame: its register args (ctxt, frame, retValid, regs)
+    spilled at its prologue, each kept live by its stack map to its last use (ctxt to the
+    KeepAlive at V:867), then the prologue's stack check."""
+    ps = m.ps
+    m.frames.append(frame)
+    m.write(region, 0, m.ptr(ctxt))
+    m.write(region, ps, m.sptr("caller.out"))
+    m.write(region, 2 * ps, m.sptr("stub.out", 4 * ps))
+    m.write(region, 3 * ps, m.sptr("stub.regs"))
+    for k, n in enumerate(("ctxt", "frame", "retValid", "regs")):
+        m.live[f"{region}.{n}"] = (frame, region, k * ps, 1)
+    m.safepoint(frame, f"{frame} prologue: stack check → morestack (args map: ctxt, frame, "
+                "retValid, regs)", _SRC["prologue"], "prologue")
+
+
 def _makefunc(m: _StubMachine, vsig: Signature, mutants: frozenset[str]) -> None:
     a, v, ps, ra, S = m.arch, m.v, m.ps, m.ra, _SRC
     CR, FN = "callReflect", "fn"
@@ -351,17 +367,7 @@ def _makefunc(m: _StubMachine, vsig: Signature, mutants: frozenset[str]) -> None
     m.write(impl, 4 * ps, [("T", "ftyp", i) for i in range(ps)])
     m.write(impl, 5 * ps, m.ptr(fnobj))
     sent = _caller_and_stub(m, vsig, st, impl, mutants)
-    # callReflect's register args, spilled at its prologue; its stack map keeps each live to
-    # its last use (ctxt to the KeepAlive at V:867).
-    m.frames.append(CR)
-    m.write("cr", 0, m.ptr(impl))
-    m.write("cr", ps, m.sptr("caller.out"))
-    m.write("cr", 2 * ps, m.sptr("stub.out", 4 * ps))
-    m.write("cr", 3 * ps, m.sptr("stub.regs"))
-    for k, n in enumerate(("ctxt", "frame", "retValid", "regs")):
-        m.live[f"cr.{n}"] = (CR, "cr", k * ps, 1)
-    m.safepoint(CR, "callReflect prologue: stack check → morestack (args map: ctxt, frame, "
-                "retValid, regs)", S["prologue"], "prologue")
+    _ctxt_frame(m, CR, "cr", impl)
     early = "early-retvalid" in mutants
     m.safepoint(CR, "funcLayout(ftyp, nil) — call", S["funcLayout"], "call")
     nin = len(vsig.params)
@@ -595,15 +601,7 @@ def _method_value(m: _StubMachine, vsig: Signature, mutants: frozenset[str]) -> 
     m.write(mv, 5 * ps, [("T", "rcvr.typ", i) for i in range(ps)])
     m.write(mv, 6 * ps, rptr)
     sent = _caller_and_stub(m, vsig, st, mv, mutants)
-    m.frames.append(CM)
-    m.write("cm", 0, m.ptr(mv))
-    m.write("cm", ps, m.sptr("caller.out"))
-    m.write("cm", 2 * ps, m.sptr("stub.out", 4 * ps))
-    m.write("cm", 3 * ps, m.sptr("stub.regs"))
-    for k, n in enumerate(("ctxt", "frame", "retValid", "regs")):
-        m.live[f"cm.{n}"] = (CM, "cm", k * ps, 1)
-    m.safepoint(CM, "callMethod prologue: stack check → morestack (args map: ctxt, frame, "
-                "retValid, regs)", S["prologue"], "prologue")
+    _ctxt_frame(m, CM, "cm", mv)
     m.write("cm", 4 * ps, rptr)
     m.live["cm.rcvr"] = (CM, "cm", 4 * ps, 1)
     m.op(CM, "rcvr := ctxt.rcvr", S["rcvr"], 1 << mv)
