@@ -431,6 +431,14 @@ def levels(b: Bounds) -> list[tuple[int, int]]:
 #: that soon is left to the free phase, whose WF summaries hold every grammar type's
 GRAMMAR_FIRST_MS = 5000
 
+#: and only shapes of at most this many values (arguments, results, the receiver): every
+#: counterexample of the seed's family that `regabi check` finds has at most three, and the
+#: grammar's queries grow with each value's nested terms (beyond three values they were
+#: three quarters of the grammar phase's time for current: docs/performance.md); a larger
+#: shape is left to the free phase at once, with the grammar asked there again where the
+#: free phase cannot refute it
+GRAMMAR_FIRST_VALUES = 3
+
 
 def search_grammar(arch: Arch, variant: Variant, inv: Invariant, b: Bounds,
                    deadline: float | None = None, first: bool = False,
@@ -438,7 +446,8 @@ def search_grammar(arch: Arch, variant: Variant, inv: Invariant, b: Bounds,
     """The first counterexample among the grammar's types (proofs/grammar.py), shape by shape,
     smallest first, small grammar before large: decoded from the model and re-checked
     concretely. As the ``first`` of the two phases, each query has GRAMMAR_FIRST_MS and a
-    shape not decided within it is *left* (``res.left``) for the free phase to decide.
+    shape not decided within it, or of more than GRAMMAR_FIRST_VALUES values, is *left*
+    (``res.left``) for the free phase to decide.
     ``only``: that shape alone."""
     import z3
 
@@ -456,6 +465,10 @@ def search_grammar(arch: Arch, variant: Variant, inv: Invariant, b: Bounds,
             if deadline is not None and time.perf_counter() > deadline:
                 res.unknown.append("time budget exhausted before every shape was searched")
                 break
+            if first and sum(shape[:2]) + shape[2] > GRAMMAR_FIRST_VALUES:
+                if lvl == len(grammars) - 1:
+                    res.left.append((shape, f"more than {GRAMMAR_FIRST_VALUES} values"))
+                continue
             q = _Query(arch, variant, inv, shape, b, g, shared)
             neg = q.negation()
             if z3.is_false(z3.simplify(neg)):

@@ -332,3 +332,42 @@ def test_grammar_shapes_left_to_the_free_phase(monkeypatch: pytest.MonkeyPatch) 
     # alone, the grammar phase asks with the bounds' timeout, and nothing is left
     only = bounded.search(AMD64, CURRENT, inv, replace(b, grammar_only=True))
     assert only.status == "NONE" and not only.left
+
+
+def test_grammar_first_phase_leaves_shapes_of_more_than_three_values(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The grammar's short first phase asks only shapes of at most GRAMMAR_FIRST_VALUES (3)
+    values — arguments, results and the receiver — and leaves the others to the free phase
+    without a query. With ≤ 3 arguments, ≤ 1 result and a receiver or not, those are, by
+    hand: (3, 1), (3, 0, receiver), (2, 1, receiver), (3, 1, receiver). Where the free phase
+    cannot refute a left shape the grammar is asked there again with the whole timeout, so a
+    counterexample in a left shape is still the grammar's Go types: with every shape left
+    (the cap at 0), the seed's F-3 shape (0, 1) gives its counterexample, a struct result."""
+    asked: list[tuple[tuple[int, int, bool], bool]] = []
+    orig = bounded._check_grammar
+
+    def spy(q: Any, neg: Any, quick: bool = False) -> Any:
+        asked.append(((len(q.params), len(q.results), q.rc), quick))
+        return orig(q, neg, quick)
+
+    monkeypatch.setattr(bounded, "_check_grammar", spy)
+    inv = get_invariant("INV-REG-BOUNDS")
+    b = Bounds(max_params=3, max_results=1, max_groups=2, timeout_ms=TIMEOUT_MS)
+    first = search_grammar(AMD64, CURRENT, inv, b, first=True)
+    big = {(3, 1, False), (3, 0, True), (2, 1, True), (3, 1, True)}
+    assert {s for s, _why in first.left} == big
+    assert all(why == "more than 3 values" for _s, why in first.left)
+    assert asked and not big & {s for s, _q in asked}
+    # the grammar alone (no free phase after it) asks every shape
+    asked.clear()
+    search_grammar(AMD64, CURRENT, inv, b)
+    assert big <= {s for s, _q in asked}
+
+    asked.clear()
+    monkeypatch.setattr(bounded, "GRAMMAR_FIRST_VALUES", 0)
+    fs = get_invariant("INV-FRAME-SUFFICIENT")
+    small = Bounds(max_params=1, max_results=1, max_groups=2, timeout_ms=TIMEOUT_MS)
+    seed = bounded.search(AMD64, SEED, fs, small)
+    assert seed.status == "FALSIFIED" and seed.violation is not None
+    assert seed.violation.sig.params == () and len(seed.violation.sig.results) == 1
+    assert all(not quick for _s, quick in asked)  # only the fallback's whole-timeout queries
