@@ -66,16 +66,13 @@ class Grammar:
                  BASIC["float64"], Pointer(BASIC["int"]), BASIC["string"]]
         arrays = [Array(n, t) for n in range(max_len + 1) for t in small]
         self.choices: list[GoType] = [*self.leaves, *_zero(), *arrays]
-        self.sums = [self._pad(summarize(t, ps)) for t in self.choices]
+        self.sums = [pad(summarize(t, ps), self.cap) for t in self.choices]
         self.leaf_sums = self.sums[:len(self.leaves)]
         # an inner struct's fields: INNER_CHOICES, each once
         keep = [self.choices.index(t) for t in dict.fromkeys(
             t for t in self.choices if str(t) in INNER_CHOICES)]
         self.inner_choices = [self.choices[i] for i in keep]
         self.inner_sums = [self.sums[i] for i in keep]
-
-    def _pad(self, s: Summary) -> Summary:
-        return pad(s, self.cap)
 
 
 class SymType:

@@ -882,7 +882,7 @@ def symbolic_matches_concrete(ps: int, samples: int = 120,
     import random
 
     from regabi.model.types import Array
-    from regabi.proofs.grammar import Grammar, SymType
+    from regabi.proofs.grammar import Grammar, SymType, pad
 
     rng = random.Random(seed)
     D = Z3Domain(prefix="sc.", width=64)
@@ -946,7 +946,7 @@ def symbolic_matches_concrete(ps: int, samples: int = 120,
     for e in g.choices[len(g.leaves):]:
         for length in range(4):
             t = Array(length, e)
-            es = g._pad(summarize(e, ps))
+            es = pad(summarize(e, ps), g.cap)
             es = es._replace(size=z3.BitVecVal(es.size, 64))  # a symbolic element size
             sym = array(D, z3.BitVecVal(length, 64), es, ps)
             n += 1
