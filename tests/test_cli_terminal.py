@@ -293,11 +293,27 @@ def test_baseline_scope(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> N
     assert "explore, oracle not compared" in out.splitlines()[-1]
 
 
+def test_paths_table_gives_each_rows_state_count_with_its_bounds() -> None:
+    """`regabi paths` prints the flat table: there a row's bounds end with the states its
+    explorer batch visited (the field), and a row without one is unchanged. By hand."""
+    from regabi.verdict import Verdict, render_table
+
+    gc = "7 makefunc signatures; K=2 GC, M=2 stack copies, INV-GC-MARK one concurrent cycle"
+    out = render_table([
+        Verdict("paths", "INV-GC-UAF", "makefunc/current", "amd64", "HOLDS", gc, 7, 0.01,
+                extra={"states": 8135}),
+        Verdict("paths", "INV-MF-ARGS", "makefunc/current", "amd64", "HOLDS",
+                "100 random signatures, seed 1", 100, 0.04)]).splitlines()
+    assert out[1].endswith(f"{gc}; 8135 states")
+    assert out[2].endswith("0.04s  100 random signatures, seed 1")
+
+
 def test_check_section_over_several_archs_names_each_rows_arch() -> None:
     """The paths section's rows differ only by architecture (one per GOARCH a path has): the
     section shows an arch column and names every architecture in its header; its bounds are
-    given per path, without the per-row state counts; its unit is signatures. A one-arch
-    section keeps its four columns. Expected text written by hand."""
+    given per path, with the states of its explorer batches summed (8135 + 9221 = 17356; a
+    batch's rows share its count: the second INV-GC-MARK row adds nothing); its unit is
+    signatures. A one-arch section keeps its four columns. Expected text written by hand."""
     import io
 
     from regabi.cli import render_section
@@ -309,15 +325,17 @@ def test_check_section_over_several_archs_names_each_rows_arch() -> None:
             Verdict("paths", "INV-MF-ARGS", "makefunc/current", "arm64", "HOLDS",
                     "100 random signatures, seed 1", 100, 0.03),
             Verdict("paths", "INV-GC-UAF", "makefunc/current", "amd64", "HOLDS",
-                    f"{gc}; 8135 states", 7, 0.01),
+                    gc, 7, 0.01, extra={"states": 8135}),
             Verdict("paths", "INV-GC-UAF", "makefunc/current", "arm64", "HOLDS",
-                    f"{gc}; 9221 states", 7, 0.01)]
+                    gc, 7, 0.01, extra={"states": 9221}),
+            Verdict("paths", "INV-GC-MARK", "makefunc/current", "arm64", "HOLDS",
+                    gc, 7, 0.01, extra={"states": 9221})]
     out = io.StringIO()
     render_section(rows, out)
     lines = out.getvalue().splitlines()
     assert lines[1] == "== paths — makefunc/current, amd64, arm64"
     assert lines[2:4] == ["   bounds: makefunc: 100 random signatures, seed 1",
-                          f"   bounds: makefunc: {gc}"]
+                          f"   bounds: makefunc: {gc}; 17356 states in all"]
     # every paths row counts signatures (proofs/paths.py: random, enumerated or corpus ones)
     assert lines[4].split() == ["variant", "arch", "status", "signatures", "time"]
     assert [ln.split() for ln in lines[6:8]] == [

@@ -256,3 +256,9 @@ def test_check_rows() -> None:
                                          "method-value/go1.17", "method-value/current"}
     assert {r.checker for r in rows} == {"paths"} and {r.arch for r in rows} == {"amd64",
                                                                                   "arm64"}
+    # the states a batch visited are its rows' field, not text of the bounds they share
+    assert all("states" not in r.bounds and r.extra["states"] > 0 for r in rows)
+    per: dict[tuple[str, str], set[int]] = {}
+    for r in rows:
+        per.setdefault((r.variant, r.arch), set()).add(r.extra["states"])
+    assert len(per) == 8 and all(len(n) == 1 for n in per.values())

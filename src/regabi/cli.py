@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -423,20 +422,26 @@ def _covered_text(v: Any) -> str:
 
 
 def _bounds_lines(verdicts: list[Any]) -> list[str]:
-    """A section's bounds, once each: the paths' per path (each path has its own checks,
-    whose state counts differ row by row and are left out here), the others' as they are."""
+    """A section's bounds, once each: the paths' per path (each path has its own checks),
+    with the states its explorer batches visited in all (each (variant, arch) batch counts
+    its own, shared by that batch's rows), the others' as they are."""
     if verdicts[0].checker != "paths":
         return sorted({v.bounds for v in verdicts
                        if v.bounds and not v.bounds.startswith("all ")})[:2]
     per: dict[str, list[str]] = {}
+    states: dict[tuple[str, str], dict[tuple[str, str], int]] = {}
     for v in verdicts:
         if not v.bounds:
             continue
-        b = re.sub(r"; \d+ states$", "", v.bounds)
-        got = per.setdefault(v.variant.partition("/")[0], [])
-        if b not in got:
-            got.append(b)
-    return [f"{path}: {b}" for path, bs in per.items() for b in bs]
+        path = v.variant.partition("/")[0]
+        got = per.setdefault(path, [])
+        if v.bounds not in got:
+            got.append(v.bounds)
+        if "states" in v.extra:
+            states.setdefault((path, v.bounds), {})[(v.variant, v.arch)] = v.extra["states"]
+    return [f"{path}: {b}" + (f"; {sum(states[path, b].values())} states in all"
+                              if (path, b) in states else "")
+            for path, bs in per.items() for b in bs]
 
 
 def render_section(verdicts: list[Any], out: TextIO, baseline: Any = None) -> None:

@@ -75,8 +75,9 @@ def render_table(verdicts: list[Verdict]) -> str:
     for v in verdicts:
         cov = "" if v.covered is None else (f"{v.covered:.3g}" if v.covered >= 1e6
                                             else str(v.covered))
+        states = f"; {v.extra['states']} states" if "states" in v.extra else ""
         rows.append((v.checker, v.invariant, v.variant, v.arch, v.status, cov,
-                     f"{v.seconds:.2f}s", v.bounds))
+                     f"{v.seconds:.2f}s", v.bounds + states))
     widths = [max(len(r[i]) for r in rows) for i in range(len(head) - 1)]
     out = []
     for r in rows:
