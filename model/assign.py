@@ -233,7 +233,7 @@ def _add_type_bits(D: Domain, st: ReflState, s: Summary, p: ReflPlace, ps: int) 
 
 
 def refl_end_arg(D: Domain, st: ReflState, cur: ReflCur, s: Summary, regs: Regs, v: Variant,
-                 has_rcvr: bool) -> tuple[ReflState, ReflPlace]:
+                 has_rcvr: Any) -> tuple[ReflState, ReflPlace]:
     """One argument of newAbiDesc's loop over t.in(): addArg, then stackPtrs or spill and
     inRegPtrs."""
     st1, p = _place(D, st, cur, s, walk(s, v).ok, v)
@@ -250,7 +250,7 @@ def refl_end_arg(D: Domain, st: ReflState, cur: ReflCur, s: Summary, regs: Regs,
     if v.in_reg_ptrs:
         # BMP-2: go1.27.3 reads in.stepsForValue(i) for argument i; with a receiver (value 0)
         # that is the previous value's steps (faithful; see INV-INREGPTRS-RCVR)
-        steps = st1.prev if has_rcvr else p.ptrbits
+        steps = D.ite(has_rcvr, st1.prev, p.ptrbits)
         inptrs = D.ite(nostack, st1.inptrs | steps, st1.inptrs)
     return st1._replace(spill=spill, spill_f=spill_f, inptrs=inptrs, prev=p.ptrbits), p
 

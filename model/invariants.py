@@ -154,7 +154,7 @@ def _reg(c: Ctx, isint: bool, i: int) -> str:
 def _value_no(c: Ctx, role: str, index: int) -> tuple[str, int]:
     if role == "result":
         return "ret", index
-    return "call", index + (1 if c.has_rcvr and role == "arg" else 0)
+    return "call", index + (1 if c.has_rcvr is True and role == "arg" else 0)
 
 
 def _where_refl(c: Ctx, role: str, index: int) -> str:
@@ -463,6 +463,14 @@ class _RegSets(NamedTuple):
     vhi: Any
 
 
+def _when(c: Ctx, cond: Any, obs: list[Ob]) -> list[Ob]:
+    """``obs`` where ``cond`` holds (a Python bool, or a domain Boolean: the bounded search's
+    receiver there or not, model/joint.py ``run``)."""
+    if cond is True:
+        return obs
+    return [o._replace(cond=c.D.implies(cond, o.cond)) for o in obs]
+
+
 def _sandwich(c: Ctx, inv: Invariant, name: str, got: Any, lo: Any, hi: Any,
               role: str) -> list[Ob]:
     D = c.D
@@ -516,17 +524,19 @@ class BitmapRegs(Invariant):
         obs = _sandwich(c, self, "outRegPtrs", J.refl.outptrs, g.olo, g.ohi, "result")
         # inRegPtrs is consumed only with no receiver (reflect/makefunc.go passes
         # funcLayout(ftyp, nil)); receivers are INV-INREGPTRS-RCVR's business
-        if c.variant.in_reg_ptrs and not c.has_rcvr:
-            obs += _sandwich(c, self, "inRegPtrs", J.refl.inptrs, g.ilo, g.ihi, "argument")
+        if c.variant.in_reg_ptrs and c.has_rcvr is not True:
+            obs += _when(c, c.D.not_(c.has_rcvr), _sandwich(
+                c, self, "inRegPtrs", J.refl.inptrs, g.ilo, g.ihi, "argument"))
         return obs
 
     def candidates(self, c: Ctx, g: _RegSets, J: Joint, phase: str) -> list[tuple[str, Any]]:
         D, R = c.D, J.refl
         out = [("olo<=out", D.eq(g.olo & ~R.outptrs, 0)),
                ("out<=ohi", D.eq(R.outptrs & ~g.ohi, 0))]
-        if c.variant.in_reg_ptrs and not c.has_rcvr:
-            out += [("ilo<=in", D.eq(g.ilo & ~R.inptrs, 0)),
-                    ("in<=ihi", D.eq(R.inptrs & ~g.ihi, 0))]
+        if c.variant.in_reg_ptrs and c.has_rcvr is not True:
+            nor = D.not_(c.has_rcvr)
+            out += [("ilo<=in", D.implies(nor, D.eq(g.ilo & ~R.inptrs, 0))),
+                    ("in<=ihi", D.implies(nor, D.eq(R.inptrs & ~g.ihi, 0)))]
         if _in(J):
             cur = J.cur
             assert cur is not None
@@ -549,11 +559,11 @@ class InRegPtrsRcvr(BitmapRegs):
     severity = "latent"
 
     def final(self, c: Ctx, g: _RegSets, J: Joint, f: Finals) -> list[Ob]:
-        if not (c.variant.in_reg_ptrs and c.has_rcvr):
+        if not c.variant.in_reg_ptrs or c.has_rcvr is False:
             return []
         return [o._replace(msg=lambda o=o: "with a receiver, " + o.msg())
-                for o in _sandwich(c, self, "inRegPtrs", J.refl.inptrs, g.ilo, g.ihi,
-                                   "argument")]
+                for o in _when(c, c.has_rcvr, _sandwich(c, self, "inRegPtrs", J.refl.inptrs,
+                                                        g.ilo, g.ihi, "argument"))]
 
     def candidates(self, c: Ctx, g: _RegSets, J: Joint, phase: str) -> list[tuple[str, Any]]:
         return []

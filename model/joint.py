@@ -145,7 +145,9 @@ class Ctx:
     D: Domain
     arch: Arch
     variant: Variant
-    has_rcvr: bool
+    #: a Python bool; in the bounded search's free phase also a domain Boolean, the receiver
+    #: there or not: both signature families in one query (``run``)
+    has_rcvr: Any
     invs: Sequence[Any]  # model.invariants.Invariant
     size_bound: int | None = None  # SIG-3 for proofs; MAXWIDTH otherwise
     link_sets: bool = True
@@ -351,9 +353,20 @@ def run(c: Ctx, rcvr: Summary | None, params: Sequence[Summary],
     ``marks``, the state after each step (each value and ``between``) is appended to it with
     the number of clauses assumed and obligations emitted so far: the run's prefixes, which
     the bounded search's cut points ask about (the same steps, so the same terms, as a run
-    of that prefix alone)."""
+    of that prefix alone). With ``c.has_rcvr`` a domain Boolean instead of a Python bool,
+    ``rcvr`` is the receiver where it holds: the signatures with and without one in one run
+    (spec/proofs.md PRF-6)."""
     J = j_init(c)
     obs: list[Ob] = []
+    if rcvr is not None and not isinstance(c.has_rcvr, bool):
+        # the receiver there or not, as c.has_rcvr says: the state after it is the one
+        # after the receiver's step or the initial one, its obligations only where it is
+        post, o = j_value(c, J, rcvr, "recv", 0)
+        J = c.D.sel(c.has_rcvr, post, J)
+        obs += [x._replace(cond=c.D.implies(c.has_rcvr, x.cond)) for x in o]
+        if marks is not None:
+            marks.append((J, len(c.assumed), len(obs)))
+        rcvr = None
     steps = ([("recv", 0, rcvr)] if rcvr is not None else []) + \
         [("arg", i, s) for i, s in enumerate(params)] + [("between", 0, None)] + \
         [("result", i, s) for i, s in enumerate(results)]

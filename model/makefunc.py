@@ -476,13 +476,13 @@ def mf_group_steps(D: Any, v: Variant, r: GroupRec) -> tuple[Any, Any, Any]:
     return r.r_put, r.r_idx, bits
 
 
-def move_make_func_arg_ptrs(D: Any, v: Variant, J: Joint, has_rcvr: bool) -> Any:
+def move_make_func_arg_ptrs(D: Any, v: Variant, J: Joint, has_rcvr: Any) -> Any:
     """moveMakeFuncArgPtrs (MF:165-183): ``Ptrs[i] = Ints[i]`` exactly for the registers in
     ``ctxt.regPtrs`` = ``funcLayout(ftyp, nil)``'s inRegPtrs (MF:66, 120), zero for the
     others. Returns that set; the seed has no such step (no RegArgs at all)."""
-    if not mf_registers(v) or has_rcvr:
+    if not mf_registers(v):
         return 0
-    return J.refl.inptrs
+    return D.ite(has_rcvr, 0, J.refl.inptrs)
 
 
 def _same_group(D: Any, r: GroupRec) -> Any:

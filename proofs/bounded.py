@@ -38,7 +38,7 @@ from regabi.proofs.symbolic import (
     small,
 )
 
-__all__ = ["Bounds", "SearchResult", "search", "shapes"]
+__all__ = ["Bounds", "SearchResult", "free_shapes", "search", "shapes"]
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,32 @@ def shapes(b: Bounds) -> list[tuple[int, int, bool]]:
                       else (False,))]
     out.sort(key=lambda s: (s[0] + s[1] + s[2], s[2], s[0]))
     return out
+
+
+#: a free-phase shape: (arguments, results, receiver), the receiver ``None`` for "there or
+#: not" — both families of signatures in one query
+FreeShape = tuple[int, int, "bool | None"]
+
+
+def free_shapes(b: Bounds) -> list[FreeShape]:
+    """The free phase's queries, fewest values first: with and without a receiver as *one*
+    query (a free Boolean says which, model/joint.py ``run``), each covering two of
+    :func:`shapes`. Its prefixes then serve both families: the chain of cut points is asked
+    once, not once per family, and each question is hardly harder than either family's
+    (INV-FRAME-SUFFICIENT's free phase 127 s against 290 s, docs/performance.md). The
+    receiver-less signature is preferred where both fail (:func:`search`), so the first
+    counterexample still has the fewest values, no receiver first among equals."""
+    if not b.receiver or b.only_receiver:
+        return list(shapes(b))
+    out: list[FreeShape] = [(n, m, None) for n in range(b.max_params + 1)
+                            for m in range(b.max_results + 1)]
+    out.sort(key=lambda s: (s[0] + s[1], s[0]))
+    return out
+
+
+def shape_text(shape: FreeShape) -> str:
+    rc = {None: "±receiver", True: "receiver", False: "no receiver"}[shape[2]]
+    return f"({shape[0]} params, {shape[1]} results, {rc})"
 
 
 @dataclass
@@ -136,23 +162,27 @@ class _Query:
     of the full query, and a model of it that satisfies every full clause is a model of the
     full query (:func:`_check_grammar`)."""
 
-    def __init__(self, arch: Arch, variant: Variant, inv: Invariant, shape: tuple[int, int, bool],
+    def __init__(self, arch: Arch, variant: Variant, inv: Invariant, shape: FreeShape,
                  b: Bounds, grammar: Grammar | None = None,
                  shared: _Shared | None = None) -> None:
         np_, nr, rc = shape
+        assert rc is not None or grammar is None, "a grammar query has a receiver or not"
         if grammar is not None and shared is None:
             shared = _Shared(grammar)
         # free values live in the induction's universe (PRF-4a, PRF-4b): sizes below
         # SIZE_BOUND, PROOF_WIDTH-bit words, where no sum of a shape's values wraps
         self.D = D = (shared.D if shared is not None
                       else Z3Domain(prefix="b.", width=PROOF_WIDTH))
-        self.arch, self.variant, self.inv, self.rc = arch, variant, inv, rc
+        self.arch, self.variant, self.inv = arch, variant, inv
         self.grammar = grammar
         self.b = b
         self.extra: list[Any] = []
         self._wf_of: dict[int, list[Any]] = {}
-        # the receiver first: a fold prefix's terms are then the same in every shape
-        self.rcvr = free_summary(D, "recv", 0) if rc else None
+        # the receiver first: a fold prefix's terms are then the same in every shape; with
+        # rc None whether it is there is a free Boolean too, made right after it
+        self.rcvr = free_summary(D, "recv", 0) if rc is not False else None
+        self.hasr = D.fresh_bool("hasr") if rc is None else None
+        self.rc: Any = self.hasr if rc is None else rc
         if shared is not None:
             self.syms = [shared.sym(i) for i in range(np_ + nr)]
             for t in self.syms:
@@ -265,6 +295,13 @@ class _Query:
         return z3.Or(*[z3.Not(c) for c in conds if not isinstance(c, bool)])
 
 
+def _has_receiver(q: _Query, m: Any) -> bool:
+    """Whether the model's signature has a receiver (for a ±receiver query, as it says)."""
+    if q.hasr is None:
+        return q.rcvr is not None
+    return bool(q.D.z3.is_true(m.eval(q.hasr, model_completion=True)))
+
+
 def _realize_sig(q: _Query, m: Any, ps: int) -> tuple[Signature | None, str, list]:
     """The model's values as Go types: exact realizations where the realizer finds one, else
     its nearest construction (the concrete re-check decides whether it still fails)."""
@@ -277,7 +314,7 @@ def _realize_sig(q: _Query, m: Any, ps: int) -> tuple[Signature | None, str, lis
         types.append(ty)
     np_ = len(q.params)
     # the receiver counts only as one word (ASG-9, RFL-5): a pointer receiver stands for any
-    recv = Pointer(BASIC["int"]) if q.rcvr is not None else None
+    recv = Pointer(BASIC["int"]) if _has_receiver(q, m) else None
     return Signature(tuple(types[:np_]), tuple(types[np_:]), recv), "", targets
 
 
@@ -516,14 +553,16 @@ def search(arch: Arch, variant: Variant, inv: Invariant, b: Bounds,
     res = SearchResult("NONE", unknown=list(first.unknown), queries=first.queries,
                        left=list(first.left))
     seen: Refuted = {}
-    for shape in shapes(b):
+    for shape in free_shapes(b):
         if deadline is not None and time.perf_counter() > deadline:
             res.unknown.append("time budget exhausted before every shape was searched")
             break
+        # the shapes of shapes(b) this query decides
+        covers = [s for s in shapes(b) if s[:2] == shape[:2] and shape[2] in (None, s[2])]
         q = _Query(arch, variant, inv, shape, b)
         neg = q.negation()
         if z3.is_false(z3.simplify(neg)):
-            res.shapes_done += 1
+            res.shapes_done += len(covers)
             continue
         # refuted first by bit-blasting (sound "unsat"; several times faster than the
         # default strategy on these shapes, docs/performance.md); a model, or an answer it
@@ -531,12 +570,12 @@ def search(arch: Arch, variant: Variant, inv: Invariant, b: Bounds,
         refuted, calls = _refuted(q, seen)
         res.queries += calls
         if refuted:
-            res.shapes_done += 1
+            res.shapes_done += len(covers)
             continue
-        if any(s == shape for s, _why in first.left):
+        for left in [s for s in covers if any(s == x for x, _why in first.left)]:
             # the grammar phase left this shape and the free phase cannot refute it: the
             # grammar's Go types get the whole timeout here, as the place to look first
-            again = search_grammar(arch, variant, inv, b, deadline, only=shape)
+            again = search_grammar(arch, variant, inv, b, deadline, only=left)
             res.queries += again.queries
             if again.status == "FALSIFIED":
                 again.queries = res.queries
@@ -544,23 +583,23 @@ def search(arch: Arch, variant: Variant, inv: Invariant, b: Bounds,
                 return again
         q.solver.add(neg)
         blocked = 0
+        # preferences, tried in turn and dropped: small values, and among equals the
+        # signature without a receiver (the shapes' order before the two were one query)
+        prefs = [x for v in q.params + q.results for x in small(q.D, v)]
+        tries = ([[*prefs, z3.Not(q.hasr)]] if q.hasr is not None else []) + [prefs, []]
         while True:
-            q.solver.push()
-            for s in q.params + q.results:
-                q.solver.add(*small(q.D, s))
-            r = q.solver.check()
-            res.queries += 1
-            if r != z3.sat:
-                q.solver.pop()
+            for extra in tries:
+                q.solver.push()
+                q.solver.add(*extra)
                 r = q.solver.check()
                 res.queries += 1
                 if r == z3.sat:
                     m = q.solver.model()
-            else:
-                m = q.solver.model()
                 q.solver.pop()
+                if r == z3.sat or not extra:
+                    break
             if r == z3.unknown:
-                res.unknown.append(f"{shape}: {q.solver.reason_unknown()}")
+                res.unknown.append(f"{shape_text(shape)}: {q.solver.reason_unknown()}")
                 break
             if r == z3.unsat:
                 break
@@ -579,18 +618,20 @@ def search(arch: Arch, variant: Variant, inv: Invariant, b: Bounds,
                 res.unrealized.append(why)
                 blocked += 1
                 if blocked > b.max_unrealized:
-                    res.unknown.append(f"{shape}: more than {b.max_unrealized} summaries "
-                                       "the realizer cannot build")
+                    res.unknown.append(f"{shape_text(shape)}: more than {b.max_unrealized} "
+                                       "summaries the realizer cannot build")
                     break
-                q.solver.add(q.D.z3.Not(q.D.and_(*[
-                    pin(q.D, s, t) for s, t in zip(q.params + q.results, targets,
-                                                   strict=True)])))
+                pins = [pin(q.D, s, t) for s, t in zip(q.params + q.results, targets,
+                                                        strict=True)]
+                if q.hasr is not None:  # the same values with the other receiver choice stay
+                    pins.append(q.D.eq(q.hasr, _has_receiver(q, m)))
+                q.solver.add(q.D.z3.Not(q.D.and_(*pins)))
                 continue
             res.status, res.violation = "FALSIFIED", vio
             res.shapes_done += 1
             res.seconds = time.perf_counter() - t0 + first.seconds
             return res
-        res.shapes_done += 1
+        res.shapes_done += len(covers)
         if res.unknown:
             break
     if res.unknown or res.unrealized:

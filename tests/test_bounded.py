@@ -307,6 +307,63 @@ def test_cut_points_are_asked_once_per_prefix() -> None:
     assert ask(CURRENT, (1, 1, False), other) == alone
 
 
+def test_free_shapes_pair_the_receiver_families() -> None:
+    """The free phase asks each (arguments, results) once for both receiver families; the
+    order and the families by hand: fewest values first, then fewer arguments."""
+    b = Bounds(max_params=1, max_results=1)
+    assert bounded.free_shapes(b) == [(0, 0, None), (0, 1, None), (1, 0, None), (1, 1, None)]
+    assert bounded.free_shapes(replace(b, receiver=False)) == [
+        (0, 0, False), (0, 1, False), (1, 0, False), (1, 1, False)]
+    assert bounded.free_shapes(replace(b, only_receiver=True)) == [
+        (0, 0, True), (0, 1, True), (1, 0, True), (1, 1, True)]
+    assert bounded.shape_text((2, 1, None)) == "(2 params, 1 results, ±receiver)"
+
+
+@pytest.mark.parametrize("inv_id,variant", [("INV-INREGPTRS-RCVR", CURRENT),
+                                            ("INV-BITMAP-REGS", CURRENT),
+                                            ("INV-GC-VISIBLE", SEED)])
+def test_one_query_for_both_receiver_families(inv_id: str, variant: Any) -> None:
+    """A ±receiver query with its Boolean fixed is that family's own query: satisfiable
+    exactly where the query of the shape with (or without) a receiver is, asked apart.
+    INV-INREGPTRS-RCVR fails on current only with a receiver (latent L-1, ``func()`` with
+    ``*int``), and INV-BITMAP-REGS's inRegPtrs obligations hold only without one: a
+    receiver's obligations under the wrong guard make the two answers differ."""
+    inv = get_invariant(inv_id)
+    b = Bounds(max_params=1, max_results=1, max_groups=2, timeout_ms=TIMEOUT_MS)
+
+    def answer(q: Any, *extra: Any) -> str:
+        s = make_solver(q.D, TIMEOUT_MS)
+        s.add(*q.full(), q.negation(), *extra)
+        r = s.check()
+        assert r != z3.unknown
+        return str(r)
+
+    seen = set()
+    for n, m, _ in bounded.free_shapes(b):
+        both = bounded._Query(AMD64, variant, inv, (n, m, None), b)
+        for rc in (False, True):
+            want = answer(bounded._Query(AMD64, variant, inv, (n, m, rc), b))
+            assert answer(both, both.hasr == rc) == want, (n, m, rc)
+            seen.add((rc, want))
+    if inv_id == "INV-INREGPTRS-RCVR":
+        assert seen == {(False, "unsat"), (True, "sat")}
+    elif variant is CURRENT:
+        assert {w for _rc, w in seen} == {"unsat"}
+
+
+def test_free_phase_reads_the_receiver_off_the_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without the grammar phase, the free phase's ±receiver query finds L-1 (current's
+    latent INV-INREGPTRS-RCVR: ``func()`` with a ``*int`` receiver, spec/findings.md) and
+    the signature it reports has the receiver the model chose."""
+    monkeypatch.setattr(bounded, "search_grammar",
+                        lambda *a, **k: bounded.SearchResult("NONE"))
+    b = Bounds(max_params=1, max_results=1, max_groups=2, timeout_ms=TIMEOUT_MS)
+    res = bounded.search(AMD64, CURRENT, get_invariant("INV-INREGPTRS-RCVR"), b)
+    assert res.status == "FALSIFIED" and res.violation is not None
+    sig = res.violation.sig
+    assert (sig.params, sig.results, sig.recv is not None) == ((), (), True)
+
+
 def test_grammar_shapes_left_to_the_free_phase(monkeypatch: pytest.MonkeyPatch) -> None:
     """A grammar shape the first phase cannot decide in its short timeout is left to the free
     phase (whose WF summaries hold every grammar type's), not reported UNKNOWN: the free
@@ -329,6 +386,8 @@ def test_grammar_shapes_left_to_the_free_phase(monkeypatch: pytest.MonkeyPatch) 
     seed = bounded.search(AMD64, SEED, inv, b)
     assert seed.status == "FALSIFIED" and seed.violation is not None
     assert seed.violation.sig.params == () and len(seed.violation.sig.results) == 1
+    # both families fail there (the receiver is one more word): the one without is reported
+    assert seed.violation.sig.recv is None
     # alone, the grammar phase asks with the bounds' timeout, and nothing is left
     only = bounded.search(AMD64, CURRENT, inv, replace(b, grammar_only=True))
     assert only.status == "NONE" and not only.left
