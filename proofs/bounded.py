@@ -482,9 +482,11 @@ def search_grammar(arch: Arch, variant: Variant, inv: Invariant, b: Bounds,
                    only: tuple[int, int, bool] | None = None) -> SearchResult:
     """The first counterexample among the grammar's types (proofs/grammar.py), shape by shape,
     smallest first, small grammar before large: decoded from the model and re-checked
-    concretely. As the ``first`` of the two phases, each query has GRAMMAR_FIRST_MS and a
-    shape not decided within it, or of more than GRAMMAR_FIRST_VALUES values, is *left*
-    (``res.left``) for the free phase to decide.
+    concretely. As the ``first`` of the two phases, only the flat grammar is asked, each
+    query with GRAMMAR_FIRST_MS; a shape not decided within it, or of more than
+    GRAMMAR_FIRST_VALUES values — and every shape, when the bounds nest structs — is *left*
+    (``res.left``) for the free phase to decide, and the whole grammar is asked there
+    again where the free phase cannot refute it.
     ``only``: that shape alone."""
     import z3
 
@@ -493,6 +495,15 @@ def search_grammar(arch: Arch, variant: Variant, inv: Invariant, b: Bounds,
     t0 = time.perf_counter()
     res = SearchResult("NONE")
     grammars = levels(b)
+    if first and len(grammars) > 1:
+        # the nested grammar's terms are many times the flat one's (an inner struct's fold
+        # feeds every field slot above it) and the free phase's WF summaries hold all its
+        # types: as the first phase only the flat grammar, the nested one where the free
+        # phase cannot refute a shape (docs/performance.md)
+        fields, depth = grammars[-1]
+        res.left += [(s, f"structs {fields}×{depth}: asked where the free phase cannot "
+                      "refute") for s in shapes(b) if only is None or s == only]
+        grammars = grammars[:1]
     for lvl, (fields, depth) in enumerate(grammars):
         key = (arch.ptr_size, b.max_groups, fields, depth)
         g, shared = _grammar(*key), _shared(*key)
@@ -503,7 +514,7 @@ def search_grammar(arch: Arch, variant: Variant, inv: Invariant, b: Bounds,
                 res.unknown.append("time budget exhausted before every shape was searched")
                 break
             if first and sum(shape[:2]) + shape[2] > GRAMMAR_FIRST_VALUES:
-                if lvl == len(grammars) - 1:
+                if lvl == len(grammars) - 1 and all(x != shape for x, _why in res.left):
                     res.left.append((shape, f"more than {GRAMMAR_FIRST_VALUES} values"))
                 continue
             q = _Query(arch, variant, inv, shape, b, g, shared)
@@ -514,7 +525,8 @@ def search_grammar(arch: Arch, variant: Variant, inv: Invariant, b: Bounds,
             r, m, why, calls = _check_grammar(q, neg, quick=first)
             res.queries += calls
             if r == z3.unknown and first:
-                res.left.append((shape, f"structs {fields}×{depth}: {why}"))
+                if all(x != shape for x, _why in res.left):
+                    res.left.append((shape, f"structs {fields}×{depth}: {why}"))
                 continue
             if r == z3.unknown:
                 res.unknown.append(f"{shape}, structs {fields}×{depth}: {why}")

@@ -430,3 +430,35 @@ def test_grammar_first_phase_leaves_shapes_of_more_than_three_values(
     assert seed.status == "FALSIFIED" and seed.violation is not None
     assert seed.violation.sig.params == () and len(seed.violation.sig.results) == 1
     assert all(not quick for _s, quick in asked)  # only the fallback's whole-timeout queries
+
+
+def test_grammar_first_phase_asks_only_the_flat_grammar(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With nested structs in the bounds, the short first phase asks the flat grammar only
+    (fields ≤ 3, depth 1) and leaves every shape for the nested one, which is asked where
+    the free phase cannot refute a shape: the seed's F-3 counterexample (a struct result,
+    spec/findings.md) is still found in the flat grammar, in the first phase."""
+    asked: list[tuple[int, int, bool]] = []
+    orig = bounded._check_grammar
+
+    def spy(q: Any, neg: Any, quick: bool = False) -> Any:
+        g = q.grammar
+        asked.append((g.fields, g.depth, quick))
+        return orig(q, neg, quick)
+
+    monkeypatch.setattr(bounded, "_check_grammar", spy)
+    b = Bounds(max_params=1, max_results=1, max_groups=2, timeout_ms=TIMEOUT_MS,
+               struct_fields=4, struct_depth=2)
+    inv = get_invariant("INV-REG-BOUNDS")
+    first = search_grammar(AMD64, CURRENT, inv, b, first=True)
+    assert asked and {(f, d) for f, d, _q in asked} == {(3, 1)}
+    assert {s for s, _why in first.left} == set(shapes(b))
+    assert all(why.startswith("structs 4×2: ") for _s, why in first.left)
+    # the grammar alone asks both levels
+    asked.clear()
+    search_grammar(AMD64, CURRENT, inv, b)
+    assert {(f, d) for f, d, _q in asked} == {(3, 1), (4, 2)}
+    asked.clear()
+    seed = bounded.search(AMD64, SEED, get_invariant("INV-FRAME-SUFFICIENT"), b)
+    assert seed.status == "FALSIFIED" and seed.violation is not None
+    assert seed.violation.sig.params == () and len(seed.violation.sig.results) == 1
+    assert {(f, d, q) for f, d, q in asked} == {(3, 1, True)}
