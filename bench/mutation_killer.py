@@ -8,7 +8,9 @@ Expected verdicts (independent of the code under test):
   backed by tests/test_differential.py against the real toolchain;
 * INV-INREGPTRS-RCVR is false with the minimal witness ``func()`` with receiver ``*int`` —
   finding L-1: go1.27.3 reflect/abi.go newAbiDesc reads ``in.stepsForValue(i)`` for argument
-  i although the receiver is value 0, so the receiver's register AX is never marked.
+  i although the receiver is value 0, so the receiver's register AX is never marked;
+* the bounded search alone (`--no-induction`, small bounds) refutes INV-BITMAP-REGS,
+  INV-FRAME-SUFFICIENT and INV-GC-VISIBLE on current: PROVED within bounds.
 """
 
 from __future__ import annotations
@@ -127,3 +129,22 @@ def test_type_lemmas_amd64() -> None:
     assert got == {"TYPE-BASIC": "PROVED", "TYPE-ARRAY": "PROVED", "TYPE-STRUCT": "PROVED",
                    "TYPE-STRUCT-GROUPS": "PROVED", "TYPE-STRUCT-COUNTS": "PROVED",
                    "TYPE-LINK": "PROVED"}, got
+
+
+@pytest.mark.parametrize("inv_id", ["INV-BITMAP-REGS", "INV-FRAME-SUFFICIENT",
+                                    "INV-GC-VISIBLE"])
+def test_current_amd64_bounded_search(inv_id: str) -> None:
+    """`regabi prove --variant current --no-induction --invariant ID --max-params 1
+    --max-results 1 --max-groups 2`: the bounded search alone, both phases. For current
+    there is no counterexample (spec/findings.md "Current"), so every shape — the free
+    phase's with and without a receiver as one query (spec/proofs.md PRF-6) — must be
+    refuted; a mutant whose query has a model the concrete run does not reproduce is a
+    ModelError, one whose refutation fails is UNKNOWN. INV-GC-VISIBLE has obligations at
+    the receiver's own step (RFL-5: its word must reach the GC), which the one query guards
+    by the receiver being there. The default run never gets here: the induction proves
+    these, and L-1 is found in the grammar phase."""
+    arch, v = arch_of("amd64"), get_variant("current")
+    inv = next(i for i in CATALOGUE if i.id == inv_id)
+    vd = prove_one(arch, v, inv, Bounds(max_params=1, max_results=1, max_groups=2,
+                                         timeout_ms=TIMEOUT_MS))
+    assert vd.status == "PROVED" and vd.extra.get("method") == "bounded", (vd.status, vd.line)
