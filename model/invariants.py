@@ -22,7 +22,7 @@ from typing import Any, ClassVar, NamedTuple
 
 from regabi.model.arch import Arch, regargs_layout
 from regabi.model.assign import reflect_assign, shl, spec_assign
-from regabi.model.joint import Ctx, Finals, GroupRec, Joint, Ob, ValueRec, run
+from regabi.model.joint import Ctx, Finals, GroupRec, Joint, Ob, ValueRec, run, when
 from regabi.model.sig import Signature
 from regabi.model.summary import direct, summarize
 from regabi.model.valuecall import arg_to_ptrs, rcvr_to_ptrs
@@ -463,14 +463,6 @@ class _RegSets(NamedTuple):
     vhi: Any
 
 
-def _when(c: Ctx, cond: Any, obs: list[Ob]) -> list[Ob]:
-    """``obs`` where ``cond`` holds (a Python bool, or a domain Boolean: the bounded search's
-    receiver there or not, model/joint.py ``run``)."""
-    if cond is True:
-        return obs
-    return [o._replace(cond=c.D.implies(cond, o.cond)) for o in obs]
-
-
 def _sandwich(c: Ctx, inv: Invariant, name: str, got: Any, lo: Any, hi: Any,
               role: str) -> list[Ob]:
     D = c.D
@@ -525,7 +517,7 @@ class BitmapRegs(Invariant):
         # inRegPtrs is consumed only with no receiver (reflect/makefunc.go passes
         # funcLayout(ftyp, nil)); receivers are INV-INREGPTRS-RCVR's business
         if c.variant.in_reg_ptrs and c.has_rcvr is not True:
-            obs += _when(c, c.D.not_(c.has_rcvr), _sandwich(
+            obs += when(c.D, c.D.not_(c.has_rcvr), _sandwich(
                 c, self, "inRegPtrs", J.refl.inptrs, g.ilo, g.ihi, "argument"))
         return obs
 
@@ -562,8 +554,8 @@ class InRegPtrsRcvr(BitmapRegs):
         if not c.variant.in_reg_ptrs or c.has_rcvr is False:
             return []
         return [o._replace(msg=lambda o=o: "with a receiver, " + o.msg())
-                for o in _when(c, c.has_rcvr, _sandwich(c, self, "inRegPtrs", J.refl.inptrs,
-                                                        g.ilo, g.ihi, "argument"))]
+                for o in when(c.D, c.has_rcvr, _sandwich(c, self, "inRegPtrs", J.refl.inptrs,
+                                                         g.ilo, g.ihi, "argument"))]
 
     def candidates(self, c: Ctx, g: _RegSets, J: Joint, phase: str) -> list[tuple[str, Any]]:
         return []

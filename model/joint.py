@@ -52,7 +52,8 @@ from regabi.model.domain import Domain
 from regabi.model.summary import Group, Summary, basic, group_wf, value_wf
 from regabi.model.variants import Variant
 
-__all__ = ["Ctx", "Cur", "Finals", "GroupRec", "Joint", "Ob", "ValueRec", "driver_mismatch", "run"]
+__all__ = ["Ctx", "Cur", "Finals", "GroupRec", "Joint", "Ob", "ValueRec", "driver_mismatch", "run",
+           "when"]
 
 
 class Ob(NamedTuple):
@@ -61,6 +62,14 @@ class Ob(NamedTuple):
     inv: str
     cond: Any
     msg: Any  # Callable[[], str]; only called concretely, when cond is False
+
+
+def when(D: Domain, cond: Any, obs: list[Ob]) -> list[Ob]:
+    """``obs`` where ``cond`` holds (a Python bool, or a domain Boolean: the bounded search's
+    receiver there or not, :func:`run`)."""
+    if cond is True:
+        return obs
+    return [o._replace(cond=D.implies(cond, o.cond)) for o in obs]
 
 
 class Cur(NamedTuple):
@@ -363,7 +372,7 @@ def run(c: Ctx, rcvr: Summary | None, params: Sequence[Summary],
         # after the receiver's step or the initial one, its obligations only where it is
         post, o = j_value(c, J, rcvr, "recv", 0)
         J = c.D.sel(c.has_rcvr, post, J)
-        obs += [x._replace(cond=c.D.implies(c.has_rcvr, x.cond)) for x in o]
+        obs += when(c.D, c.has_rcvr, o)
         if marks is not None:
             marks.append((J, len(c.assumed), len(obs)))
         rcvr = None
