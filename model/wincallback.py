@@ -411,15 +411,16 @@ def c_passing(t: GoType, arch: str, ps: int) -> str:
 
     A zero-size argument has no ISO C type; GNU C's empty struct is passed by reference in its
     own slot by mingw gcc 12 on windows/amd64 (VERIFIED under Wine, spec/paths.md P-6; MSVC C++
-    gives an empty class size 1, by value in a slot, so a slot is taken either way). On arm64
-    and 386 GNU C passes no slot for it (UNVERIFIED on Windows).
+    gives an empty class size 1, by value in a slot, so a slot is taken either way). On 386 GNU
+    C passes no slot for it (VERIFIED under Wine, CB-12), nor on arm64 (UNVERIFIED on Windows).
 
     * windows/amd64 (Microsoft x64): scalars by value; aggregates of size 1, 2, 4, 8 by value as
       an integer of that size, any other size by reference (VERIFIED under Wine for size 3,
       tests/test_wine.py::test_struct3_arrives_by_reference).
     * windows/arm64 (AAPCS64 as used by Windows): composites <= 16 bytes by value in X
       registers (UNVERIFIED: nothing here runs arm64 Windows code).
-    * windows/386 (stdcall/cdecl): everything by value on the stack, rounded to 4 bytes."""
+    * windows/386 (stdcall/cdecl): everything by value on the stack, rounded to 4 bytes
+      (VERIFIED under Wine, tests/test_paths_wincallback.py CASES_386)."""
     size = layout(t, ps).size
     if size == 0:
         return "reference" if arch == "amd64" else "none"

@@ -383,12 +383,27 @@ def _covered(t: GoType, ps: int) -> set[int]:
     return {off + k for off, size in cb_type(t, ps).leaves for k in range(size)}
 
 
+def _data_bytes(t: GoType, ps: int) -> set[int]:
+    """The bytes of a value of ``t`` that are not padding (TYP-5: a struct's fields at their
+    offsets, an array's elements at multiples of the element size)."""
+    u = t.underlying
+    if u.kind == Kind.STRUCT:
+        offs = layout(t, ps).offsets
+        return {o + k for f, o in zip(u.fields, offs, strict=True)  # type: ignore[attr-defined]
+                for k in _data_bytes(f.type, ps)}
+    if u.kind == Kind.ARRAY:
+        es, inner = layout(u.elem, ps).size, _data_bytes(u.elem, ps)  # type: ignore[attr-defined]
+        return {i * es + k for i in range(u.length) for k in inner}  # type: ignore[attr-defined]
+    return set(range(layout(t, ps).size))
+
+
 def simulate_callback(sig: Signature, arch: str = "amd64") -> CbSim:
     """What the Go callee receives when a C caller passes :func:`sent_bytes`, and what C gets
     back when the callee returns :func:`result_bytes`, under the model: C slots per
     :func:`c_passing`, callbackWrap's copies (SW:368-378; regs and frame zeroed, SW:365-367),
     the callee reading per ABIInternal (spec_assign), reflectcall copying only
-    stackArgsSize bytes of the frame (asm_amd64.s:760-788). Padding bytes are unknown."""
+    stackArgsSize bytes of the frame (asm_amd64.s:760-788) and, without result registers
+    (386), the results back from it. Padding bytes are unknown."""
     a = load_arch(arch)
     ps = a.ptr_size
     cb = compile_callback(sig, a)
@@ -419,9 +434,12 @@ def simulate_callback(sig: Signature, arch: str = "amd64") -> CbSim:
         if sp.regs:
             for cls, idx, off, sz, _ in sp.regs:
                 val[off:off + sz] = regs[idx][:sz] if cls == "int" else [None] * sz
+            cov = _covered(t, ps)  # a register carries the walk's leaves only
         elif sp.stack is not None:
             val = frame[sp.stack:sp.stack + size]
-        cov = _covered(t, ps)
+            cov = _data_bytes(t, ps)  # a stack part copies the whole value (SW:139-153, 371-372)
+        else:
+            cov = set()
         received.append(tuple(v if j in cov else None for j, v in enumerate(val)))
     r = spec.results[0]
     rb = result_bytes(sig, ps)
@@ -430,6 +448,17 @@ def simulate_callback(sig: Signature, arch: str = "amd64") -> CbSim:
         for cls, idx, off, sz, _ in r.regs:
             if cls == "int" and idx == 0:
                 cres[:sz] = list(rb[off:off + sz])  # the part in RAX; bits above: unspecified
+    elif r.stack is not None:
+        # No result registers (386): the callee stores its result at its ABI offset,
+        # reflectcall copies frame[retOffset:stackArgsSize] back (asm_386.s:503-539, CALLFN
+        # and callRet), and callbackWrap reads the word at retOffset (SW:394-395).
+        # The callee stores the result's fields; what it leaves in padding is unspecified.
+        area = frame[:cb.stack_args_size]
+        area[r.stack:r.stack + len(rb)] = [None] * len(rb)
+        for j in _data_bytes(sig.results[0], ps):
+            area[r.stack + j] = rb[j]
+        word = area[cb.ret_offset:cb.ret_offset + ps]
+        cres[:len(word)] = word
     return CbSim(tuple(received), tuple(cres))
 
 
@@ -464,13 +493,22 @@ def _hexlist(b: bytes) -> str:
     return ", ".join(f"0x{x:02x}" for x in b)
 
 
-def emit_callback_repro(cases: Sequence[tuple[str, Signature]], dll: str = "cbrepro"
-                        ) -> tuple[str, str]:
-    """Go main.go and C source for windows/amd64. Running ``exe NAME…`` prints, per case,
-    ``go NAME arg I <hex>`` for every parameter as the callback received it, ``go NAME sent
-    I <hex>`` for what C sent, ``go NAME ret <hex>`` for what it returned and ``c NAME got
-    <hex>`` for what C received; a refused signature prints ``go NAME refused: <panic>``."""
-    ps = 8
+#: The windows ports a reproducer is emitted for, and the C compiler that builds its caller.
+REPRO_COMPILERS = {"amd64": "x86_64-w64-mingw32-gcc", "386": "i686-w64-mingw32-gcc"}
+
+
+def emit_callback_repro(cases: Sequence[tuple[str, Signature]], dll: str = "cbrepro",
+                        arch: str = "amd64") -> tuple[str, str]:
+    """Go main.go and C source for windows/``arch`` (amd64 or 386). Running ``exe NAME…``
+    prints, per case, ``go NAME arg I <hex>`` for every parameter as the callback received it,
+    ``go NAME sent I <hex>`` for what C sent, ``go NAME ret <hex>`` for what it returned and
+    ``c NAME got <hex>`` for what C received; a refused signature prints ``go NAME refused:
+    <panic>``. On 386 the C side calls the callback as ``__stdcall``: what
+    syscall.NewCallback makes there (go1.27.3 src/syscall/syscall_windows.go NewCallback)."""
+    if arch not in REPRO_COMPILERS:
+        raise ValueError(f"no reproducer for windows/{arch} (known: {', '.join(REPRO_COMPILERS)})")
+    ps = load_arch(arch).ptr_size
+    conv = "__stdcall " if arch == "386" else ""
     defs: list[str] = []
     cfuncs: list[str] = []
     gocases: list[str] = []
@@ -478,7 +516,7 @@ def emit_callback_repro(cases: Sequence[tuple[str, Signature]], dll: str = "cbre
         ctys = [_c_type(t, ps, defs) for t in sig.params]
         rty = _c_type(sig.results[0], ps, defs)
         sent = sent_bytes(sig, ps)
-        lines = [f"typedef {rty} (*{name}_fn)({', '.join(ctys) or 'void'});",
+        lines = [f"typedef {rty} ({conv}*{name}_fn)({', '.join(ctys) or 'void'});",
                  f"EXPORT uint64_t call_{name}({name}_fn fn)", "{"]
         for i, (ct, b) in enumerate(zip(ctys, sent, strict=True)):
             if not b:
@@ -922,9 +960,14 @@ def run_cli(args: Any) -> int:
         out.mkdir(parents=True, exist_ok=True)
         named = [(f"case{i}", s) for i, s in enumerate(sigs)]
         if "wincallback" in paths and len(paths) == 1:
-            go, c = emit_callback_repro([(n, Signature(s.params, s.results)) for n, s in named])
+            arch = args.arch or "amd64"
+            if arch not in REPRO_COMPILERS:
+                raise InputError(f"--repro: no callback reproducer for windows/{arch} (known: "
+                                 f"{', '.join(REPRO_COMPILERS)}; one at a time)")
+            go, c = emit_callback_repro([(n, Signature(s.params, s.results)) for n, s in named],
+                                        arch=arch)
             (out / "cbrepro.c").write_text(c)
-            note = ("GOOS=windows GOARCH=amd64 go build; x86_64-w64-mingw32-gcc -shared -o "
+            note = (f"GOOS=windows GOARCH={arch} go build; {REPRO_COMPILERS[arch]} -shared -o "
                     "cbrepro.dll cbrepro.c; run `main.exe case0 …` beside the DLL")
         else:
             go = emit_reflect_repro(named)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -21,6 +22,8 @@ def regabi(*args: str) -> subprocess.CompletedProcess[str]:
     (("paths", "--layout", "func(a int"), "error: <signature 1>:1:11: syntax error"),
     (("paths", "--layout"), "error: --layout needs a signature"),
     (("paths", "--layout", "--arch", "mips", "func()"), "error: no windows port for 'mips'"),
+    (("paths", "--path", "wincallback", "--repro", "/nonexistent-regabi", "--arch", "arm64",
+      "func() uintptr"), "error: --repro: no callback reproducer for windows/arm64"),
 ])
 def test_bad_input(args: tuple[str, ...], msg: str) -> None:
     p = regabi(*args)
@@ -89,3 +92,15 @@ def test_verdict_rows_and_exit_status() -> None:
         for a in ("amd64", "arm64")}
     p = regabi("paths", "--path", "wincallback", "--arch", "amd64")
     assert p.returncode == 1 and "INV-CB-ASSIGN" in p.stdout, p
+
+
+def test_callback_repro_for_386(tmp_path: Path) -> None:
+    # syscall.NewCallback makes a stdcall callback on 386 (spec/paths.md CB-12): the C caller
+    # must call it as one, with uintptr 4 bytes wide.
+    p = regabi("paths", "--path", "wincallback", "--repro", str(tmp_path), "--arch", "386",
+               "func(a uint8, b uintptr) uintptr")
+    assert p.returncode == 0, p
+    assert "GOOS=windows GOARCH=386" in p.stdout and "i686-w64-mingw32-gcc" in p.stdout
+    c = (tmp_path / "cbrepro.c").read_text()
+    assert "typedef uint32_t (__stdcall *case0_fn)(uint8_t, uint32_t);" in c
+    assert "syscall.NewCallback(cases[name])" in (tmp_path / "main.go").read_text()

@@ -7,9 +7,11 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from regabi.model.sig import Signature
 from regabi.model.syntax import parse_signature as P
 from regabi.model.wincallback import FIXES, Part, Refused, check_signature, compile_callback
 from regabi.proofs.paths import (
@@ -143,8 +145,8 @@ WINE_REASON = wine_available()
 needs_wine = pytest.mark.skipif(WINE_REASON is not None, reason=f"Wine runner: {WINE_REASON}")
 
 
-def _build(tmp: Path, fixed: bool) -> Path:
-    go, c = emit_callback_repro([(n, P(s)) for n, s in CASES.items()])
+def _build(tmp: Path, fixed: bool, cases: dict[str, str] = CASES, arch: str = "amd64") -> Path:
+    go, c = emit_callback_repro([(n, P(s)) for n, s in cases.items()], arch=arch)
     src = tmp / "go" / "cbrepro"
     src.mkdir(parents=True)
     (src / "main.go").write_text(go)
@@ -163,7 +165,8 @@ def _build(tmp: Path, fixed: bool) -> Path:
         patched.write_text(callback_fixed_source(orig.read_text()))
         (tmp / "overlay.json").write_text(json.dumps({"Replace": {str(orig): str(patched)}}))
         flags = [f"-overlay={tmp / 'overlay.json'}"]
-    return build_windows(src, [tmp / "cbrepro.c"], tmp / "out", go_flags=flags).exe
+    return build_windows(src, [tmp / "cbrepro.c"], tmp / "out", goarch=arch,
+                         go_flags=flags).exe
 
 
 @pytest.fixture(scope="module")
@@ -180,21 +183,24 @@ def real_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 pytestmark = [pytest.mark.gotoolchain]
 
 
+def _assert_predicted(got: dict[str, Any], sig: Signature, arch: str) -> None:
+    """Every byte the model claims to know — what the callee received, what C got back —
+    equals what the real runtime produced."""
+    assert got["refused"] is None, got
+    assert got["sent"] == sent_bytes(sig, 4 if arch == "386" else 8), got
+    sim = simulate_callback(sig, arch)
+    for i, (pred, real) in enumerate(zip(sim.received, got["arg"], strict=True)):
+        known = [(j, b) for j, b in enumerate(pred) if b is not None]
+        assert [(j, real[j]) for j, _ in known] == known, (i, pred, real.hex())
+    assert [(j, got["c"][j]) for j, b in enumerate(sim.c_result) if b is not None] == \
+        [(j, b) for j, b in enumerate(sim.c_result) if b is not None], (sim.c_result, got)
+
+
 @needs_wine
 @pytest.mark.wine
 @pytest.mark.parametrize("name", list(CASES))
 def test_model_predicts_the_real_callback(real_runs: dict[str, str], name: str) -> None:
-    """Every byte the model claims to know — what the callee received, what C got back —
-    equals what the real runtime produced under Wine."""
-    got = parse_repro_output(real_runs["asis"], name)
-    sig = P(CASES[name])
-    assert got["sent"] == sent_bytes(sig), got
-    sim = simulate_callback(sig, "amd64")
-    for i, (pred, real) in enumerate(zip(sim.received, got["arg"], strict=True)):
-        known = [(j, b) for j, b in enumerate(pred) if b is not None]
-        assert [(j, real[j]) for j, _ in known] == known, (name, i, pred, real.hex())
-    assert [(j, got["c"][j]) for j, b in enumerate(sim.c_result) if b is not None] == \
-        [(j, b) for j, b in enumerate(sim.c_result) if b is not None], (sim.c_result, got)
+    _assert_predicted(parse_repro_output(real_runs["asis"], name), P(CASES[name]), "amd64")
 
 
 @needs_wine
@@ -269,3 +275,83 @@ def test_register_count_symbolically() -> None:
             m = s.model()
             regs, n = m.eval(st.regs).as_long(), m.eval(a.n).as_long()
             assert regs < 9 < regs + n
+
+
+# ---------------------------------------------------------------------------------------------
+# windows/386 under Wine (WoW64): no registers, everything on the C stack (spec/paths.md CB-12)
+
+CASES_386 = {
+    # 9 narrow arguments, each in its own 4-byte slot; the callee reads them from its frame.
+    "clean": "func(a int8, b uint16, c struct{a uint8; b int16}, d [1]uint16, e uint32, g bool, "
+             "h uintptr, i uint8, k uint16) uintptr",
+    # GNU C passes no slot for an empty struct on i386 (on amd64 it passes one: P-6).
+    "zero": "func(a uintptr, z struct{}, b uintptr, c uint16) uintptr",
+    # A 3-byte struct is passed by value on i386 (by reference on amd64: P-2).
+    "struct3": "func(s struct{a, b, c uint8}, x uint8) uintptr",
+    # An array of 2 inside a struct is never reached by the walk: the leaf before it fails
+    # (no registers), so the struct is stacked — refused on amd64 (test_386_has_no_registers).
+    "array": "func(s struct{a uint8; b [2]uint8}, p *byte) uintptr",
+    # A uintptr-sized struct result with a padding byte: C gets its fields from the frame.
+    "rstruct": "func(x uint8) struct{a uint16; b uint8}",
+    "zeroend": "func(a uint8, z [0]int32) uintptr",
+}
+# Refused on 386, with the panic the real runtime printed (go1.27.3, under Wine).
+REFUSALS_386 = {
+    "f32": ("func(f float32) uintptr",
+            "compileCallback: type float32 is currently not supported for use in system "
+            "callbacks"),
+    "f64": ("func(f float64) uintptr", "compileCallback: argument size is larger than uintptr"),
+    "i64": ("func(x int64) uintptr", "compileCallback: argument size is larger than uintptr"),
+    "r16": ("func(x uint8) uint16",
+            "compileCallback: expected function with one uintptr-sized result"),
+    "rf32": ("func(x uint8) float32", "compileCallback: float results not supported"),
+}
+WINE386_REASON = wine_available("386")
+needs_wine386 = pytest.mark.skipif(WINE386_REASON is not None,
+                                   reason=f"Wine runner (386): {WINE386_REASON}")
+
+
+@pytest.fixture(scope="module")
+def real_runs_386(tmp_path_factory: pytest.TempPathFactory) -> str:
+    cases = {**CASES_386, **{n: s for n, (s, _) in REFUSALS_386.items()}}
+    exe = _build(tmp_path_factory.mktemp("w386"), False, cases, "386")
+    r = run(exe, list(cases), timeout=120)
+    assert r.rc == 0, r
+    return r.stdout
+
+
+@needs_wine386
+@pytest.mark.wine
+@pytest.mark.parametrize("name", list(CASES_386))
+def test_model_predicts_the_real_386_callback(real_runs_386: str, name: str) -> None:
+    _assert_predicted(parse_repro_output(real_runs_386, name), P(CASES_386[name]), "386")
+
+
+@needs_wine386
+@pytest.mark.wine
+@pytest.mark.parametrize("name", list(REFUSALS_386))
+def test_386_refusals_match_the_real_runtime(real_runs_386: str, name: str) -> None:
+    sig, real = REFUSALS_386[name]
+    assert parse_repro_output(real_runs_386, name)["refused"] == real
+    with pytest.raises(Refused) as e:
+        compile_callback(P(sig), "386")
+    assert e.value.message == real
+
+
+@needs_wine386
+@pytest.mark.wine
+def test_386_findings_hold_against_what_c_sent(real_runs_386: str) -> None:
+    """Independent of the model: on 386 every data byte C sent arrives and C gets the result
+    (the check section's windows/386 rows say every INV-CB-* holds)."""
+    got = {n: parse_repro_output(real_runs_386, n) for n in CASES_386}
+    for n in ("clean", "zero", "struct3", "array", "zeroend"):
+        g = got[n]
+        if n == "clean":  # c's byte 1 is padding
+            assert g["arg"][2][0] == g["sent"][2][0] and g["arg"][2][2:] == g["sent"][2][2:]
+            g = {**g, "arg": g["arg"][:2] + g["arg"][3:], "sent": g["sent"][:2] + g["sent"][3:]}
+        assert g["arg"] == g["sent"], n
+        assert g["c"] == g["ret"], n
+    # rstruct: the fields (bytes 0-2) reach C; byte 3 is the struct's padding.
+    assert got["rstruct"]["c"][:3] == got["rstruct"]["ret"][:3]
+    sim = simulate_callback(P(CASES_386["rstruct"]), "386")
+    assert sim.c_result[3] is None  # the model claims nothing about padding

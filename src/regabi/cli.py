@@ -1024,7 +1024,8 @@ def _add_paths(sub: Any) -> None:
     g.add_argument("--recv", metavar="TYPE", help="receiver type (method-value --repro)")
     g.add_argument("--layout", action="store_true", help="show the signature as "
                    "compileCallback lays it out, next to the spec")
-    g.add_argument("--repro", metavar="DIR", help="write a reproducer for the signatures")
+    g.add_argument("--repro", metavar="DIR", help="write a reproducer for the signatures "
+                   "(wincallback: for --arch amd64, the default, or 386)")
     g.add_argument("--n", type=int, default=400, help="random signatures per arch for "
                    "makefunc/method-value (default 400)")
     g.add_argument("--seed", type=int, default=1,

