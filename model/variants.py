@@ -111,7 +111,7 @@ CHANGES: dict[str, Change] = {
     "direct_iface": Change(
         "03ed43988f", 714421,
         "cmd/compile: allow multi-field structs to be stored directly in interfaces",
-        "after 2025-05-23 (not in the mirror)", "unverified (Go 1.26 era)"),
+        "after 2025-06-11 (golang/go#74092; not in the mirror)", "go1.26"),
 }
 
 SEED = Variant(
@@ -168,8 +168,8 @@ GO1_19 = replace(
     regabi_arches=("amd64", "arm64", "ppc64", "ppc64le", "riscv64"),
 )
 
-# go1.27.3: interface directness by shape (CL 714421); loong64 (go1.22) and s390x (go1.26) use
-# the register ABI too, so every spec/arch table applies.
+# go1.27.3: interface directness by shape (CL 714421, go1.26); loong64 (go1.22) and s390x
+# (go1.26) use the register ABI too, so every spec/arch table applies.
 CURRENT = replace(
     GO1_19, name="current", go="go1.27.3 (same layout algorithm since go1.17beta1)",
     direct_iface="shape", regabi_arches=None,
