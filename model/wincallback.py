@@ -1,5 +1,5 @@
 """Windows callbacks (``syscall.NewCallback``): the runtime's own C→Go assignment, and the C
-conventions on the other side (spec/paths.md, rules CB-1 … CB-12).
+conventions on the other side (spec/paths.md, rules CB-1 … CB-13).
 
 Everything cites go1.27.3 src/runtime/syscall_windows.go (``SW``) unless it says otherwise. The
 register path arrived with the amd64 register ABI in go1.17 (CL 300113 era; the pre-register
@@ -262,6 +262,9 @@ class CbLayout(NamedTuple):
     frame_size: int
     regs_used: int
     result_from: str  # "Ints[0]" or "frame[retOffset]" (SW:394-402)
+    #: bytes of C arguments the callback pops before it returns (CB-13): srcStackSize for a
+    #: stdcall callback on 386, else 0
+    ret_pop: int = 0
 
 
 def _refuse_result(sig: Signature, arch: Arch) -> None:
@@ -335,10 +338,12 @@ def call_class_d(D: Domain, frame: Any, arch: Arch) -> Any:
 
 
 def compile_callback(sig: Signature, arch: Arch | str,
-                     fixes: frozenset[str] = frozenset()) -> CbLayout:
-    """compileCallback(fn, cdecl) for a function of type ``sig`` (SW:261-307): the abiDesc and
+                     fixes: frozenset[str] = frozenset(), cdecl: bool = True) -> CbLayout:
+    """compileCallback(fn, cdecl) for a function of type ``sig`` (SW:261-314): the abiDesc and
     the frame callbackWrap gives reflectcall, or :class:`Refused` with the panic's message.
-    ``fixes`` applies proposed fixes from :data:`FIXES` (variant ``fixed``)."""
+    ``fixes`` applies proposed fixes from :data:`FIXES` (variant ``fixed``). ``cdecl`` is the
+    runtime's argument: ``syscall.NewCallback`` passes true, ``NewCallbackCDecl`` false
+    (go1.27.3 src/syscall/syscall_windows.go:234-246); CB-13."""
     if isinstance(arch, str):
         arch = load_arch(arch)
     if sig.recv is not None:
@@ -389,9 +394,13 @@ def compile_callback(sig: Signature, arch: Arch | str,
     fin = cb_finish(D, st, n_int, ps)
     if fin.too_large:
         raise Refused("compileCallback: function argument frame too large", f"{SW}:305-306")
+    # CB-13: cdecl is forced false off 386 (SW:262-265); when true the callback pops the C
+    # arguments (SW:309-314, sys_windows_386.s:122-135): stdcall, despite the name
+    ret_pop = st.src if cdecl and arch.name == "386" else 0
     return CbLayout(arch.name, tuple(params), tuple(parts), st.src, fin.stack_args_size,
                     fin.ret_offset, st.spill, fin.frame_size, st.regs,
-                    "frame[retOffset]" if fin.stack_args_size != fin.ret_offset else "Ints[0]")
+                    "frame[retOffset]" if fin.stack_args_size != fin.ret_offset else "Ints[0]",
+                    ret_pop)
 
 
 def call_class(frame_size: int, arch: Arch) -> int:

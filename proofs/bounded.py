@@ -529,7 +529,7 @@ def search_grammar(arch: Arch, variant: Variant, inv: Invariant, b: Bounds,
                     res.left.append((shape, f"structs {fields}×{depth}: {why}"))
                 continue
             if r == z3.unknown:
-                res.unknown.append(f"{shape}, structs {fields}×{depth}: {why}")
+                res.unknown.append(f"{shape_text(shape)}, structs {fields}×{depth}: {why}")
                 break
             res.shapes_done += lvl == len(grammars) - 1
             if r == z3.sat:

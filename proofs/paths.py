@@ -922,7 +922,9 @@ def _layout_text(sig: Signature, arch: str) -> str:
                 else f"frame[{x.dst}:{x.dst + x.len}]") for x in cb.parts]
     lines.append(f"  parts {', '.join(moves) or '-'}")
     lines.append(f"  frameSize {cb.frame_size} (stack args {cb.stack_args_size}, spill "
-                 f"{cb.spill}); result from {cb.result_from}")
+                 f"{cb.spill}); result from {cb.result_from}"
+                 + (f"; pops {cb.ret_pop} bytes of C arguments (NewCallback, stdcall; "
+                    "NewCallbackCDecl: 0)" if arch == "386" else ""))
     lines += [f"  {m.status} {m.invariant}: {m.what} ({m.cite})" for m in mm]
     return "\n".join(lines)
 

@@ -53,7 +53,8 @@ def test_layout_text_in_layout_notation() -> None:
     registers; no stack arguments, spill 1 + 3 + 8 + 8 = 24 (each aligned: SW:132-133), the
     result in Ints[0].
     386 (no registers): p at @0, n at @4, their stack parts merged (SW:64-73) into
-    args[0:8] → frame[0:8]; the result word reserved after them (SW:294-297): stack args 12."""
+    args[0:8] → frame[0:8]; the result word reserved after them (SW:294-297): stack args 12;
+    a NewCallback callback pops the two 4-byte C slots (CB-13)."""
     p = regabi("paths", "--layout", "--arch", "amd64,386",
                "func(a uint8, s struct{a, b, c uint8}, p *int, f uintptr) uintptr",
                "func(p *int, n uintptr) uintptr")
@@ -76,7 +77,8 @@ def test_layout_text_in_layout_notation() -> None:
         "  arg 0 *int: callback @0 (C slot 0); spec @0",
         "  arg 1 uintptr: callback @4 (C slot 1); spec @4",
         "  parts args[0:8] → frame[0:8]",
-        "  frameSize 12 (stack args 12, spill 0); result from frame[retOffset]",
+        "  frameSize 12 (stack args 12, spill 0); result from frame[retOffset]; pops 8 bytes "
+        "of C arguments (NewCallback, stdcall; NewCallbackCDecl: 0)",
     ]
     assert "[(" not in p.stdout and "regs [" not in p.stdout
 
@@ -104,3 +106,14 @@ def test_callback_repro_for_386(tmp_path: Path) -> None:
     c = (tmp_path / "cbrepro.c").read_text()
     assert "typedef uint32_t (__stdcall *case0_fn)(uint8_t, uint32_t);" in c
     assert "syscall.NewCallback(cases[name])" in (tmp_path / "main.go").read_text()
+
+
+def test_layout_386_pops_the_c_arguments() -> None:
+    # CB-13, by hand: a takes C slot 0 and b slot 1 (z takes none), so srcStackSize is 8 and
+    # a NewCallback callback pops those 8 bytes before it returns.
+    p = regabi("paths", "--layout", "--arch", "386",
+               "func(a uint8, z struct{}, b uintptr) uintptr")
+    assert p.returncode == 0, p
+    assert "  arg 2 uintptr: callback @4 (C slot 1); spec @4" in p.stdout
+    assert p.stdout.rstrip().endswith("; pops 8 bytes of C arguments (NewCallback, stdcall; "
+                                      "NewCallbackCDecl: 0)")

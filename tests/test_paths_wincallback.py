@@ -93,6 +93,12 @@ def test_386_has_no_registers() -> None:
     cb = compile_callback(P("func(a int8, b struct{}, c uint16) uintptr"), "386")
     assert cb.parts == (Part("stack", 0, 0, 1), Part("stack", 4, 2, 2))
     assert (cb.ret_offset, cb.stack_args_size, cb.result_from) == (4, 8, "frame[retOffset]")
+    # CB-13: a and c take a 4-byte C slot each, b none: NewCallback's callback pops 8 bytes,
+    # NewCallbackCDecl's none; off 386 cdecl is forced false, so nothing pops.
+    assert (cb.src_stack_size, cb.ret_pop) == (8, 8)
+    assert compile_callback(P("func(a int8, b struct{}, c uint16) uintptr"), "386",
+                            cdecl=False).ret_pop == 0
+    assert compile_callback(P("func(a int8, b struct{}, c uint16) uintptr"), "amd64").ret_pop == 0
     # A top-level float32 passes SW:103 on 386 but tryRegAssignArg has no case for it and
     # reaches SW:198 before any register test; an unsupported [2]uint8 behind an int leaf is
     # never reached (the leaf fails first) and the struct is stacked — refused on amd64.
@@ -355,3 +361,83 @@ def test_386_findings_hold_against_what_c_sent(real_runs_386: str) -> None:
     assert got["rstruct"]["c"][:3] == got["rstruct"]["ret"][:3]
     sim = simulate_callback(P(CASES_386["rstruct"]), "386")
     assert sim.c_result[3] is None  # the model claims nothing about padding
+
+
+POP_GO = """package main
+
+import (
+\t"fmt"
+\t"os"
+\t"path/filepath"
+\t"syscall"
+)
+
+func f(a, b, c uintptr) uintptr { return a + 10*b + 100*c }
+
+func main() {
+\texe, err := os.Executable()
+\tif err != nil {
+\t\tpanic(err)
+\t}
+\tdll := syscall.MustLoadDLL(filepath.Join(filepath.Dir(exe), "popper.dll"))
+\tmeasure := dll.MustFindProc("measure")
+\tfor _, name := range []string{"NewCallback", "NewCallbackCDecl"} {
+\t\tcb := syscall.NewCallback(f)
+\t\tif name == "NewCallbackCDecl" {
+\t\t\tcb = syscall.NewCallbackCDecl(f)
+\t\t}
+\t\tleft, _, _ := measure.Call(cb)
+\t\tfmt.Printf("%s left %d\\n", name, left)
+\t}
+}
+"""
+# Pushes 1, 2, 3 and calls fn; returns how many bytes of them are still on the stack after it
+# returns (ESP measured around the call, then restored), and prints what fn returned.
+POP_C = r"""#include <stdint.h>
+#include <stdio.h>
+
+__declspec(dllexport) uint32_t measure(void *fn)
+{
+    uint32_t left, res;
+    __asm__ volatile(
+        "movl %%esp, %%esi\n\t"
+        "pushl $3\n\t"
+        "pushl $2\n\t"
+        "pushl $1\n\t"
+        "call *%2\n\t"
+        "movl %%esi, %0\n\t"
+        "subl %%esp, %0\n\t"
+        "movl %%esi, %%esp\n\t"
+        "movl %%eax, %1\n\t"
+        : "=&r"(left), "=m"(res)
+        : "r"(fn)
+        : "eax", "ecx", "edx", "esi", "memory", "cc");
+    printf("result %u\n", res);
+    fflush(stdout);
+    return left;
+}
+"""
+
+
+@needs_wine386
+@pytest.mark.wine
+def test_386_callback_pops_per_convention(tmp_path: Path) -> None:
+    """CB-13: a NewCallback callback pops its 12 bytes of arguments (stdcall), a
+    NewCallbackCDecl one leaves them (cdecl), measured from C; the model's ret_pop says the
+    same, and nothing off 386 pops."""
+    sig = P("func(a, b, c uintptr) uintptr")
+    src = tmp_path / "go" / "popper"
+    src.mkdir(parents=True)
+    (src / "main.go").write_text(POP_GO)
+    (src / "go.mod").write_text("module regabi.test/popper\n\ngo 1.22\n")
+    (tmp_path / "popper.c").write_text(POP_C)
+    exe = build_windows(src, [tmp_path / "popper.c"], tmp_path / "out", goarch="386").exe
+    r = run(exe, timeout=120)
+    assert r.rc == 0, r
+    # 1 + 10*2 + 100*3 from both callbacks; 12 - ret_pop bytes left on the C stack
+    want = {"NewCallback": compile_callback(sig, "386").ret_pop,
+            "NewCallbackCDecl": compile_callback(sig, "386", cdecl=False).ret_pop}
+    assert want == {"NewCallback": 12, "NewCallbackCDecl": 0}
+    assert r.stdout.splitlines() == ["result 321", f"NewCallback left {12 - 12}",
+                                     "result 321", f"NewCallbackCDecl left {12 - 0}"]
+    assert compile_callback(sig, "amd64").ret_pop == 0  # cdecl forced false (SW:262-265)
