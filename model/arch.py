@@ -17,7 +17,7 @@ import functools
 import sys
 import zlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -377,6 +377,8 @@ def load_arch(name: str) -> Arch:
     """
     if ":" in name or "/regs=" in name:  # NAME:INT,FLOAT, so the spec round-trips as a name
         return parse_arch_spec(name)
+    if name.endswith(".toml"):
+        return _load_own_table(name)
     known = _arch_names()
     if name not in known:
         raise ArchError(f"unknown arch {name!r} (known: {', '.join(known)})")
@@ -384,7 +386,30 @@ def load_arch(name: str) -> Arch:
     return _from_toml(name, _read_table(path, path.read_text(encoding="utf-8"), name))
 
 
-def _read_table(path: Any, text: str, name: str) -> dict[str, Any]:
+def _load_own_table(spec: str) -> Arch:
+    """ARCH-16: ``--arch PATH.toml``, a table of the user's own (a port in progress), held to
+    every rule a built-in table is. The configuration is named by the path as given, so that
+    the name round-trips through :func:`load_arch` (worker processes, ``NAME:INT,FLOAT``)."""
+    from dataclasses import replace
+
+    path = Path(spec)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ArchError(f"--arch {spec}: no such file") from None
+    except IsADirectoryError:
+        raise ArchError(f"--arch {spec}: is a directory, not a TOML table") from None
+    except OSError as e:
+        raise ArchError(f"--arch {spec}: cannot read it: {e.strerror}") from None
+    except UnicodeDecodeError as e:
+        raise ArchError(f"--arch {spec}: byte {e.start}: not UTF-8 text") from None
+    stem = path.name[: -len(".toml")]
+    # str, not Path: no parse cache is written beside a file of the user's
+    arch = _from_toml(stem, _read_table(str(path), text, stem, where=spec), where=spec)
+    return replace(arch, name=spec)
+
+
+def _read_table(path: Any, text: str, name: str, where: str = "") -> dict[str, Any]:
     """The TOML table ``text`` of ``path``, parsed; from a cache of the parse when one was
     written for the same text (as Python caches bytecode: keyed on the text and the Python
     version, with ``marshal``, in ``__pycache__`` next to the table), because ``tomllib`` and
@@ -407,7 +432,7 @@ def _read_table(path: Any, text: str, name: str) -> dict[str, Any]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise ArchError(f"spec/arch/{name}.toml: {e}") from e
+        raise ArchError(f"{where or f'spec/arch/{name}.toml'}: {e}") from e
     for cf in files:
         try:
             if store_cached(cf, key, data):
@@ -417,9 +442,9 @@ def _read_table(path: Any, text: str, name: str) -> dict[str, Any]:
     return data
 
 
-def _from_toml(name: str, d: Mapping[str, Any]) -> Arch:
+def _from_toml(name: str, d: Mapping[str, Any], where: str = "") -> Arch:
     def bad(msg: str) -> ArchError:
-        return ArchError(f"spec/arch/{name}.toml: {msg}")
+        return ArchError(f"{where or f'spec/arch/{name}.toml'}: {msg}")
 
     try:
         ra = d["regargs"]
@@ -451,6 +476,8 @@ def _from_toml(name: str, d: Mapping[str, Any]) -> Arch:
         )
     except KeyError as e:
         raise bad(f"missing key {e.args[0]!r}") from e
+    except (TypeError, ValueError, AttributeError) as e:  # e.g. ptr_size = "8", a list for a table
+        raise bad(f"a value of the wrong type ({e})") from e
     if arch.name != name:
         raise bad(f"name = {arch.name!r} does not match the file name")
     if arch.ptr_size not in (4, 8) or arch.reg_size != arch.ptr_size:
@@ -470,7 +497,11 @@ def _from_toml(name: str, d: Mapping[str, Any]) -> Arch:
             raise bad("duplicate argument register name")
     want = regargs_layout(arch.n_int, arch.n_float, arch.ptr_size)
     if arch.regargs != want:
-        raise bad(f"[regargs] {arch.regargs} != computed {want}")
+        diff = "; ".join(f"{f.name} = {getattr(arch.regargs, f.name)}, expected "
+                         f"{getattr(want, f.name)}" for f in fields(want)
+                         if getattr(arch.regargs, f.name) != getattr(want, f.name))
+        raise bad(f"[regargs] {diff} (ARCH-11: RegArgs of {arch.n_int} integer and "
+                  f"{arch.n_float} float registers, pointer size {arch.ptr_size})")
     cs = arch.call_sizes
     doubling = all(cs[k + 1] == 2 * cs[k] for k in range(len(cs) - 1))
     if not cs or not doubling or cs[0] & (cs[0] - 1):
@@ -540,9 +571,10 @@ def parse_arch_spec(spec: str) -> Arch:
     if not base:
         raise ArchError(f"--arch {spec!r}: column 1: empty architecture name "
                         f"(known: {', '.join(_arch_names())})")
-    if base not in _arch_names():
+    if base not in _arch_names() and not base.endswith(".toml"):
         raise ArchError(f"--arch {spec!r}: column 1: unknown architecture {base!r} "
-                        f"(known: {', '.join(_arch_names())})")
+                        f"(known: {', '.join(_arch_names())}, or a table of your own, "
+                        "PATH.toml)")
     a = load_arch(base)
     if not sep:
         return a

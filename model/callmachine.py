@@ -111,7 +111,14 @@ def machine_arch(arch: str | Arch, variant: str) -> Arch:
     architecture it does not model; a register-ABI architecture in a release before its
     register ABI runs as a zero-register configuration (then reflectcall has no registers)."""
     a = load_arch(arch) if isinstance(arch, str) else arch
-    base = a.name.split("/")[0]  # a synthetic with_regs configuration keeps its base name
+    base = a.name.split("/regs=")[0]  # a synthetic with_regs configuration keeps its base name
+    if base.endswith(".toml"):
+        # ARCH-16: a table of one's own runs the runtime code of its goarch, whose assembly
+        # (spillArgs, callNN, morestack) is what the machine models
+        if a.goarch not in MODELLED_ARCHES:
+            raise InputError(f"the call machine models the runtime of {', '.join(MODELLED_ARCHES)}"
+                             f"; {base} has goarch {a.goarch!r}", source="--arch")
+        base = a.goarch
     if base not in MODELLED_ARCHES:
         raise InputError(f"the call machine does not model architecture {a.name!r} (modelled: "
                          f"{', '.join(MODELLED_ARCHES)})", source="--arch")

@@ -701,7 +701,9 @@ def add_explore_arguments(parser: Any) -> None:
     parser.add_argument("sig", metavar="SIG", help='Go func type, e.g. "func(s string) *int"')
     parser.add_argument("--variant", default="current",
                         help="seed, current, or another variant of model/variants.py")
-    parser.add_argument("--arch", default="amd64")
+    parser.add_argument("--arch", default="amd64",
+                        help="architecture, NAME:INT,FLOAT, or PATH.toml (a table of your own "
+                             "runs the runtime code of its goarch) (default amd64)")
     parser.add_argument("--gc-cycles", "-K", type=int, default=2, dest="gc_cycles")
     parser.add_argument("--stack-moves", "-M", type=int, default=2, dest="stack_moves")
     parser.add_argument("--max-states", type=int, default=2_000_000)

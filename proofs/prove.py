@@ -180,8 +180,9 @@ def add_prove_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``regabi prove``."""
     d = Bounds()
     parser.add_argument("--arch", action="append", default=None,
-                        help="architecture, or NAME:INT,FLOAT for other register counts "
-                             "(repeatable or comma list; default amd64)")
+                        help="architecture, NAME:INT,FLOAT for other register counts, or "
+                             "PATH.toml, a table of your own (repeatable or comma list; "
+                             "default amd64)")
     parser.add_argument("--variant", action="append", default=None,
                         help="a variant of spec/variants.md: seed, go1.17beta1, go1.17, go1.18, "
                              "go1.19, current (repeatable or comma list; default seed,current)")

@@ -34,8 +34,9 @@ exit status (every command):
   5    LIMIT: a state or time budget (--timeout) stopped a search before its bounds
   130  interrupted (Ctrl-C); what was decided so far has been printed"""
 
-ARCH_HELP = ("architecture: a name from `regabi archs`, or NAME:INT,FLOAT for other "
-             "register counts, e.g. amd64:1,1 (default amd64)")
+ARCH_HELP = ("architecture: a name from `regabi archs`, NAME:INT,FLOAT for other "
+             "register counts, e.g. amd64:1,1, or PATH.toml, a table of your own "
+             "(a port in progress: docs/guide.md) (default amd64)")
 
 
 def _arch(name: str) -> Any:
@@ -764,6 +765,7 @@ examples:
   regabi prove                                  every invariant, seed and current, amd64
   regabi prove --variant seed --invariant INV-ABI0 --json
   regabi prove --arch arm64 --arch amd64:1,1    other archs and register counts
+  regabi prove --arch ./myport.toml             a port's own architecture table
   regabi prove --max-params 4 --time-limit 10m  a larger bounded search, at most 10 minutes
   regabi prove --variant current --no-induction --grammar-only
                                                 the bounded search as a cross-check, over the
