@@ -120,3 +120,16 @@ def test_prove_and_explore_on_own_table(port: Path) -> None:
     (port.parent / "m.toml").write_text(port_table(name="m", goarch='"mips64"'))
     p = regabi("explore", "func(p *int) *int", "--arch", "m.toml", cwd=port.parent)
     assert p.returncode == 2 and "m.toml has goarch 'mips64'" in p.stderr, p
+
+
+def test_archs_checks_and_shows_a_table(port: Path, tmp_path: Path) -> None:
+    p = regabi("archs", "four.toml", cwd=port.parent)
+    assert p.returncode == 0, p
+    assert p.stdout.splitlines()[1:4] == [  # the hand-derived RegArgs of the module docstring
+        "  int 4: AX BX CX DI", "  float 2: X0 X1 (8 bytes, float32 low32)",
+        "  RegArgs: Ints @0, Floats @32, Ptrs @48, ReturnIsPtr @80, size 88"]
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "four.toml").write_text(port_table(size="272"))
+    p = regabi("archs", "four.toml", cwd=bad)
+    assert p.returncode == 2 and p.stdout == "" and "size = 272, expected 88" in p.stderr, p

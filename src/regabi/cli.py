@@ -967,6 +967,24 @@ def cmd_invariants(args: argparse.Namespace) -> int:
 def cmd_archs(args: argparse.Namespace) -> int:
     from regabi.model.arch import arch_names, load_arch
 
+    if args.arch:  # validate and show the given tables in full (ARCH-16: a port's own)
+        for spec in args.arch:
+            a = load_arch(spec)
+            r = a.regargs
+            fl = (f"{' '.join(a.float_regs)} ({a.float_reg_size} bytes, float32 "
+                  f"{a.float32_reg_format})" if a.n_float else "-")
+            res = ", ".join(f"{k} {' '.join(v) if isinstance(v, tuple) else v}"
+                            for k, v in a.reserved.items() if k != "scratch" and v)
+            print(f"{a.name} (goarch {a.goarch}, ptr {a.ptr_size}, "
+                  f"{'big' if a.big_endian else 'little'}-endian)\n"
+                  f"  int {a.n_int}: {' '.join(a.int_regs) or '-'}\n"
+                  f"  float {a.n_float}: {fl}\n"
+                  f"  RegArgs: Ints @{r.ints_offset}, Floats @{r.floats_offset}, Ptrs "
+                  f"@{r.ptrs_offset}, ReturnIsPtr @{r.return_is_ptr_offset}, size {r.size}\n"
+                  f"  reserved: {res or '-'}\n"
+                  f"  reflectcall: call{a.call_sizes[0]} … call{a.call_sizes[-1]}; "
+                  f"MinFrameSize {a.fixed_frame_size}")
+        return 0
     for n in arch_names():
         a = load_arch(n)
         print(f"{n:11} ptr {a.ptr_size}  int {a.n_int:2}  float {a.n_float:2}  "
@@ -1207,7 +1225,11 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
     inv = sub.add_parser("invariants", help="list the invariant catalogue")
     inv.set_defaults(fn=cmd_invariants)
-    ar = sub.add_parser("archs", help="list the architecture tables")
+    ar = sub.add_parser("archs", help="list the architecture tables; with ARCH, check and "
+                                      "show the given ones in full")
+    ar.add_argument("arch", nargs="*", metavar="ARCH",
+                    help="a name, NAME:INT,FLOAT or PATH.toml (a table of your own: checked "
+                         "against every rule of spec/arch.md, exit 2 on the first it breaks)")
     ar.set_defaults(fn=cmd_archs)
     _add_gocheck(sub)
     _add_paths(sub)
