@@ -396,7 +396,7 @@ def compile_callback(sig: Signature, arch: Arch | str,
         raise Refused("compileCallback: function argument frame too large", f"{SW}:305-306")
     # CB-13: cdecl is forced false off 386 (SW:262-265); when true the callback pops the C
     # arguments (SW:309-314, sys_windows_386.s:122-135): stdcall, despite the name
-    ret_pop = st.src if cdecl and arch.name == "386" else 0
+    ret_pop = st.src if cdecl and arch.goarch == "386" else 0
     return CbLayout(arch.name, tuple(params), tuple(parts), st.src, fin.stack_args_size,
                     fin.ret_offset, st.spill, fin.frame_size, st.regs,
                     "frame[retOffset]" if fin.stack_args_size != fin.ret_offset else "Ints[0]",
