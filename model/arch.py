@@ -14,6 +14,7 @@ because the CLI imports this module at start-up.
 from __future__ import annotations
 
 import functools
+import os
 import sys
 import zlib
 from collections.abc import Mapping
@@ -406,7 +407,8 @@ def _load_own_table(spec: str) -> Arch:
     stem = path.name[: -len(".toml")]
     # str, not Path: no parse cache is written beside a file of the user's
     arch = _from_toml(stem, _read_table(str(path), text, stem, where=spec), where=spec)
-    return replace(arch, name=spec)
+    # normalised, so that ./port.toml and port.toml are one name (e.g. in a check baseline)
+    return replace(arch, name=os.path.normpath(spec))
 
 
 def _read_table(path: Any, text: str, name: str, where: str = "") -> dict[str, Any]:

@@ -133,3 +133,9 @@ def test_archs_checks_and_shows_a_table(port: Path, tmp_path: Path) -> None:
     (bad / "four.toml").write_text(port_table(size="272"))
     p = regabi("archs", "four.toml", cwd=bad)
     assert p.returncode == 2 and p.stdout == "" and "size = 272, expected 88" in p.stderr, p
+
+
+def test_name_is_the_normalised_path(port: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # ./four.toml and four.toml are one configuration, e.g. in a check baseline
+    monkeypatch.chdir(port.parent)
+    assert A.load_arch("./four.toml").name == A.load_arch("four.toml").name == "four.toml"
