@@ -18,7 +18,7 @@ import os
 import sys
 import zlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -391,8 +391,6 @@ def _load_own_table(spec: str) -> Arch:
     """ARCH-16: ``--arch PATH.toml``, a table of the user's own (a port in progress), held to
     every rule a built-in table is. The configuration is named by the path as given, so that
     the name round-trips through :func:`load_arch` (worker processes, ``NAME:INT,FLOAT``)."""
-    from dataclasses import replace
-
     path = Path(spec)
     try:
         text = path.read_text(encoding="utf-8")

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 
 from regabi.model.arch import load_arch
 from regabi.model.assign import spec_assign
+from regabi.model.makefunc import data_bytes
 from regabi.model.sig import Signature
 from regabi.model.syntax import parse_type
 from regabi.model.types import GoType, Kind, layout
@@ -383,20 +384,6 @@ def _covered(t: GoType, ps: int) -> set[int]:
     return {off + k for off, size in cb_type(t, ps).leaves for k in range(size)}
 
 
-def _data_bytes(t: GoType, ps: int) -> set[int]:
-    """The bytes of a value of ``t`` that are not padding (TYP-5: a struct's fields at their
-    offsets, an array's elements at multiples of the element size)."""
-    u = t.underlying
-    if u.kind == Kind.STRUCT:
-        offs = layout(t, ps).offsets
-        return {o + k for f, o in zip(u.fields, offs, strict=True)  # type: ignore[attr-defined]
-                for k in _data_bytes(f.type, ps)}
-    if u.kind == Kind.ARRAY:
-        es, inner = layout(u.elem, ps).size, _data_bytes(u.elem, ps)  # type: ignore[attr-defined]
-        return {i * es + k for i in range(u.length) for k in inner}  # type: ignore[attr-defined]
-    return set(range(layout(t, ps).size))
-
-
 def simulate_callback(sig: Signature, arch: str = "amd64") -> CbSim:
     """What the Go callee receives when a C caller passes :func:`sent_bytes`, and what C gets
     back when the callee returns :func:`result_bytes`, under the model: C slots per
@@ -437,7 +424,7 @@ def simulate_callback(sig: Signature, arch: str = "amd64") -> CbSim:
             cov = _covered(t, ps)  # a register carries the walk's leaves only
         elif sp.stack is not None:
             val = frame[sp.stack:sp.stack + size]
-            cov = _data_bytes(t, ps)  # a stack part copies the whole value (SW:139-153, 371-372)
+            cov = data_bytes(t, ps)  # a stack part copies the whole value (SW:139-153, 371-372)
         else:
             cov = set()
         received.append(tuple(v if j in cov else None for j, v in enumerate(val)))
@@ -455,7 +442,7 @@ def simulate_callback(sig: Signature, arch: str = "amd64") -> CbSim:
         # The callee stores the result's fields; what it leaves in padding is unspecified.
         area = frame[:cb.stack_args_size]
         area[r.stack:r.stack + len(rb)] = [None] * len(rb)
-        for j in _data_bytes(sig.results[0], ps):
+        for j in data_bytes(sig.results[0], ps):
             area[r.stack + j] = rb[j]
         word = area[cb.ret_offset:cb.ret_offset + ps]
         cres[:len(word)] = word

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from regabi.model.arch import load_arch
 from regabi.model.sig import Signature
 from regabi.model.syntax import parse_signature as P
 from regabi.model.wincallback import FIXES, Part, Refused, check_signature, compile_callback
@@ -193,7 +194,7 @@ def _assert_predicted(got: dict[str, Any], sig: Signature, arch: str) -> None:
     """Every byte the model claims to know — what the callee received, what C got back —
     equals what the real runtime produced."""
     assert got["refused"] is None, got
-    assert got["sent"] == sent_bytes(sig, 4 if arch == "386" else 8), got
+    assert got["sent"] == sent_bytes(sig, load_arch(arch).ptr_size), got
     sim = simulate_callback(sig, arch)
     for i, (pred, real) in enumerate(zip(sim.received, got["arg"], strict=True)):
         known = [(j, b) for j, b in enumerate(pred) if b is not None]
